@@ -1,0 +1,53 @@
+import { sql } from "drizzle-orm";
+import { drizzle, type NodePgDatabase } from "drizzle-orm/node-postgres";
+import pg from "pg";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Tx = Parameters<Parameters<NodePgDatabase<Schema>["transaction"]>[0]>[0];
+export type TxOptions = Parameters<NodePgDatabase<Schema>["transaction"]>[1];
+
+export interface Database {
+  pool: pg.Pool;
+  /** Runs fn in a transaction in which row-level security sees only tenantId's rows. */
+  withTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>, options?: TxOptions): Promise<T>;
+  /** Runs fn in a transaction with no tenant set: tenant-owned tables show no rows. */
+  withoutTenant<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Checks that the database answers. */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function createDatabase(connectionString: string, options: { max?: number } = {}): Database {
+  const pool = new pg.Pool({
+    connectionString,
+    max: options.max ?? 10,
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+  });
+  // An idle client that loses its server must not crash the process; the pool replaces it.
+  pool.on("error", () => {});
+  const db = drizzle(pool, { schema });
+
+  return {
+    pool,
+    async withTenant(tenantId, fn, txOptions) {
+      if (!UUID.test(tenantId)) throw new Error(`withTenant: '${tenantId}' is not a tenant id`);
+      return db.transaction(async (tx) => {
+        await tx.execute(sql`select set_config('app.tenant_id', ${tenantId}, true)`);
+        return fn(tx);
+      }, txOptions);
+    },
+    async withoutTenant(fn) {
+      return db.transaction(async (tx) => fn(tx));
+    },
+    async ping() {
+      await pool.query("select 1");
+    },
+    async close() {
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,64 @@
+import * as trpcExpress from "@trpc/server/adapters/express";
+import express, { type NextFunction, type Request, type Response } from "express";
+import { createServer, type Server } from "node:http";
+import { csrfGuard } from "./http/csrf";
+import { mountRemix } from "./http/remix";
+import { requestLogging } from "./http/request-context";
+import { createRequestContext, type AppServices } from "./trpc/context";
+import { appRouter } from "./trpc/router";
+
+export interface HttpApp {
+  app: express.Express;
+  server: Server;
+  close(): Promise<void>;
+}
+
+/** Express + tRPC (/trpc) + the Remix handler on one port. Stateless: all state is in PostgreSQL. */
+export async function createHttpApp(services: AppServices, options: { ui: "production" | "development" }): Promise<HttpApp> {
+  const { config, db, logger } = services;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.TRUST_PROXY);
+  app.use(requestLogging(logger));
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await db.ping();
+      res.json({ status: "ok", database: "ok" });
+    } catch {
+      res.status(503).json({ status: "unavailable", database: "unreachable" });
+    }
+  });
+
+  app.use(csrfGuard(config.PUBLIC_URL));
+  app.use(
+    "/trpc",
+    express.json({ limit: "1mb" }),
+    trpcExpress.createExpressMiddleware({
+      router: appRouter,
+      createContext: ({ req, res }) => createRequestContext(services, req, res),
+    }),
+  );
+
+  const closeUi = await mountRemix(app, services, options.ui);
+
+  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    (res.locals.log ?? logger).error({ err: error }, "unhandled request error");
+    if (!res.headersSent) {
+      res.status(500).type("text/plain").send(`Something went wrong on our side (request id ${res.locals.requestId}).`);
+    }
+  });
+
+  const server = createServer(app);
+  return {
+    app,
+    server,
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      await closeUi();
+    },
+  };
+}

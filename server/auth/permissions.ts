@@ -1,0 +1,39 @@
+import type { Role } from "../../db/schema";
+
+/**
+ * The one role × action matrix. tRPC procedures, sockets, REST handlers and the UI all ask
+ * `can(role, action)`; nothing else decides what a role may do.
+ */
+export const PERMISSIONS = {
+  "workspace:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "workspace:update": ["owner", "admin"],
+  "member:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "member:manage": ["owner", "admin"],
+  "region:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "region:manage": ["owner", "admin"],
+  "audit:read": ["owner", "admin", "committee"],
+  "segment:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "session:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "swot:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
+  "model:read": ["owner", "admin", "committee", "analyst"],
+  "data:read": ["owner", "admin", "analyst"],
+} as const satisfies Record<string, readonly Role[]>;
+
+export type Action = keyof typeof PERMISSIONS;
+export const ACTIONS = Object.keys(PERMISSIONS) as Action[];
+
+export function can(role: Role | null | undefined, action: Action): boolean {
+  return !!role && (PERMISSIONS[action] as readonly Role[]).includes(role);
+}
+
+/** Human labels for the roles, as the UI shows them. */
+export const ROLE_LABELS: Record<Role, { label: string; description: string }> = {
+  owner: { label: "Owner", description: "Everything, including other owners and the workspace itself" },
+  admin: { label: "Admin", description: "Members, roles, regions and settings" },
+  committee: { label: "Committee", description: "Reviews and approves proposals; chairs sessions" },
+  analyst: { label: "Analyst", description: "Imports data, runs models, builds segments" },
+  contributor: { label: "Contributor", description: "Proposes segments, optionally for some regions only" },
+  viewer: { label: "Viewer", description: "Reads dashboards and segments; never edits" },
+};

@@ -1,0 +1,4 @@
+export * from "./workspaces";
+export * from "./members";
+export * from "./invites";
+export * from "./regions";

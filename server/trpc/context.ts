@@ -1,0 +1,39 @@
+import type { Request, Response } from "express";
+import type { Database } from "../../db/client";
+import type { Config } from "../config";
+import type { Logger } from "../logger";
+import { listMyWorkspaces, resolveSession, type MyWorkspace, type ResolvedSession } from "../services/accounts";
+import { readSessionCookie, sessionCookieWriter, type SessionCookieWriter } from "../auth/cookies";
+
+export interface AppServices {
+  db: Database;
+  config: Config;
+  logger: Logger;
+}
+
+/** What every transport knows about a request once the session has been resolved. */
+export interface RequestContext extends AppServices {
+  requestId: string;
+  ip: string;
+  session: ResolvedSession | null;
+  /** The active workspace and the user's role in it: from the session, never from client input. */
+  workspace: MyWorkspace | null;
+  workspaces: MyWorkspace[];
+  cookies: SessionCookieWriter & { token: string | null };
+}
+
+export async function createRequestContext(services: AppServices, req: Request, res: Response): Promise<RequestContext> {
+  const token = readSessionCookie(req.headers.cookie);
+  const session = await resolveSession(services.db, token);
+  const workspaces = session ? await listMyWorkspaces(services.db, session.user.id) : [];
+  const workspace = workspaces.find((w) => w.tenantId === session?.activeTenantId) ?? workspaces[0] ?? null;
+  return {
+    ...services,
+    requestId: String(res.getHeader("x-request-id") ?? ""),
+    ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    session,
+    workspace,
+    workspaces,
+    cookies: { token, ...sessionCookieWriter(res, req.secure) },
+  };
+}

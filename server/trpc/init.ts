@@ -1,0 +1,96 @@
+import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
+import { ZodError } from "zod";
+import { can, ROLE_LABELS, type Action } from "../auth/permissions";
+import { DomainError, type DomainErrorCode } from "../errors";
+import type { TenantScope } from "../services/scope";
+import type { RequestContext } from "./context";
+
+const TRPC_CODES: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
+  INVALID: "BAD_REQUEST",
+  UNAUTHENTICATED: "UNAUTHORIZED",
+  FORBIDDEN: "FORBIDDEN",
+  NOT_FOUND: "NOT_FOUND",
+  CONFLICT: "CONFLICT",
+  RATE_LIMITED: "TOO_MANY_REQUESTS",
+};
+
+/** "email: Enter an email address …" for each problem, in the order zod found them. */
+export function describeZodError(error: ZodError): string {
+  return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
+}
+
+const t = initTRPC.context<RequestContext>().create({
+  errorFormatter({ shape, error, ctx }) {
+    const zod = error.cause instanceof ZodError ? error.cause : null;
+    const internal = error.code === "INTERNAL_SERVER_ERROR";
+    return {
+      ...shape,
+      message: internal
+        ? `Something went wrong on our side. Try again; if it keeps happening, give your admin this request id: ${ctx?.requestId ?? "unknown"}.`
+        : zod
+          ? describeZodError(zod)
+          : shape.message,
+      data: {
+        code: shape.data.code,
+        httpStatus: shape.data.httpStatus,
+        requestId: ctx?.requestId,
+        fieldErrors: zod ? Object.fromEntries(zod.issues.map((i) => [i.path.join("."), i.message])) : undefined,
+      },
+    };
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain and validation errors thrown by services become tRPC errors with their own message. */
+const domainErrors = t.middleware(async ({ ctx, next, path }) => {
+  const result = await next();
+  if (!result.ok) {
+    const cause = result.error.cause;
+    if (cause instanceof DomainError) {
+      throw new TRPCError({ code: TRPC_CODES[cause.code], message: cause.message, cause });
+    }
+    if (cause instanceof ZodError) {
+      throw new TRPCError({ code: "BAD_REQUEST", message: describeZodError(cause), cause });
+    }
+    if (result.error.code === "INTERNAL_SERVER_ERROR") {
+      ctx.logger.error({ err: cause ?? result.error, requestId: ctx.requestId, path }, "procedure failed");
+    }
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(domainErrors);
+
+export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  return next({ ctx: { ...ctx, session: ctx.session, user: ctx.session.user } });
+});
+
+export const tenantProcedure = authedProcedure.use(({ ctx, next }) => {
+  const workspace = ctx.workspace;
+  if (!workspace) {
+    throw new TRPCError({ code: "FORBIDDEN", message: "You are not in a workspace yet. Create one or accept an invitation." });
+  }
+  const scope: TenantScope = {
+    db: ctx.db,
+    tenantId: workspace.tenantId,
+    role: workspace.role,
+    actor: { userId: ctx.user.id, label: ctx.user.email },
+    requestId: ctx.requestId,
+  };
+  return next({ ctx: { ...ctx, workspace, scope } });
+});
+
+export function permissionProcedure(action: Action) {
+  return tenantProcedure.use(({ ctx, next }) => {
+    if (!can(ctx.workspace.role, action)) {
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `Your role (${ROLE_LABELS[ctx.workspace.role].label}) does not allow this (${action}). Ask a workspace admin if you need it.`,
+      });
+    }
+    return next();
+  });
+}

@@ -1,0 +1,18 @@
+import { createCallerFactory, router } from "./init";
+import { auditRouter } from "./routers/audit";
+import { authRouter } from "./routers/auth";
+import { invitesRouter, membersRouter } from "./routers/members";
+import { regionsRouter } from "./routers/regions";
+import { workspaceRouter } from "./routers/workspace";
+
+export const appRouter = router({
+  auth: authRouter,
+  workspace: workspaceRouter,
+  members: membersRouter,
+  invites: invitesRouter,
+  regions: regionsRouter,
+  audit: auditRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);
