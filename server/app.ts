@@ -1,6 +1,7 @@
 import * as trpcExpress from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { createServer, type Server } from "node:http";
+import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
 import { mountRemix } from "./http/remix";
 import { requestLogging } from "./http/request-context";
@@ -39,6 +40,8 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
       createContext: ({ req, res }) => createRequestContext(services, req, res),
     }),
   );
+
+  app.get("/audit/export.csv", (req, res, next) => auditExportHandler(services)(req, res).catch(next));
 
   const closeUi = await mountRemix(app, services, options.ui);
 

@@ -22,18 +22,34 @@ export interface RequestContext extends AppServices {
   cookies: SessionCookieWriter & { token: string | null };
 }
 
-export async function createRequestContext(services: AppServices, req: Request, res: Response): Promise<RequestContext> {
-  const token = readSessionCookie(req.headers.cookie);
-  const session = await resolveSession(services.db, token);
+export interface RequestFacts {
+  token: string | null;
+  ip: string;
+  requestId: string;
+  cookies: SessionCookieWriter;
+}
+
+/** Resolves the session, the user's workspaces and the active one from what a request carries. */
+export async function buildRequestContext(services: AppServices, facts: RequestFacts): Promise<RequestContext> {
+  const session = await resolveSession(services.db, facts.token);
   const workspaces = session ? await listMyWorkspaces(services.db, session.user.id) : [];
   const workspace = workspaces.find((w) => w.tenantId === session?.activeTenantId) ?? workspaces[0] ?? null;
   return {
     ...services,
-    requestId: String(res.getHeader("x-request-id") ?? ""),
-    ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    requestId: facts.requestId,
+    ip: facts.ip,
     session,
     workspace,
     workspaces,
-    cookies: { token, ...sessionCookieWriter(res, req.secure) },
+    cookies: { token: facts.token, ...facts.cookies },
   };
+}
+
+export function createRequestContext(services: AppServices, req: Request, res: Response): Promise<RequestContext> {
+  return buildRequestContext(services, {
+    token: readSessionCookie(req.headers.cookie),
+    ip: req.ip ?? req.socket.remoteAddress ?? "unknown",
+    requestId: String(res.getHeader("x-request-id") ?? ""),
+    cookies: sessionCookieWriter(res, req.secure),
+  });
 }

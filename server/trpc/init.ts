@@ -1,8 +1,8 @@
 import { initTRPC, TRPCError, type TRPC_ERROR_CODE_KEY } from "@trpc/server";
 import { ZodError } from "zod";
-import { can, ROLE_LABELS, type Action } from "../auth/permissions";
+import type { Action } from "../auth/permissions";
+import { resolveScope } from "../auth/scope";
 import { DomainError, type DomainErrorCode } from "../errors";
-import type { TenantScope } from "../services/scope";
 import type { RequestContext } from "./context";
 
 const TRPC_CODES: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -64,33 +64,18 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
 export const publicProcedure = t.procedure.use(domainErrors);
 
 export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
-  if (!ctx.session) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in to continue." });
+  if (!ctx.session) throw new DomainError("UNAUTHENTICATED", "Sign in to continue.");
   return next({ ctx: { ...ctx, session: ctx.session, user: ctx.session.user } });
 });
 
 export const tenantProcedure = authedProcedure.use(({ ctx, next }) => {
-  const workspace = ctx.workspace;
-  if (!workspace) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "You are not in a workspace yet. Create one or accept an invitation." });
-  }
-  const scope: TenantScope = {
-    db: ctx.db,
-    tenantId: workspace.tenantId,
-    role: workspace.role,
-    actor: { userId: ctx.user.id, label: ctx.user.email },
-    requestId: ctx.requestId,
-  };
-  return next({ ctx: { ...ctx, workspace, scope } });
+  const scope = resolveScope(ctx);
+  return next({ ctx: { ...ctx, workspace: ctx.workspace!, scope } });
 });
 
 export function permissionProcedure(action: Action) {
   return tenantProcedure.use(({ ctx, next }) => {
-    if (!can(ctx.workspace.role, action)) {
-      throw new TRPCError({
-        code: "FORBIDDEN",
-        message: `Your role (${ROLE_LABELS[ctx.workspace.role].label}) does not allow this (${action}). Ask a workspace admin if you need it.`,
-      });
-    }
+    resolveScope(ctx, action);
     return next();
   });
 }

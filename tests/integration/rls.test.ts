@@ -1,0 +1,150 @@
+import { sql } from "drizzle-orm";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDatabase } from "../../db/client";
+import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from "../helpers/db";
+
+let t: TestDatabase;
+let a: FactoryWorkspace;
+let b: FactoryWorkspace;
+let tenantTables: string[];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  a = await makeWorkspace(t.db, "Alpha");
+  b = await makeWorkspace(t.db, "Beta");
+  const { rows } = await t.ownerQuery<{ table_name: string }>(
+    `select c.table_name from information_schema.columns c
+       join information_schema.tables t using (table_schema, table_name)
+      where c.table_schema = 'public' and c.column_name = 'tenant_id' and t.table_type = 'BASE TABLE'
+      order by 1`,
+  );
+  tenantTables = rows.map((r) => r.table_name);
+});
+afterAll(() => t.drop());
+
+async function countAs(tenantId: string | null, table: string, whereTenant?: string) {
+  const run = async (q: (text: string) => Promise<number>) =>
+    q(`select count(*)::int as n from ${table}${whereTenant ? ` where tenant_id = '${whereTenant}'` : ""}`);
+  const query = (tx: { execute: (q: ReturnType<typeof sql.raw>) => Promise<{ rows: Record<string, unknown>[] }> }) => (text: string) =>
+    tx.execute(sql.raw(text)).then((r) => Number(r.rows[0].n));
+  return tenantId ? t.db.withTenant(tenantId, (tx) => run(query(tx))) : t.db.withoutTenant((tx) => run(query(tx)));
+}
+
+describe("row-level security at the SQL level", () => {
+  it("finds the tenant-owned tables (sanity check of the catalog query)", () => {
+    expect(tenantTables).toEqual(expect.arrayContaining(["audit_log", "invites", "membership_regions", "memberships", "regions"]));
+  });
+
+  it("gives every tenant-owned table ENABLE + FORCE row-level security and a policy", async () => {
+    const { rows } = await t.ownerQuery<{ relname: string; relrowsecurity: boolean; relforcerowsecurity: boolean; policies: number }>(
+      `select c.relname, c.relrowsecurity, c.relforcerowsecurity,
+              (select count(*)::int from pg_policy p where p.polrelid = c.oid) as policies
+         from pg_class c join pg_namespace n on n.oid = c.relnamespace
+        where n.nspname = 'public' and c.relname = any($1)`,
+      [[...tenantTables, "workspaces"]],
+    );
+    expect(rows).toHaveLength(tenantTables.length + 1);
+    for (const r of rows) {
+      expect({ table: r.relname, enabled: r.relrowsecurity, forced: r.relforcerowsecurity, hasPolicy: r.policies > 0 }).toEqual({
+        table: r.relname,
+        enabled: true,
+        forced: true,
+        hasPolicy: true,
+      });
+    }
+  });
+
+  it("leads every tenant-owned table's primary key and foreign keys with tenant_id", async () => {
+    const { rows } = await t.ownerQuery<{ table: string; kind: string; first: string }>(
+      `select cl.relname as table, con.contype as kind, a.attname as first
+         from pg_constraint con
+         join pg_class cl on cl.oid = con.conrelid
+         join pg_namespace n on n.oid = cl.relnamespace
+         join pg_attribute a on a.attrelid = con.conrelid and a.attnum = con.conkey[1]
+        where n.nspname = 'public' and con.contype in ('p', 'u') and cl.relname = any($1)`,
+      [tenantTables],
+    );
+    expect(rows.filter((r) => r.kind === "p").map((r) => r.table).sort()).toEqual([...tenantTables].sort());
+    for (const r of rows) expect(`${r.table}.${r.kind}:${r.first}`).toBe(`${r.table}.${r.kind}:tenant_id`);
+    const fks = await t.ownerQuery<{ table: string; target: string; first: string }>(
+      `select cl.relname as table, tg.relname as target, a.attname as first
+         from pg_constraint con
+         join pg_class cl on cl.oid = con.conrelid
+         join pg_class tg on tg.oid = con.confrelid
+         join pg_attribute a on a.attrelid = con.conrelid and a.attnum = con.conkey[1]
+        where con.contype = 'f' and cl.relname = any($1) and tg.relname <> 'users'`,
+      [tenantTables],
+    );
+    expect(fks.rows.length).toBeGreaterThan(0);
+    for (const r of fks.rows) expect(`${r.table}->${r.target}:${r.first}`).toBe(`${r.table}->${r.target}:tenant_id`);
+  });
+
+  it("runs requests as a role that owns no table and cannot bypass RLS", async () => {
+    const { rows } = await t.ownerQuery<{ rolsuper: boolean; rolbypassrls: boolean; owned: number }>(
+      `select r.rolsuper, r.rolbypassrls,
+              (select count(*)::int from pg_class c where c.relowner = r.oid) as owned
+         from pg_roles r where r.rolname = $1`,
+      [TEST_APP_ROLE.name],
+    );
+    expect(rows[0]).toEqual({ rolsuper: false, rolbypassrls: false, owned: 0 });
+    const who = await t.db.withoutTenant((tx) => tx.execute<{ u: string }>(sql`select current_user as u`));
+    expect(who.rows[0].u).toBe(TEST_APP_ROLE.name);
+  });
+
+  it("with tenant A set, reads all of A's rows and none of B's", async () => {
+    for (const table of tenantTables) {
+      const ownA = await t.ownerQuery<{ n: number }>(`select count(*)::int as n from ${table} where tenant_id = $1`, [a.tenantId]);
+      const ownB = await t.ownerQuery<{ n: number }>(`select count(*)::int as n from ${table} where tenant_id = $1`, [b.tenantId]);
+      expect(ownB.rows[0].n, `${table} has rows of B to hide`).toBeGreaterThan(0);
+      expect(await countAs(a.tenantId, table, b.tenantId), `${table}: B's rows seen by A`).toBe(0);
+      expect(await countAs(a.tenantId, table), `${table}: A's rows`).toBe(ownA.rows[0].n);
+    }
+    expect(await countAs(a.tenantId, "workspaces")).toBe(1);
+  });
+
+  it("with no tenant set, reads no rows at all, without an error", async () => {
+    for (const table of [...tenantTables, "workspaces"]) expect(await countAs(null, table), table).toBe(0);
+  });
+
+  it("with tenant A set, cannot insert a row for B", async () => {
+    await expect(
+      t.db.withTenant(a.tenantId, (tx) => tx.execute(sql`insert into regions (tenant_id, name) values (${b.tenantId}, 'Smuggled')`)),
+    ).rejects.toMatchObject({ cause: { code: "42501" } });
+    await expect(
+      t.db.withTenant(a.tenantId, (tx) =>
+        tx.execute(sql`update regions set tenant_id = ${b.tenantId} where tenant_id = ${a.tenantId}`),
+      ),
+    ).rejects.toMatchObject({ cause: { code: "42501" } });
+    const smuggled = await t.ownerQuery(`select 1 from regions where name = 'Smuggled'`);
+    expect(smuggled.rowCount).toBe(0);
+  });
+
+  it("does not carry one request's tenant into the next use of a pooled connection", async () => {
+    const single = createDatabase(t.appUrl, { max: 1 });
+    try {
+      const seen = await single.withTenant(a.tenantId, (tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from regions`));
+      expect(seen.rows[0].n).toBe(2);
+      const client = await single.pool.connect();
+      try {
+        const setting = await client.query("select current_setting('app.tenant_id', true) as v");
+        expect(setting.rows[0].v ?? "").toBe("");
+        const after = await client.query("select count(*)::int as n from regions");
+        expect(after.rows[0].n).toBe(0);
+      } finally {
+        client.release();
+      }
+      // A transaction that fails leaves nothing behind either.
+      await expect(
+        single.withTenant(a.tenantId, async (tx) => {
+          await tx.execute(sql`select 1`);
+          throw new Error("boom");
+        }),
+      ).rejects.toThrow("boom");
+      const again = await single.withoutTenant((tx) => tx.execute<{ n: number }>(sql`select count(*)::int as n from memberships`));
+      expect(again.rows[0].n).toBe(0);
+    } finally {
+      await single.close();
+    }
+  });
+});
