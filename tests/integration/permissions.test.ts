@@ -1,0 +1,179 @@
+import { randomBytes } from "node:crypto";
+import { TRPCError } from "@trpc/server";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { makeUser, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { ROLES, type Role } from "../../db/schema";
+import { can, PERMISSIONS, type Action } from "../../server/auth/permissions";
+import { acceptInvite, createInvite, createRegion } from "../../server/services/workspaces";
+import { appRouter } from "../../server/trpc/router";
+import { callerFor } from "../helpers/callers";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+let t: TestDatabase;
+let w: FactoryWorkspace;
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  w = await makeWorkspace(t.db, "Matrix Co");
+});
+afterAll(() => t.drop());
+
+const tag = () => randomBytes(3).toString("hex");
+
+async function freshMember(role: Role = "viewer") {
+  const user = await makeUser(t.db);
+  const invite = await createInvite(w.ownerScope, { email: user.email, role, regionIds: [] }, 1);
+  await acceptInvite(t.db, user, invite.token);
+  return user;
+}
+
+type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
+
+/** Every workspace-scoped procedure, the action that guards it, and a valid call. */
+const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unknown> }> = {
+  "workspace.get": { action: "workspace:read", call: (c) => c.workspace.get() },
+  "workspace.rename": { action: "workspace:update", call: (c) => c.workspace.rename({ name: `Matrix Co ${tag()}` }) },
+  "members.list": { action: "member:read", call: (c) => c.members.list() },
+  "members.update": {
+    action: "member:manage",
+    call: async (c) => c.members.update({ userId: (await freshMember()).id, role: "analyst", regionIds: [] }),
+  },
+  "members.remove": { action: "member:manage", call: async (c) => c.members.remove({ userId: (await freshMember()).id }) },
+  "invites.list": { action: "member:manage", call: (c) => c.invites.list() },
+  "invites.create": {
+    action: "member:manage",
+    call: (c) => c.invites.create({ email: `inv-${tag()}@example.test`, role: "viewer", regionIds: [] }),
+  },
+  "invites.revoke": {
+    action: "member:manage",
+    call: async (c) => {
+      const inv = await createInvite(w.ownerScope, { email: `rev-${tag()}@example.test`, role: "viewer", regionIds: [] }, 1);
+      return c.invites.revoke({ inviteId: inv.inviteId });
+    },
+  },
+  "regions.list": { action: "region:read", call: (c) => c.regions.list() },
+  "regions.create": { action: "region:manage", call: (c) => c.regions.create({ name: `Region ${tag()}` }) },
+  "regions.rename": {
+    action: "region:manage",
+    call: async (c) => c.regions.rename({ regionId: (await createRegion(w.ownerScope, { name: `R ${tag()}` })).id, name: `R ${tag()}` }),
+  },
+  "regions.delete": {
+    action: "region:manage",
+    call: async (c) => c.regions.delete({ regionId: (await createRegion(w.ownerScope, { name: `D ${tag()}` })).id }),
+  },
+  "audit.list": { action: "audit:read", call: (c) => c.audit.list({}) },
+  "audit.actions": { action: "audit:read", call: (c) => c.audit.actions() },
+  "audit.verify": { action: "audit:read", call: (c) => c.audit.verify() },
+};
+
+/** Procedures open to any signed-in user (they act on the user's own account or invitations). */
+const UNGUARDED = [
+  "auth.me",
+  "auth.signUp",
+  "auth.logIn",
+  "auth.logOut",
+  "auth.switchWorkspace",
+  "auth.describeInvite",
+  "auth.acceptInvite",
+  "workspace.create",
+];
+
+/** The product's rules, written out independently of server/auth/permissions.ts. */
+const EXPECTED: Record<Action, Role[]> = {
+  "workspace:read": [...ROLES],
+  "workspace:update": ["owner", "admin"],
+  "member:read": [...ROLES],
+  "member:manage": ["owner", "admin"],
+  "region:read": [...ROLES],
+  "region:manage": ["owner", "admin"],
+  "audit:read": ["owner", "admin", "committee"],
+  "segment:read": [...ROLES],
+  "session:read": [...ROLES],
+  "swot:read": [...ROLES],
+  "dashboard:read": [...ROLES],
+  "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
+  "model:read": ["owner", "admin", "committee", "analyst"],
+  "data:read": ["owner", "admin", "analyst"],
+};
+
+describe("the permission matrix", () => {
+  it("says what the product's rules say, for every role and action", () => {
+    expect(Object.keys(PERMISSIONS).sort()).toEqual(Object.keys(EXPECTED).sort());
+    for (const action of Object.keys(EXPECTED) as Action[]) {
+      for (const role of ROLES) expect(`${role} ${action}: ${can(role, action)}`).toBe(`${role} ${action}: ${EXPECTED[action].includes(role)}`);
+    }
+  });
+
+  it("covers every procedure as guarded or deliberately open", () => {
+    expect([...Object.keys(GUARDED), ...UNGUARDED].sort()).toEqual(Object.keys(appRouter._def.procedures).sort());
+  });
+});
+
+describe.each(ROLES)("as %s, through the procedures", (role) => {
+  for (const [path, spec] of Object.entries(GUARDED)) {
+    const allowed = EXPECTED[spec.action].includes(role);
+    it(`${path} is ${allowed ? "allowed" : "refused"}`, async () => {
+      const { caller } = await callerFor(t.db, w.members[role].token, { tenantId: w.tenantId });
+      const outcome = await spec.call(caller).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      if (allowed) {
+        expect(outcome).toBeNull();
+      } else {
+        expect(outcome).toBeInstanceOf(TRPCError);
+        expect((outcome as TRPCError).code).toBe("FORBIDDEN");
+        expect((outcome as TRPCError).message).toContain(spec.action);
+      }
+    });
+  }
+});
+
+describe("rules beyond the matrix", () => {
+  it("lets only an owner grant or take away the owner role", async () => {
+    const { caller: admin } = await callerFor(t.db, w.members.admin.token, { tenantId: w.tenantId });
+    const target = await freshMember("viewer");
+    await expect(admin.members.update({ userId: target.id, role: "owner", regionIds: [] })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(admin.invites.create({ email: `own-${tag()}@example.test`, role: "owner", regionIds: [] })).rejects.toMatchObject({
+      code: "FORBIDDEN",
+    });
+    await expect(admin.members.remove({ userId: w.owner.id })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    const { caller: owner } = await callerFor(t.db, w.owner.token, { tenantId: w.tenantId });
+    await expect(owner.members.update({ userId: target.id, role: "owner", regionIds: [] })).resolves.toMatchObject({ role: "owner" });
+  });
+
+  it("never leaves a workspace without an owner", async () => {
+    const solo = await makeWorkspace(t.db, "Solo Co");
+    const { caller } = await callerFor(t.db, solo.owner.token, { tenantId: solo.tenantId });
+    await expect(caller.members.update({ userId: solo.owner.id, role: "admin", regionIds: [] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("at least one owner"),
+    });
+    await expect(caller.members.remove({ userId: solo.owner.id })).rejects.toMatchObject({ code: "BAD_REQUEST" });
+  });
+
+  it("scopes only contributors to regions, and only to this workspace's regions", async () => {
+    const { caller } = await callerFor(t.db, w.owner.token, { tenantId: w.tenantId });
+    const target = await freshMember("viewer");
+    await expect(caller.members.update({ userId: target.id, role: "analyst", regionIds: [w.regionIds[0]] })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining("Only contributors"),
+    });
+    await expect(
+      caller.members.update({ userId: target.id, role: "contributor", regionIds: [w.regionIds[0], w.regionIds[1]] }),
+    ).resolves.toMatchObject({ regionIds: [...w.regionIds].sort() });
+    const listed = (await caller.members.list()).find((m) => m.userId === target.id);
+    expect(listed?.regionIds.sort()).toEqual([...w.regionIds].sort());
+  });
+
+  it("applies a role change at the member's next request and ends their sessions in the workspace", async () => {
+    const target = await freshMember("admin");
+    const before = await callerFor(t.db, target.token, { tenantId: w.tenantId });
+    await expect(before.caller.invites.list()).resolves.toBeInstanceOf(Array);
+    const { caller: owner } = await callerFor(t.db, w.owner.token, { tenantId: w.tenantId });
+    await owner.members.update({ userId: target.id, role: "viewer", regionIds: [] });
+    const after = await callerFor(t.db, target.token);
+    expect(after.ctx.session).toBeNull();
+    await expect(after.caller.invites.list()).rejects.toMatchObject({ code: "UNAUTHORIZED" });
+  });
+});
