@@ -55,8 +55,8 @@ export const ZAuditFilter = z.object({
   action: z.string().trim().max(100).optional(),
   objectType: z.string().trim().max(100).optional(),
   objectId: z.string().trim().max(200).optional(),
-  from: z.coerce.date().optional(),
-  to: z.coerce.date().optional(),
+  from: z.coerce.date({ message: "must be a date such as 2026-01-31" }).optional(),
+  to: z.coerce.date({ message: "must be a date such as 2026-01-31" }).optional(),
 });
 export type AuditFilter = z.infer<typeof ZAuditFilter>;
 
