@@ -87,9 +87,11 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
         {canManage ? (
           <td className="table__actions">
             {locked ? (
-              <span className="muted small" title={locked}>
-                {isSelf ? "You" : "Owner only"}
-              </span>
+              isSelf ? null : (
+                <span className="muted small" title={locked}>
+                  Owner only
+                </span>
+              )
             ) : (
               <>
                 <button

@@ -25,12 +25,13 @@ export function errorPage(status: 403 | 404, message: string) {
 
 /**
  * Turns a tRPC error from an action into messages for the form (field errors when validation
- * failed). A lost session goes to the login page; anything unexpected is rethrown to the error
+ * failed). A lost session goes to the login page, except on the pages that sign people in,
+ * where "unauthenticated" is the answer to show; anything unexpected is rethrown to the error
  * boundary, which does not show internals.
  */
-export function formFailure(error: unknown, request: Request): FormFailure {
+export function formFailure(error: unknown, request: Request, options: { signingIn?: boolean } = {}): FormFailure {
   if (!(error instanceof TRPCError) || error.code === "INTERNAL_SERVER_ERROR") throw error;
-  if (error.code === "UNAUTHORIZED") throw redirect(loginPath(pathOf(request)));
+  if (error.code === "UNAUTHORIZED" && !options.signingIn) throw redirect(loginPath(pathOf(request)));
   const fieldErrors: Record<string, string> = {};
   for (const issue of zodIssues(error.cause)) {
     const key = issue.path.map(String).join(".");

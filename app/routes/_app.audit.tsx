@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useSubmit } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { AuditChanges } from "~/components/audit-changes";
 import { EmptyState } from "~/components/empty-state";
@@ -190,6 +190,7 @@ export default function AuditLog() {
   const exportHref = `/audit/export.csv${filterSearch(data.query) ? `?${filterSearch(data.query)}` : ""}`;
   const filtered = Object.keys(data.filter).length > 0;
   const brokenAt = result?.verdict && !result.verdict.intact ? result.verdict.brokenAtSeq : null;
+  const submit = useSubmit();
 
   return (
     <>
@@ -220,9 +221,21 @@ export default function AuditLog() {
         <h2 id="filter-title" className="visually-hidden">
           Filter
         </h2>
-        <Form method="get" className="filter-form" key={filterKey}>
+        <Form
+          method="get"
+          className="filter-form"
+          key={filterKey}
+          onSubmit={(event) => {
+            event.preventDefault();
+            const params = new URLSearchParams();
+            for (const [name, value] of new FormData(event.currentTarget)) {
+              if (typeof value === "string" && value.trim()) params.set(name, value.trim());
+            }
+            submit(params, { method: "get" });
+          }}
+        >
           <TextField label="Actor" name="actor" list="audit-actors" placeholder="email contains…" defaultValue={data.filter.actor} />
-          <TextField label="Action" name="action" list="audit-actions" placeholder="e.g. invite." defaultValue={data.filter.action} description="Starts with" />
+          <TextField label="Action" name="action" list="audit-actions" placeholder="starts with, e.g. invite." defaultValue={data.filter.action} />
           <TextField label="Object type" name="objectType" list="audit-object-types" placeholder="e.g. member" defaultValue={data.filter.objectType} />
           <TextField label="Object ID" name="objectId" placeholder="exact id" defaultValue={data.filter.objectId} />
           <TextField label="From (UTC)" name="from" type="date" defaultValue={data.filter.from} error={data.errors.from} />

@@ -58,7 +58,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
   try {
     await context.trpc.auth.signUp({ email: invite.email, name: values.name, password: field(form, "password") });
   } catch (error) {
-    return { intent, ...formFailure(error, request), values };
+    return { intent, ...formFailure(error, request, { signingIn: true }), values };
   }
   return redirect(`/invite/${encodeURIComponent(token)}?welcome=1`);
 }

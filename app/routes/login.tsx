@@ -22,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     await context.trpc.auth.logIn({ email, password: field(form, "password") });
   } catch (error) {
-    return { ...formFailure(error, request), values: { email } };
+    return { ...formFailure(error, request, { signingIn: true }), values: { email } };
   }
   return redirect(redirectTo);
 }

@@ -22,7 +22,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     await context.trpc.auth.signUp({ ...values, password: field(form, "password") });
   } catch (error) {
-    return { ...formFailure(error, request), values };
+    return { ...formFailure(error, request, { signingIn: true }), values };
   }
   return redirect(safeRedirect(form.get("redirectTo"), "/workspaces/new"));
 }
