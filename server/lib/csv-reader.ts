@@ -293,8 +293,55 @@ export async function* decompressIfGzip(source: ByteSource): AsyncGenerator<Uint
   }
 }
 
+function concatBytes(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * The trailing bytes of valid UTF-8 that start a character the bytes do not finish (0-3 bytes),
+ * copied.
+ */
+function incompleteUtf8Tail(bytes: Uint8Array): Uint8Array {
+  for (let back = 1; back <= Math.min(3, bytes.length); back++) {
+    const b = bytes[bytes.length - back];
+    if ((b & 0xc0) === 0x80) continue;
+    const length = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
+    return length > back ? bytes.slice(bytes.length - back) : new Uint8Array(0);
+  }
+  return new Uint8Array(0);
+}
+
+/**
+ * The text of the longest prefix of `bytes` that is valid UTF-8 (found by bisection), without
+ * a leading byte-order mark when the bytes start the input.
+ */
+function validUtf8Prefix(bytes: Uint8Array, atStart: boolean): string {
+  const decodes = (length: number): boolean => {
+    try {
+      new TextDecoder("utf-8", { fatal: true }).decode(bytes.subarray(0, length), { stream: true });
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  let good = 0;
+  let bad = bytes.length;
+  while (bad - good > 1) {
+    const mid = (good + bad) >>> 1;
+    if (decodes(mid)) good = mid;
+    else bad = mid;
+  }
+  return new TextDecoder("utf-8", { ignoreBOM: !atStart }).decode(bytes.subarray(0, good), { stream: true });
+}
+
 function isZlibError(error: unknown): error is Error & { code: string } {
-  return error instanceof Error && typeof (error as { code?: unknown }).code === "string" && (error as { code: string }).code.startsWith("Z_");
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" && code.startsWith("Z_");
 }
 
 function isDecodingError(error: unknown): boolean {
@@ -310,6 +357,9 @@ function isDecodingError(error: unknown): boolean {
 export async function* readCsvBatches(source: ByteSource, options: CsvOptions = {}): AsyncGenerator<CsvRecord[]> {
   const parser = new CsvParser(options);
   const decoder = new TextDecoder("utf-8", { fatal: true });
+  /** Bytes of a character split by the last chunk boundary, held inside the decoder. */
+  let carry: Uint8Array = new Uint8Array(0);
+  let atStart = true;
   /** Parses one chunk (or, without one, the end of the input); returns its records and any error. */
   const parse = (bytes: Uint8Array | undefined): { batch: CsvRecord[]; failure: unknown } => {
     const batch: CsvRecord[] = [];
@@ -318,11 +368,14 @@ export async function* readCsvBatches(source: ByteSource, options: CsvOptions = 
       try {
         text = bytes ? decoder.decode(bytes, { stream: true }) : decoder.decode();
       } catch (error) {
-        if (isDecodingError(error)) {
-          throw new CsvError(parser.line, "the input is not valid UTF-8 at or after this line (save the file as UTF-8 and try again)");
-        }
-        throw error;
+        if (!isDecodingError(error)) throw error;
+        // Parse the valid part so the error names the line holding the first invalid byte.
+        const pending = bytes ? concatBytes(carry, bytes) : carry;
+        parser.push(validUtf8Prefix(pending, atStart), batch);
+        throw new CsvError(parser.line, "the input is not valid UTF-8 (save the file as UTF-8 and try again)");
       }
+      if (bytes) carry = incompleteUtf8Tail(bytes.length >= 3 ? bytes : concatBytes(carry, bytes));
+      if (bytes?.length) atStart = false;
       parser.push(text, batch);
       if (!bytes) parser.end(batch);
       return { batch, failure: undefined };
