@@ -51,3 +51,12 @@ export function createDatabase(connectionString: string, options: { max?: number
     },
   };
 }
+
+/**
+ * The pg client under a drizzle transaction, for what drizzle's query builder does not express
+ * (array parameters for unnest bulk inserts, pg-boss's executeSql). Drizzle keeps it at
+ * `tx.session.client`; this is the one place that reaches in.
+ */
+export function txClient(tx: Tx): pg.PoolClient {
+  return (tx as unknown as { session: { client: pg.PoolClient } }).session.client;
+}

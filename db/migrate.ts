@@ -3,6 +3,7 @@ import { migrate } from "drizzle-orm/node-postgres/migrator";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import pg from "pg";
+import { ensureJobSchema, JOB_SCHEMA } from "../workers/queues";
 
 const MIGRATIONS = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
 /** Arbitrary constant: serialises migrations of one database across instances. */
@@ -52,6 +53,16 @@ async function applyGrants(client: pg.Client, role: AppRole): Promise<void> {
   }
   await client.query(`grant usage, select on all sequences in schema public to ${r}`);
   await client.query(`grant execute on function app_user_workspaces(uuid) to ${r}`);
+  await client.query(`grant execute on function app_interrupted_imports() to ${r}`);
+  // The job queue (pg-boss) is infrastructure, not tenant data: the app role enqueues and works jobs.
+  const { rowCount } = await client.query("select 1 from pg_namespace where nspname = $1", [JOB_SCHEMA]);
+  if (rowCount) {
+    const s = client.escapeIdentifier(JOB_SCHEMA);
+    await client.query(`grant usage on schema ${s} to ${r}`);
+    await client.query(`grant select, insert, update, delete on all tables in schema ${s} to ${r}`);
+    await client.query(`grant usage, select on all sequences in schema ${s} to ${r}`);
+    await client.query(`grant execute on all functions in schema ${s} to ${r}`);
+  }
 }
 
 /** The app role's connection URL: the owner's URL with the app role's name and password. */
@@ -74,6 +85,7 @@ export async function migrateDatabase(ownerUrl: string, role: AppRole): Promise<
     await client.query("select pg_advisory_lock($1)", [MIGRATION_LOCK]);
     await ensureAppRole(client, role);
     await migrate(drizzle(client), { migrationsFolder: MIGRATIONS });
+    await ensureJobSchema(ownerUrl);
     await applyGrants(client, role);
   } finally {
     await client.query("select pg_advisory_unlock($1)", [MIGRATION_LOCK]).catch(() => {});

@@ -3,6 +3,8 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { createServer, type Server } from "node:http";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
+import { importErrorsHandler, uploadHandler } from "./http/data-routes";
+import type { scopedRoute } from "./http/scoped-route";
 import { mountRemix } from "./http/remix";
 import { requestLogging } from "./http/request-context";
 import { createRequestContext, type AppServices } from "./trpc/context";
@@ -41,7 +43,13 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
     }),
   );
 
-  app.get("/audit/export.csv", (req, res, next) => auditExportHandler(services)(req, res).catch(next));
+  const route = (handler: ReturnType<typeof scopedRoute>) => {
+    const bound = handler(services);
+    return (req: Request, res: Response, next: NextFunction) => bound(req, res).catch(next);
+  };
+  app.get("/audit/export.csv", route(auditExportHandler));
+  app.post("/data/imports/upload", route(uploadHandler));
+  app.get("/data/imports/:importId/errors.csv", route(importErrorsHandler));
 
   const closeUi = await mountRemix(app, services, options.ui);
 

@@ -29,6 +29,8 @@ const ZEnv = z.object({
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
   SEED: z.enum(["auto", "never"], { message: "must be auto or never" }).default("auto"),
   TRUST_PROXY: bool.default(false),
+  WORKERS_IN_PROCESS: bool.default(true),
+  MAX_UPLOAD_MB: z.coerce.number({ message: "must be a number" }).positive().default(500),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

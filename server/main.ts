@@ -4,6 +4,8 @@ import { DEMO_PASSWORD, DEMO_USERS, isEmpty, seedDemo } from "../db/seed/demo";
 import { createHttpApp } from "./app";
 import { ConfigError, parseConfig } from "./config";
 import { createLogger } from "./logger";
+import { createBoss, jobQueueFor } from "../workers/queues";
+import { startWorkers } from "../workers/runtime";
 
 async function main() {
   let config;
@@ -24,8 +26,10 @@ async function main() {
   let seeded = false;
   if (config.SEED === "auto" && (await isEmpty(db))) seeded = (await seedDemo(db)).created;
 
+  const jobs = jobQueueFor(createBoss(boot.appUrl));
+  const workers = config.WORKERS_IN_PROCESS ? await startWorkers({ appUrl: boot.appUrl, db, logger }) : null;
   const ui = config.NODE_ENV === "production" ? "production" : "development";
-  const http = await createHttpApp({ config, db, logger }, { ui });
+  const http = await createHttpApp({ config, db, logger, jobs }, { ui });
   await new Promise<void>((resolve) => http.server.listen(config.PORT, config.HOST, resolve));
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -48,6 +52,7 @@ async function main() {
     force.unref();
     try {
       await http.close();
+      await workers?.stop();
       await db.close();
       await boot.stop();
     } finally {

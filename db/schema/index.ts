@@ -1,3 +1,4 @@
 export * from "./accounts";
 export * from "./workspaces";
 export * from "./audit";
+export * from "./customers";

@@ -4,6 +4,8 @@ import type { Role } from "../schema";
 import { signUp, type SessionUser } from "../../server/services/accounts";
 import type { TenantScope } from "../../server/services/scope";
 import { acceptInvite, createInvite, createRegion, createWorkspace } from "../../server/services/workspaces";
+import type { JobQueue } from "../../server/services/data";
+import { importFile, SAMPLE_CUSTOMERS_CSV, SAMPLE_TRANSACTIONS_CSV } from "./data-factory";
 
 export const FACTORY_PASSWORD = "factory-password-1";
 const SETTINGS = { sessionTtlHours: 1, limits: { maxPerAccount: 1000, maxPerIp: 1000, windowMinutes: 1 } };
@@ -34,8 +36,15 @@ export interface FactoryWorkspace {
   ownerScope: TenantScope;
 }
 
-/** A workspace with one member of every role and two regions, built through the services. */
-export async function makeWorkspace(db: Database, name = `Workspace ${randomBytes(3).toString("hex")}`): Promise<FactoryWorkspace> {
+/**
+ * A workspace with one member of every role and two regions, built through the services; with
+ * `jobs`, also the sample customers and transactions, imported as a person would.
+ */
+export async function makeWorkspace(
+  db: Database,
+  name = `Workspace ${randomBytes(3).toString("hex")}`,
+  jobs?: JobQueue,
+): Promise<FactoryWorkspace> {
   const owner = await makeUser(db, { name: `${name} owner` });
   const actor = { userId: owner.id, label: owner.email };
   const ws = await createWorkspace(db, actor, { name });
@@ -47,6 +56,10 @@ export async function makeWorkspace(db: Database, name = `Workspace ${randomByte
     const invite = await createInvite(ownerScope, { email: user.email, role, regionIds: role === "contributor" ? [regionIds[0]] : [] }, 1);
     await acceptInvite(db, user, invite.token);
     members[role] = user;
+  }
+  if (jobs) {
+    await importFile(db, ownerScope, jobs, { kind: "customers", fileName: "customers.csv", body: SAMPLE_CUSTOMERS_CSV });
+    await importFile(db, ownerScope, jobs, { kind: "transactions", fileName: "transactions.csv", body: SAMPLE_TRANSACTIONS_CSV });
   }
   return { ...ws, owner, members, regionIds, ownerScope };
 }

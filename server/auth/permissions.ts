@@ -18,7 +18,11 @@ export const PERMISSIONS = {
   "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "model:read": ["owner", "admin", "committee", "analyst"],
-  "data:read": ["owner", "admin", "analyst"],
+  "data:read": ["owner", "admin", "committee", "analyst", "viewer"],
+  "data:import": ["owner", "admin", "analyst"],
+  "data:configure": ["owner", "admin", "analyst"],
+  /** Names, emails and phones of customers; roles without it see them masked. */
+  "pii:read": ["owner", "admin", "analyst"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

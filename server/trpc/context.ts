@@ -2,6 +2,7 @@ import type { Request, Response } from "express";
 import type { Database } from "../../db/client";
 import type { Config } from "../config";
 import type { Logger } from "../logger";
+import type { JobQueue } from "../services/data/imports";
 import { listMyWorkspaces, resolveSession, type MyWorkspace, type ResolvedSession } from "../services/accounts";
 import { readSessionCookie, sessionCookieWriter, type SessionCookieWriter } from "../auth/cookies";
 
@@ -9,6 +10,8 @@ export interface AppServices {
   db: Database;
   config: Config;
   logger: Logger;
+  /** Enqueues background jobs inside a service's transaction. */
+  jobs: JobQueue;
 }
 
 /** What every transport knows about a request once the session has been resolved. */

@@ -1,6 +1,7 @@
 import { createCallerFactory, router } from "./init";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { dataRouter } from "./routers/data";
 import { invitesRouter, membersRouter } from "./routers/members";
 import { regionsRouter } from "./routers/regions";
 import { workspaceRouter } from "./routers/workspace";
@@ -12,6 +13,7 @@ export const appRouter = router({
   invites: invitesRouter,
   regions: regionsRouter,
   audit: auditRouter,
+  data: dataRouter,
 });
 
 export type AppRouter = typeof appRouter;

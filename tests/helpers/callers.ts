@@ -5,8 +5,22 @@ import { createLogger } from "../../server/logger";
 import { switchWorkspace, resolveSession } from "../../server/services/accounts";
 import { buildRequestContext } from "../../server/trpc/context";
 import { createCaller } from "../../server/trpc/router";
+import type { JobQueue } from "../../server/services/data/imports";
+import { createBoss, jobQueueFor } from "../../workers/queues";
 
 export const testConfig = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent" });
+
+const queues = new WeakMap<Database, JobQueue>();
+
+/** A job queue over the same database (pg-boss, not started: sending needs no running instance). */
+export function jobsFor(db: Database): JobQueue {
+  let queue = queues.get(db);
+  if (!queue) {
+    queue = jobQueueFor(createBoss(String(db.pool.options.connectionString)));
+    queues.set(db, queue);
+  }
+  return queue;
+}
 
 export interface CookieLog {
   set: { token: string; expiresAt: Date }[];
@@ -24,7 +38,7 @@ export async function callerFor(db: Database, token: string | null, options: { t
   }
   const cookies: CookieLog = { set: [], cleared: 0 };
   const ctx = await buildRequestContext(
-    { db, config: testConfig, logger: createLogger("silent") },
+    { db, config: testConfig, logger: createLogger("silent"), jobs: jobsFor(db) },
     {
       token,
       ip: options.ip ?? "127.0.0.1",

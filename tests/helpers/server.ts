@@ -1,6 +1,7 @@
 import { createHttpApp } from "../../server/app";
 import { parseConfig } from "../../server/config";
 import { createLogger } from "../../server/logger";
+import { jobsFor } from "./callers";
 import { createTestDatabase, type TestDatabase } from "./db";
 
 export interface TestServer {
@@ -16,7 +17,10 @@ export interface TestServer {
 export async function startTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const config = parseConfig({ NODE_ENV: "test", LOG_LEVEL: "silent", ...env });
-  const http = await createHttpApp({ config, db: database.db, logger: createLogger(config.LOG_LEVEL) }, { ui: "production" });
+  const http = await createHttpApp(
+    { config, db: database.db, logger: createLogger(config.LOG_LEVEL), jobs: jobsFor(database.db) },
+    { ui: "production" },
+  );
   await new Promise<void>((resolve) => http.server.listen(0, "127.0.0.1", resolve));
   const address = http.server.address();
   if (!address || typeof address !== "object") throw new Error("test server has no port");

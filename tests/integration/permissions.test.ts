@@ -93,7 +93,10 @@ const EXPECTED: Record<Action, Role[]> = {
   "dashboard:read": [...ROLES],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "model:read": ["owner", "admin", "committee", "analyst"],
-  "data:read": ["owner", "admin", "analyst"],
+  "data:read": ["owner", "admin", "committee", "analyst", "viewer"],
+  "data:import": ["owner", "admin", "analyst"],
+  "data:configure": ["owner", "admin", "analyst"],
+  "pii:read": ["owner", "admin", "analyst"],
 };
 
 describe("the permission matrix", () => {

@@ -1,0 +1,88 @@
+import { sql } from "drizzle-orm";
+import type { Tx } from "../../../db/client";
+import { txClient } from "../../../db/client";
+import { compareCustomerIds, rfmSegment, scoreRfm } from "../../analytics/rfm";
+
+/** The usual preparation of transactions before RFM; each rule is a workspace setting. */
+export interface PreparationRules {
+  dropCancellations: boolean;
+  dropNonPositive: boolean;
+}
+
+export const DEFAULT_PREPARATION: PreparationRules = { dropCancellations: true, dropNonPositive: true };
+
+type AggregateRow = {
+  customer_id: string;
+  external_id: string;
+  recency: number;
+  frequency: number;
+  monetary_cents: string;
+  tenure: number;
+  span: number;
+};
+
+/**
+ * Recomputes every customer's features from the tenant's transactions, inside the caller's
+ * transaction: aggregates in PostgreSQL (recency to the day after the last used invoice,
+ * distinct invoices, spend, average order value, tenure, purchase span), then R/F/M quintile
+ * scores and the named RFM segment by the same pure code as `npm run cli -- rfm`.
+ * Transactions of merged customers count for their survivor. Rows without a customer are
+ * always left out. Returns the number of customers with features.
+ */
+export async function recomputeFeatures(tx: Tx, tenantId: string, rules: PreparationRules = DEFAULT_PREPARATION) {
+  const rows = await tx.execute<AggregateRow & { reference_date: string }>(sql`
+    with used as (
+      select coalesce(c.merged_into, c.id) as customer_id, t.invoice_no, t.occurred_at,
+             round(t.quantity * t.unit_price * 100) as cents
+      from transactions t
+      join customers c on c.tenant_id = t.tenant_id and c.external_id = t.customer_external_id
+      where t.tenant_id = ${tenantId}
+        and (not ${rules.dropCancellations} or t.invoice_no not like 'C%')
+        and (not ${rules.dropNonPositive} or (t.quantity > 0 and t.unit_price > 0))
+    ),
+    ref as (select ((max(occurred_at) at time zone 'UTC')::date + 1) as d from used),
+    agg as (
+      select customer_id,
+             (max(occurred_at) at time zone 'UTC')::date as last_day,
+             (min(occurred_at) at time zone 'UTC')::date as first_day,
+             count(distinct invoice_no)::int as frequency,
+             sum(cents) as monetary_cents
+      from used group by customer_id
+    )
+    select a.customer_id, s.external_id, (ref.d - a.last_day)::int as recency, a.frequency, a.monetary_cents::text,
+           (ref.d - a.first_day)::int as tenure, (a.last_day - a.first_day)::int as span, ref.d::text as reference_date
+    from agg a cross join ref
+    join customers s on s.tenant_id = ${tenantId} and s.id = a.customer_id`);
+  await tx.execute(sql`delete from customer_features where tenant_id = ${tenantId}`);
+  const list = rows.rows.sort((x, y) => compareCustomerIds(x.external_id, y.external_id));
+  const n = list.length;
+  if (n === 0) return 0;
+  const recency = Int32Array.from(list, (r) => r.recency);
+  const frequency = Int32Array.from(list, (r) => r.frequency);
+  const monetaryCents = Float64Array.from(list, (r) => Number(r.monetary_cents));
+  const scores = scoreRfm({ recency, frequency, monetaryCents });
+  const segments = list.map((_, i) => rfmSegment(scores.r[i], scores.f[i], scores.m[i]));
+  await txClient(tx).query(
+    `insert into customer_features (tenant_id, customer_id, reference_date, recency_days, frequency, monetary,
+       average_order_value, tenure_days, purchase_span_days, r, f, m, rfm_segment)
+     select $1, u.customer_id, $2::date, u.recency, u.frequency, u.monetary, u.monetary / u.frequency, u.tenure, u.span,
+            u.r, u.f, u.m, u.segment
+     from unnest($3::uuid[], $4::int[], $5::int[], $6::float8[], $7::int[], $8::int[], $9::int2[], $10::int2[], $11::int2[], $12::text[])
+       as u(customer_id, recency, frequency, monetary, tenure, span, r, f, m, segment)`,
+    [
+      tenantId,
+      list[0].reference_date,
+      list.map((r) => r.customer_id),
+      Array.from(recency),
+      Array.from(frequency),
+      Array.from(monetaryCents, (c) => c / 100),
+      list.map((r) => r.tenure),
+      list.map((r) => r.span),
+      Array.from(scores.r),
+      Array.from(scores.f),
+      Array.from(scores.m),
+      segments,
+    ],
+  );
+  return n;
+}

@@ -1,0 +1,276 @@
+import { and, eq, sql } from "drizzle-orm";
+import type { Database, Tx } from "../../../db/client";
+import { txClient } from "../../../db/client";
+import { attributeDefinitions, dataQualityReports, imports, type ImportKind } from "../../../db/schema";
+import { CsvError, CsvParser, type CsvRecord } from "../../lib/csv-reader";
+import type { Logger } from "../../logger";
+import { appendAudit } from "../audit";
+import { recomputeFeatures } from "./features";
+import { resolveIdentities } from "./identity";
+import type { Mapping } from "./mapping";
+import { buildQualityReport } from "./quality-report";
+import { decodeText, storedChunks } from "./raw-file";
+import { rowConverter, STAGING, type RowError } from "./rows";
+import { readDataSettings } from "./settings";
+
+/** Arbitrary constant: first key of the per-import lock held while an import runs. */
+const IMPORT_LOCK_CLASS = 727_003;
+const BATCH_ROWS = 5000;
+
+class ImportCancelled extends Error {}
+
+export type RunOutcome = "completed" | "cancelled" | "failed" | "skipped" | "busy";
+
+interface Counters {
+  bytesRead: number;
+  rowsRead: number;
+  rowsFailed: number;
+}
+
+/**
+ * Runs one import from its stored file, all-or-nothing: every valid row lands in the tenant's
+ * tables and every invalid one in the error report, in one transaction that also writes the
+ * quality report, the recomputed features and the audit entry. A cancel, a failure or a crash
+ * rolls it all back; running it again (a retry, or the recovery after a crash) starts afresh.
+ * A per-import lock makes a second runner of the same import wait for the first and then skip.
+ */
+export async function runImport(db: Database, tenantId: string, importId: string, log?: Logger): Promise<RunOutcome> {
+  const start = await db.withTenant(tenantId, async (tx) => {
+    const [row] = await tx.select().from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
+    if (!row || !["queued", "running"].includes(row.status)) return null;
+    if (row.cancelRequested) {
+      await tx
+        .update(imports)
+        .set({ status: "cancelled", finishedAt: new Date() })
+        .where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
+      return null;
+    }
+    return row;
+  });
+  if (!start) return "skipped";
+
+  const counters: Counters = { bytesRead: 0, rowsRead: 0, rowsFailed: 0 };
+  try {
+    const outcome = await db.withTenant(tenantId, async (tx) => {
+      const locked = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${IMPORT_LOCK_CLASS}, hashtext(${importId})) as ok`);
+      if (!locked.rows[0].ok) return "busy" as const;
+      const [fresh] = await tx.select({ status: imports.status }).from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
+      if (!fresh || !["queued", "running"].includes(fresh.status)) return "skipped" as const;
+      await progress(db, tenantId, importId, { status: "running", startedAt: new Date(), ...counters, rowsImported: 0, rowsUnchanged: 0, error: null });
+      await loadRows(tx, db, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping }, counters);
+      await finish(tx, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping, createdBy: start.createdBy }, counters);
+      return "completed" as const;
+    });
+    return outcome;
+  } catch (error) {
+    if (error instanceof ImportCancelled) {
+      await progress(db, tenantId, importId, { status: "cancelled", finishedAt: new Date(), rowsImported: 0, rowsUnchanged: 0, rowsFailed: 0 });
+      return "cancelled";
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    log?.error({ err: error, tenantId, importId }, "import failed");
+    await progress(db, tenantId, importId, {
+      status: "failed",
+      finishedAt: new Date(),
+      rowsImported: 0,
+      rowsUnchanged: 0,
+      error: `The import stopped and nothing was imported: ${message}`,
+    });
+    return "failed";
+  }
+}
+
+async function progress(db: Database, tenantId: string, importId: string, values: Partial<typeof imports.$inferInsert>) {
+  return db.withTenant(tenantId, async (tx) => {
+    const [row] = await tx
+      .update(imports)
+      .set(values)
+      .where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)))
+      .returning({ cancelRequested: imports.cancelRequested });
+    return row?.cancelRequested ?? false;
+  });
+}
+
+interface ImportJob {
+  tenantId: string;
+  importId: string;
+  kind: ImportKind;
+  mapping: Mapping;
+}
+
+/** Streams the stored file through the CSV parser into the staging table and the error report. */
+async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters) {
+  const client = txClient(tx);
+  const staging = STAGING[job.kind];
+  await client.query(staging.create);
+  const parser = new CsvParser({ delimiter: job.mapping.delimiter, checkFieldCount: false });
+  let convert: ReturnType<typeof rowConverter> | null = null;
+  let good: unknown[][] = [];
+  let errors: RowError[] = [];
+
+  const flush = async () => {
+    if (good.length) {
+      await client.query(staging.insert, staging.columnsOf(good));
+      good = [];
+    }
+    if (errors.length) {
+      counters.rowsFailed += new Set(errors.map((e) => e.line)).size;
+      await client.query(
+        `insert into import_errors (tenant_id, import_id, line, column_name, reason, value)
+         select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[]) on conflict do nothing`,
+        [job.tenantId, job.importId, errors.map((e) => e.line), errors.map((e) => e.column), errors.map((e) => e.reason), errors.map((e) => e.value)],
+      );
+      errors = [];
+    }
+    const cancel = await progress(db, job.tenantId, job.importId, { ...counters });
+    if (cancel) throw new ImportCancelled();
+  };
+
+  const take = (records: CsvRecord[]) => {
+    for (const record of records) {
+      if (!convert) {
+        convert = rowConverter(job.kind, record.values.map((v) => v.trim()), job.mapping);
+        continue;
+      }
+      counters.rowsRead++;
+      const result = convert(record);
+      if (result.ok) good.push(result.row);
+      else errors.push(...result.errors);
+    }
+  };
+
+  const batch: CsvRecord[] = [];
+  for await (const text of decodeText(storedChunks(db, job.tenantId, job.importId), (n) => (counters.bytesRead += n))) {
+    try {
+      parser.push(text, batch);
+    } catch (error) {
+      if (!(error instanceof CsvError)) throw error;
+      // The parser cannot resynchronise inside a malformed record: report it, and what follows.
+      take(batch.splice(0));
+      errors.push({ line: error.line, column: "*", reason: `${error.reason}; this line and the rest of the file were not read`, value: null });
+      counters.rowsFailed++;
+      await flush();
+      return;
+    }
+    take(batch.splice(0));
+    if (good.length + errors.length >= BATCH_ROWS) await flush();
+  }
+  try {
+    parser.end(batch);
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    errors.push({ line: error.line, column: "*", reason: `${error.reason} (the file may be truncated)`, value: null });
+  }
+  take(batch.splice(0));
+  if (!convert) errors.push({ line: 1, column: "*", reason: "the file has no header row", value: null });
+  await flush();
+}
+
+/** Moves the staged rows into the tenant's tables and records what happened, all in `tx`. */
+async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, counters: Counters) {
+  const client = txClient(tx);
+  const settings = await readDataSettings(tx, job.tenantId);
+  const audit = { tenantId: job.tenantId, actor: null, requestId: undefined };
+  let imported = 0;
+  let unchanged = 0;
+  let merges = 0;
+  const staged = Number((await client.query("select count(*)::int as n from import_rows")).rows[0].n);
+  if (job.kind === "transactions") {
+    const result = await client.query(
+      `with keyed as (
+         select r.*, md5(concat_ws(chr(31), invoice_no, stock_code, description, quantity::text, unit_price::text,
+                                   occurred_at::text, customer_external_id, country)) as content
+         from import_rows r
+       ), ins as (
+         insert into transactions (tenant_id, id, customer_external_id, invoice_no, stock_code, description, quantity,
+                                   unit_price, occurred_at, country, import_id)
+         select $1, coalesce(transaction_id, content || ':' || row_number() over (partition by content order by line)),
+                customer_external_id, invoice_no, stock_code, description, quantity, unit_price, occurred_at, country, $2
+         from keyed
+         on conflict do nothing
+         returning 1
+       )
+       select count(*)::int as n from ins`,
+      [job.tenantId, job.importId],
+    );
+    imported = result.rows[0].n;
+    unchanged = staged - imported;
+    await client.query(
+      `insert into customers (tenant_id, external_id)
+       select distinct $1::uuid, customer_external_id from import_rows where customer_external_id is not null
+       on conflict do nothing`,
+      [job.tenantId],
+    );
+  } else {
+    for (const c of job.mapping.columns) {
+      if (c.field !== "attribute" || !c.attribute) continue;
+      await tx
+        .insert(attributeDefinitions)
+        .values({ tenantId: job.tenantId, ...c.attribute })
+        .onConflictDoUpdate({
+          target: [attributeDefinitions.tenantId, attributeDefinitions.key],
+          set: { label: c.attribute.label, type: c.attribute.type, sensitivity: c.attribute.sensitivity },
+        });
+    }
+    // Within one file the last row of a customer id wins; earlier ones are reported as duplicate keys.
+    const result = await client.query(
+      `with latest as (
+         select distinct on (external_id) * from import_rows order by external_id, line desc
+       ), up as (
+         insert into customers as c (tenant_id, external_id, name, email, email_norm, phone, phone_norm, region, attributes, opted_out)
+         select $1, external_id, name, email, email_norm, phone, phone_norm, region, attributes, coalesce(opted_out, false) from latest
+         on conflict (tenant_id, external_id) do update set
+           name = coalesce(excluded.name, c.name), email = coalesce(excluded.email, c.email),
+           email_norm = coalesce(excluded.email_norm, c.email_norm), phone = coalesce(excluded.phone, c.phone),
+           phone_norm = coalesce(excluded.phone_norm, c.phone_norm), region = coalesce(excluded.region, c.region),
+           attributes = c.attributes || excluded.attributes, opted_out = excluded.opted_out, updated_at = now()
+         where (c.name, c.email, c.phone, c.region, c.opted_out) is distinct from
+               (coalesce(excluded.name, c.name), coalesce(excluded.email, c.email), coalesce(excluded.phone, c.phone),
+                coalesce(excluded.region, c.region), excluded.opted_out)
+            or c.attributes <> c.attributes || excluded.attributes
+         returning c.id, c.external_id
+       ), src as (
+         insert into customer_sources (tenant_id, import_id, line, customer_id, external_id)
+         select $1, $2, l.line, up.id, up.external_id from up join latest l using (external_id)
+         on conflict do nothing
+       )
+       select count(*)::int as n from up`,
+      [job.tenantId, job.importId],
+    );
+    const distinct = Number((await client.query("select count(distinct external_id)::int as n from import_rows")).rows[0].n);
+    imported = result.rows[0].n;
+    unchanged = distinct - imported;
+    merges = await resolveIdentities(tx, audit);
+  }
+
+  const report = await buildQualityReport(tx, job.kind, job.mapping, {
+    maxMissingShare: settings.maxMissingShare,
+    rowsRead: counters.rowsRead,
+    rowsFailed: counters.rowsFailed,
+  });
+  await tx.insert(dataQualityReports).values({ tenantId: job.tenantId, importId: job.importId, report: { ...report } });
+  const featured = await recomputeFeatures(tx, job.tenantId, settings.preparation);
+  await tx
+    .update(imports)
+    .set({
+      status: "completed",
+      finishedAt: new Date(),
+      bytesRead: counters.bytesRead,
+      rowsRead: counters.rowsRead,
+      rowsFailed: counters.rowsFailed,
+      rowsImported: imported,
+      rowsUnchanged: unchanged,
+      rowsDuplicate: report.duplicateRows,
+    })
+    .where(and(eq(imports.tenantId, job.tenantId), eq(imports.id, job.importId)));
+  await appendAudit(
+    tx,
+    { ...audit, actor: job.createdBy ? { userId: job.createdBy, label: "import job" } : null },
+    {
+      action: "import.complete",
+      objectType: "import",
+      objectId: job.importId,
+      after: { rowsRead: counters.rowsRead, imported, unchanged, failed: counters.rowsFailed, merges, customersWithFeatures: featured },
+    },
+  );
+}

@@ -1,0 +1,30 @@
+import type { Database } from "../db/client";
+import type { Logger } from "../server/logger";
+import { handleImportJob, IMPORT_QUEUE, resumeInterruptedImports } from "./jobs/import";
+import { createBoss } from "./queues";
+
+export interface Workers {
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the job handlers on this process: pg-boss claims jobs with SKIP LOCKED, so any number
+ * of processes on any number of machines can run this against the same PostgreSQL.
+ */
+export async function startWorkers(opts: { appUrl: string; db: Database; logger: Logger; recoveryIntervalMs?: number }): Promise<Workers> {
+  const log = opts.logger.child({ component: "workers" });
+  const boss = createBoss(opts.appUrl);
+  boss.on("error", (err) => log.error({ err }, "pg-boss error"));
+  await boss.start();
+  await boss.work(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleImportJob(opts.db, log, job.data));
+  const recover = () => resumeInterruptedImports(opts.db, log).catch((err) => log.error({ err }, "import recovery failed"));
+  await recover();
+  const timer = setInterval(recover, opts.recoveryIntervalMs ?? 60_000);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await boss.stop({ graceful: true, wait: true, timeout: 15_000 });
+    },
+  };
+}
