@@ -4,7 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { verifyAuditChain } from "../../server/services/audit";
 import { acceptInvite, createInvite, createRegion } from "../../server/services/workspaces";
-import { callerFor } from "../helpers/callers";
+import { callerFor, jobsFor } from "../helpers/callers";
+import { uploadFile } from "../../server/services/data";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 let t: TestDatabase;
@@ -12,7 +13,7 @@ let w: FactoryWorkspace;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  w = await makeWorkspace(t.db, "Audit Co");
+  w = await makeWorkspace(t.db, "Audit Co", jobsFor(t.db));
 });
 afterAll(() => t.drop());
 
@@ -71,6 +72,37 @@ const WRITES: { path: string; action: string; prepare?: () => Promise<string>; c
     action: "region.rename",
     prepare: async () => (await createRegion(w.ownerScope, { name: `R ${tag()}` })).id,
     call: (c, regionId) => c.regions.rename({ regionId, name: `R ${tag()}` }),
+  },
+  {
+    path: "data.startImport",
+    action: "import.start",
+    prepare: async () => JSON.stringify(await uploadFile(w.ownerScope, { kind: "customers", fileName: "s.csv" }, [`customer_id\nS-${tag()}\n`], 1 << 20)),
+    call: (c, up) => {
+      const { importId, mapping } = JSON.parse(up);
+      return c.data.startImport({ importId, mapping });
+    },
+  },
+  {
+    path: "data.cancelImport",
+    action: "import.cancel",
+    prepare: async () => (await uploadFile(w.ownerScope, { kind: "customers", fileName: "x.csv" }, [`customer_id\nX-${tag()}\n`], 1 << 20)).importId,
+    call: (c, importId) => c.data.cancelImport({ importId }),
+  },
+  {
+    path: "data.undoMerge",
+    action: "customer.unmerge",
+    prepare: async () => {
+      const { rows } = await t.ownerQuery<{ id: string }>("select id from customer_merges where tenant_id = $1 and undone_at is null limit 1", [
+        w.tenantId,
+      ]);
+      return rows[0].id;
+    },
+    call: (c, mergeId) => c.data.undoMerge({ mergeId }),
+  },
+  {
+    path: "data.updateSettings",
+    action: "settings.update",
+    call: (c) => c.data.updateSettings({ maxMissingShare: 0.4, preparation: { dropCancellations: true, dropNonPositive: true } }),
   },
   {
     path: "regions.delete",

@@ -6,7 +6,9 @@ import { ROLES, type Role } from "../../db/schema";
 import { can, PERMISSIONS, type Action } from "../../server/auth/permissions";
 import { acceptInvite, createInvite, createRegion } from "../../server/services/workspaces";
 import { appRouter } from "../../server/trpc/router";
-import { callerFor } from "../helpers/callers";
+import { callerFor, jobsFor } from "../helpers/callers";
+import { importFile } from "../../db/seed/data-factory";
+import { uploadFile } from "../../server/services/data";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 let t: TestDatabase;
@@ -14,7 +16,7 @@ let w: FactoryWorkspace;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  w = await makeWorkspace(t.db, "Matrix Co");
+  w = await makeWorkspace(t.db, "Matrix Co", jobsFor(t.db));
 });
 afterAll(() => t.drop());
 
@@ -64,7 +66,47 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   "audit.list": { action: "audit:read", call: (c) => c.audit.list({}) },
   "audit.actions": { action: "audit:read", call: (c) => c.audit.actions() },
   "audit.verify": { action: "audit:read", call: (c) => c.audit.verify() },
+  "data.overview": { action: "data:read", call: (c) => c.data.overview() },
+  "data.imports": { action: "data:read", call: (c) => c.data.imports() },
+  "data.import": { action: "data:read", call: async (c) => c.data.import({ importId: (await freshUpload()).importId }) },
+  "data.preview": { action: "data:import", call: async (c) => c.data.preview({ importId: (await freshUpload()).importId }) },
+  "data.startImport": {
+    action: "data:import",
+    call: async (c) => {
+      const up = await freshUpload();
+      return c.data.startImport({ importId: up.importId, mapping: up.mapping });
+    },
+  },
+  "data.cancelImport": { action: "data:import", call: async (c) => c.data.cancelImport({ importId: (await freshUpload()).importId }) },
+  "data.customers": { action: "data:read", call: (c) => c.data.customers({}) },
+  "data.merges": { action: "data:read", call: (c) => c.data.merges() },
+  "data.undoMerge": { action: "data:configure", call: async (c) => c.data.undoMerge({ mergeId: await freshMerge() }) },
+  "data.settings": { action: "data:read", call: (c) => c.data.settings() },
+  "data.updateSettings": {
+    action: "data:configure",
+    call: (c) => c.data.updateSettings({ maxMissingShare: 0.2, preparation: { dropCancellations: true, dropNonPositive: true } }),
+  },
+  "data.fields": { action: "data:read", call: (c) => c.data.fields({ kind: "transactions" }) },
 };
+
+function freshUpload() {
+  return uploadFile(w.ownerScope, { kind: "customers", fileName: "c.csv" }, [`customer_id,plan\nP-${tag()},gold\n`], 1 << 20);
+}
+
+/** Two new customers sharing an email: importing them makes one merge. */
+async function freshMerge(): Promise<string> {
+  const email = `twin-${tag()}@example.test`;
+  await importFile(t.db, w.ownerScope, jobsFor(t.db), {
+    kind: "customers",
+    fileName: "twins.csv",
+    body: `customer_id,email\nT-${tag()},${email}\nT-${tag()},${email}\n`,
+  });
+  const { rows } = await t.ownerQuery<{ id: string }>(
+    "select m.id from customer_merges m join customers c on c.id = m.merged_id where c.email_norm = $1",
+    [email],
+  );
+  return rows[0].id;
+}
 
 /** Procedures open to any signed-in user (they act on the user's own account or invitations). */
 const UNGUARDED = [

@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { acceptInvite, createInvite } from "../../server/services/workspaces";
 import { appRouter } from "../../server/trpc/router";
-import { callerFor } from "../helpers/callers";
+import { callerFor, jobsFor } from "../helpers/callers";
+import { importFile, SAMPLE_TRANSACTIONS_CSV } from "../../db/seed/data-factory";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 let t: TestDatabase;
@@ -11,11 +12,26 @@ let a: FactoryWorkspace;
 let b: FactoryWorkspace;
 let bInviteId: string;
 let bInviteToken: string;
+let bDataIds: string[];
+let bImportId: string;
+let bMergeId: string;
+const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
 beforeAll(async () => {
   t = await createTestDatabase();
   a = await makeWorkspace(t.db, "Alpha Co");
-  b = await makeWorkspace(t.db, "Beta Co");
+  b = await makeWorkspace(t.db, "Beta Co", jobsFor(t.db));
+  const ids = await t.ownerQuery<{ kind: string; id: string }>(
+    `select 'import' kind, id::text from imports where tenant_id = $1
+     union all select 'customer', id::text from customers where tenant_id = $1
+     union all select 'merge', id::text from customer_merges where tenant_id = $1`,
+    [b.tenantId],
+  );
+  bDataIds = ids.rows.map((r) => r.id);
+  bImportId = ids.rows.find((r) => r.kind === "import")!.id;
+  bMergeId = ids.rows.find((r) => r.kind === "merge")!.id;
+  // A holds data too, so that listings have something to show.
+  await importFile(t.db, a.ownerScope, jobsFor(t.db), { kind: "transactions", fileName: "a.csv", body: SAMPLE_TRANSACTIONS_CSV });
   const invite = await createInvite(b.ownerScope, { email: "pending-at-beta@example.test", role: "analyst", regionIds: [] }, 24);
   bInviteId = invite.inviteId;
   bInviteToken = invite.token;
@@ -25,7 +41,25 @@ afterAll(() => t.drop());
 /** A fingerprint of everything workspace B holds, read as the owner (RLS does not apply). */
 async function fingerprintB(): Promise<string> {
   const parts: string[] = [];
-  for (const table of ["workspaces", "memberships", "membership_regions", "regions", "invites", "audit_log"]) {
+  for (const table of [
+    "workspaces",
+    "memberships",
+    "membership_regions",
+    "regions",
+    "invites",
+    "audit_log",
+    "imports",
+    "import_files",
+    "import_errors",
+    "customers",
+    "customer_sources",
+    "customer_merges",
+    "transactions",
+    "customer_features",
+    "data_quality_reports",
+    "workspace_settings",
+    "attribute_definitions",
+  ]) {
     const col = table === "workspaces" ? "id" : "tenant_id";
     const { rows } = await t.ownerQuery<{ h: string }>(
       `select coalesce(md5(string_agg(x::text, '|' order by x::text)), '') as h from ${table} x where ${col} = $1`,
@@ -46,6 +80,7 @@ function bMarkers(): string[] {
     ...Object.values(b.members).flatMap((m) => [m.id, m.email]),
     bInviteId,
     "pending-at-beta@example.test",
+    ...bDataIds,
   ];
 }
 
@@ -85,6 +120,20 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "audit.list": { call: (c) => c.audit.list({ limit: 200 }) },
   "audit.actions": { call: (c) => c.audit.actions() },
   "audit.verify": { call: (c) => c.audit.verify() },
+  "data.overview": { call: (c) => c.data.overview() },
+  "data.imports": { call: (c) => c.data.imports() },
+  "data.import": { call: (c) => c.data.import({ importId: bImportId }), refused: "NOT_FOUND" },
+  "data.preview": { call: (c) => c.data.preview({ importId: bImportId }), refused: "NOT_FOUND" },
+  "data.startImport": { call: (c) => c.data.startImport({ importId: bImportId, mapping: MAPPING }), refused: "NOT_FOUND" },
+  "data.cancelImport": { call: (c) => c.data.cancelImport({ importId: bImportId }), refused: "NOT_FOUND" },
+  "data.customers": { call: (c) => c.data.customers({ limit: 500 }) },
+  "data.merges": { call: (c) => c.data.merges() },
+  "data.undoMerge": { call: (c) => c.data.undoMerge({ mergeId: bMergeId }), refused: "NOT_FOUND" },
+  "data.settings": { call: (c) => c.data.settings() },
+  "data.updateSettings": {
+    call: (c) => c.data.updateSettings({ maxMissingShare: 0.3, preparation: { dropCancellations: true, dropNonPositive: false } }),
+  },
+  "data.fields": { call: (c) => c.data.fields({ kind: "customers" }) },
 };
 
 describe("tenant isolation through every tRPC procedure", () => {

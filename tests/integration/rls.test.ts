@@ -3,6 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from "../helpers/db";
+import { jobsFor } from "../helpers/callers";
+import { importFile } from "../../db/seed/data-factory";
+import { updateDataSettings } from "../../server/services/data";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -11,8 +14,13 @@ let tenantTables: string[];
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  a = await makeWorkspace(t.db, "Alpha");
-  b = await makeWorkspace(t.db, "Beta");
+  a = await makeWorkspace(t.db, "Alpha", jobsFor(t.db));
+  b = await makeWorkspace(t.db, "Beta", jobsFor(t.db));
+  // Settings and import errors exist only once someone makes them.
+  for (const w of [a, b]) {
+    await updateDataSettings(w.ownerScope, { maxMissingShare: 0.25, preparation: { dropCancellations: true, dropNonPositive: true } });
+    await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "bad.csv", body: "customer_id,email\nX1,not-an-email" });
+  }
   const { rows } = await t.ownerQuery<{ table_name: string }>(
     `select c.table_name from information_schema.columns c
        join information_schema.tables t using (table_schema, table_name)
@@ -33,7 +41,9 @@ async function countAs(tenantId: string | null, table: string, whereTenant?: str
 
 describe("row-level security at the SQL level", () => {
   it("finds the tenant-owned tables (sanity check of the catalog query)", () => {
-    expect(tenantTables).toEqual(expect.arrayContaining(["audit_log", "invites", "membership_regions", "memberships", "regions"]));
+    expect(tenantTables).toEqual(
+      expect.arrayContaining(["audit_log", "invites", "membership_regions", "memberships", "regions", "customers", "transactions", "imports"]),
+    );
   });
 
   it("gives every tenant-owned table ENABLE + FORCE row-level security and a policy", async () => {

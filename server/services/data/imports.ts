@@ -136,6 +136,7 @@ export async function previewImport(scope: TenantScope, input: { importId: strin
 /** Confirms the mapping and queues the import, in one transaction with its job. */
 export async function startImport(scope: TenantScope, input: z.input<typeof ZStartImportInput>, queue: JobQueue) {
   const { importId, mapping } = ZStartImportInput.parse(input);
+  await scope.db.withTenant(scope.tenantId, (tx) => loadImport(tx, scope.tenantId, importId));
   const sample = await readSample(scope, importId, mapping.delimiter);
   return scope.db.withTenant(scope.tenantId, async (tx) => {
     const row = await loadImport(tx, scope.tenantId, importId);
