@@ -3,16 +3,6 @@
  * identically in both and the audit log's times match its date filters.
  */
 const DATE = new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "short", year: "numeric", timeZone: "UTC" });
-const DATE_TIME = new Intl.DateTimeFormat("en-GB", {
-  day: "numeric",
-  month: "short",
-  year: "numeric",
-  hour: "2-digit",
-  minute: "2-digit",
-  second: "2-digit",
-  hourCycle: "h23",
-  timeZone: "UTC",
-});
 const DATE_MINUTE = new Intl.DateTimeFormat("en-GB", {
   day: "numeric",
   month: "short",
@@ -22,6 +12,8 @@ const DATE_MINUTE = new Intl.DateTimeFormat("en-GB", {
   hourCycle: "h23",
   timeZone: "UTC",
 });
+
+const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
 
 function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);
@@ -37,9 +29,9 @@ export function formatDateMinute(value: Date | string): string {
   return `${DATE_MINUTE.format(toDate(value))} UTC`;
 }
 
-/** "23 Nov 2025, 10:44:12 UTC" */
-export function formatDateTime(value: Date | string): string {
-  return `${DATE_TIME.format(toDate(value))} UTC`;
+/** "10:44:12 UTC" */
+export function formatTime(value: Date | string): string {
+  return `${TIME.format(toDate(value))} UTC`;
 }
 
 /** "1 entry", "3 entries" */

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useFetcher, useLoaderData, useSubmit } from "@remix-run/react";
+import { Form, Link, useActionData, useFetcher, useLoaderData, useLocation, useSubmit } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { AuditChanges } from "~/components/audit-changes";
 import { EmptyState } from "~/components/empty-state";
@@ -10,7 +10,7 @@ import { PageHeader } from "~/components/page-header";
 import { SubmitButton } from "~/components/submit-button";
 import { filterSearch, parseAuditFilter } from "~/lib/audit-filter";
 import { formFailure, loadOrFail } from "~/lib/errors.server";
-import { formatDateTime, plural } from "~/lib/format";
+import { formatDate, formatTime, plural } from "~/lib/format";
 import { requirePermission } from "~/lib/session.server";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
@@ -75,12 +75,12 @@ function VerifyResult({ verdict }: { verdict: NonNullable<ReturnType<typeof useA
       {verdict.reason.charAt(0).toUpperCase() + verdict.reason.slice(1)}.{" "}
       {verdict.entries > 0 ? `Entries #1–#${verdict.entries} are intact; ` : ""}
       entry #{verdict.brokenAtSeq} and everything after it cannot be trusted.{" "}
-      <Link to={`/audit?beforeSeq=${verdict.brokenAtSeq + 1}`}>Show entry #{verdict.brokenAtSeq}</Link>
+      <Link to={`/audit?beforeSeq=${verdict.brokenAtSeq + 1}#entry-${verdict.brokenAtSeq}`}>Show entry #{verdict.brokenAtSeq}</Link>
     </Notice>
   );
 }
 
-function AuditTable({ entries, regionNames, brokenAt }: { entries: Entry[]; regionNames: Record<string, string>; brokenAt: number | null }) {
+function AuditTable({ entries, regionNames, highlightSeq }: { entries: Entry[]; regionNames: Record<string, string>; highlightSeq: number | null }) {
   return (
     <div className="table-wrap">
       <table className="table table--audit">
@@ -98,12 +98,15 @@ function AuditTable({ entries, regionNames, brokenAt }: { entries: Entry[]; regi
         </thead>
         <tbody>
           {entries.map((e) => (
-            <tr key={e.seq} className={brokenAt === e.seq ? "table__row--broken" : undefined}>
+            <tr key={e.seq} id={`entry-${e.seq}`} className={highlightSeq === e.seq ? "table__row--broken" : undefined}>
               <td className="num muted">{e.seq}</td>
               <td className="nowrap">
-                <time dateTime={new Date(e.at).toISOString()}>{formatDateTime(e.at)}</time>
+                <time dateTime={new Date(e.at).toISOString()} className="cell-lines">
+                  <span>{formatDate(e.at)}</span>
+                  <span className="muted small">{formatTime(e.at)}</span>
+                </time>
               </td>
-              <td>{e.actorLabel}</td>
+              <td className="table__actor">{e.actorLabel}</td>
               <td>
                 <code className="code-pill">{e.action}</code>
               </td>
@@ -122,7 +125,7 @@ function AuditTable({ entries, regionNames, brokenAt }: { entries: Entry[]; regi
                 </span>
               </td>
               <td>
-                <AuditChanges changes={e.changes as { before?: unknown; after?: unknown }} regionNames={regionNames} />
+                <AuditChanges changes={e.changes} regionNames={regionNames} />
               </td>
             </tr>
           ))}
@@ -133,12 +136,12 @@ function AuditTable({ entries, regionNames, brokenAt }: { entries: Entry[]; regi
 }
 
 /** The entries shown so far; "Load older" appends the next page (a plain link without JavaScript). */
-function AuditEntries({ initial, next, filter, regionNames, brokenAt }: {
+function AuditEntries({ initial, next, filter, regionNames, highlightSeq }: {
   initial: Entry[];
   next: number | null;
   filter: Record<string, string | undefined>;
   regionNames: Record<string, string>;
-  brokenAt: number | null;
+  highlightSeq: number | null;
 }) {
   const fetcher = useFetcher<typeof loader>();
   const [entries, setEntries] = useState(initial);
@@ -157,12 +160,12 @@ function AuditEntries({ initial, next, filter, regionNames, brokenAt }: {
   const olderHref = nextBefore ? `/audit?${filterSearch(filter, { beforeSeq: nextBefore })}` : null;
   return (
     <>
-      <AuditTable entries={entries} regionNames={regionNames} brokenAt={brokenAt} />
+      <AuditTable entries={entries} regionNames={regionNames} highlightSeq={highlightSeq} />
       <div className="table-footer">
         <span className="muted small">
           Showing {plural(entries.length, "entry", "entries")}
           {entries.length ? ` (#${entries[0].seq} to #${entries[entries.length - 1].seq})` : ""}
-          {olderHref ? "" : " — the oldest entry is shown."}
+          {olderHref ? "" : " — there are no older entries."}
         </span>
         {olderHref ? (
           <Link
@@ -189,7 +192,14 @@ export default function AuditLog() {
   const listKey = `${filterKey}#${data.entries[0]?.seq ?? 0}`;
   const exportHref = `/audit/export.csv${filterSearch(data.query) ? `?${filterSearch(data.query)}` : ""}`;
   const filtered = Object.keys(data.filter).length > 0;
-  const brokenAt = result?.verdict && !result.verdict.intact ? result.verdict.brokenAtSeq : null;
+  const location = useLocation();
+  // The hash is known only in the browser: read it after hydration so both renders agree.
+  const [linkedSeq, setLinkedSeq] = useState<number | null>(null);
+  useEffect(() => {
+    const match = /^#entry-(\d+)$/.exec(location.hash);
+    setLinkedSeq(match ? Number(match[1]) : null);
+  }, [location.hash]);
+  const highlightSeq = result?.verdict && !result.verdict.intact ? result.verdict.brokenAtSeq : linkedSeq;
   const submit = useSubmit();
 
   return (
@@ -283,7 +293,7 @@ export default function AuditLog() {
             next={data.nextBeforeSeq}
             filter={data.filter}
             regionNames={data.regionNames}
-            brokenAt={brokenAt}
+            highlightSeq={highlightSeq}
           />
         ) : (
           <EmptyState icon={AuditIcon} title={filtered ? "No entries match this filter" : "No entries yet"}>
