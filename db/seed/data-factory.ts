@@ -19,7 +19,7 @@ export async function importFile(
   adjust: (mapping: Mapping) => Mapping = (m) => m,
 ): Promise<ImportedFile> {
   const body = typeof file.body === "string" || Buffer.isBuffer(file.body) ? [file.body] : file.body;
-  const uploaded = await uploadFile(scope, { kind: file.kind, fileName: file.fileName }, body as AsyncIterable<Buffer | string>, 1 << 30);
+  const uploaded = await uploadFile(scope, { kind: file.kind, fileName: file.fileName }, body, 1 << 30);
   await startImport(scope, { importId: uploaded.importId, mapping: adjust(uploaded.mapping) }, jobs);
   const outcome = await runImport(db, scope.tenantId, uploaded.importId);
   return { importId: uploaded.importId, outcome };

@@ -24,7 +24,8 @@ type AggregateRow = {
 /**
  * Recomputes every customer's features from the tenant's transactions, inside the caller's
  * transaction: aggregates in PostgreSQL (recency to the day after the last used invoice,
- * distinct invoices, spend, average order value, tenure, purchase span), then R/F/M quintile
+ * distinct invoices, spend summed exactly and rounded to cents once, average order value,
+ * tenure, purchase span), then R/F/M quintile
  * scores and the named RFM segment by the same pure code as `npm run cli -- rfm`.
  * Transactions of merged customers count for their survivor. Rows without a customer are
  * always left out. Returns the number of customers with features.
@@ -33,7 +34,7 @@ export async function recomputeFeatures(tx: Tx, tenantId: string, rules: Prepara
   const rows = await tx.execute<AggregateRow & { reference_date: string }>(sql`
     with used as (
       select coalesce(c.merged_into, c.id) as customer_id, t.invoice_no, t.occurred_at,
-             round(t.quantity * t.unit_price * 100) as cents
+             t.quantity * t.unit_price as amount
       from transactions t
       join customers c on c.tenant_id = t.tenant_id and c.external_id = t.customer_external_id
       where t.tenant_id = ${tenantId}
@@ -46,7 +47,7 @@ export async function recomputeFeatures(tx: Tx, tenantId: string, rules: Prepara
              (max(occurred_at) at time zone 'UTC')::date as last_day,
              (min(occurred_at) at time zone 'UTC')::date as first_day,
              count(distinct invoice_no)::int as frequency,
-             sum(cents) as monetary_cents
+             round(sum(amount) * 100) as monetary_cents
       from used group by customer_id
     )
     select a.customer_id, s.external_id, (ref.d - a.last_day)::int as recency, a.frequency, a.monetary_cents::text,

@@ -5,6 +5,7 @@ import { attributeDefinitions, dataQualityReports, imports, type ImportKind } fr
 import { CsvError, CsvParser, type CsvRecord } from "../../lib/csv-reader";
 import type { Logger } from "../../logger";
 import { appendAudit } from "../audit";
+import { DomainError } from "../../errors";
 import { recomputeFeatures } from "./features";
 import { resolveIdentities } from "./identity";
 import type { Mapping } from "./mapping";
@@ -58,7 +59,13 @@ export async function runImport(db: Database, tenantId: string, importId: string
       if (!fresh || !["queued", "running"].includes(fresh.status)) return "skipped" as const;
       await progress(db, tenantId, importId, { status: "running", startedAt: new Date(), ...counters, rowsImported: 0, rowsUnchanged: 0, error: null });
       await loadRows(tx, db, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping }, counters);
-      await finish(tx, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping, createdBy: start.createdBy }, counters);
+      const checkCancel = async () => {
+        const [row] = await db.withTenant(tenantId, (t) =>
+          t.select({ cancel: imports.cancelRequested }).from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId))),
+        );
+        if (row?.cancel) throw new ImportCancelled();
+      };
+      await finish(tx, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping, createdBy: start.createdBy }, counters, checkCancel);
       return "completed" as const;
     });
     return outcome;
@@ -140,20 +147,22 @@ async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters
   };
 
   const batch: CsvRecord[] = [];
-  for await (const text of decodeText(storedChunks(db, job.tenantId, job.importId), (n) => (counters.bytesRead += n))) {
-    try {
+  try {
+    for await (const text of decodeText(storedChunks(db, job.tenantId, job.importId), (n) => (counters.bytesRead += n))) {
       parser.push(text, batch);
-    } catch (error) {
-      if (!(error instanceof CsvError)) throw error;
-      // The parser cannot resynchronise inside a malformed record: report it, and what follows.
       take(batch.splice(0));
-      errors.push({ line: error.line, column: "*", reason: `${error.reason}; this line and the rest of the file were not read`, value: null });
-      counters.rowsFailed++;
-      await flush();
-      return;
+      if (good.length + errors.length >= BATCH_ROWS) await flush();
     }
+  } catch (error) {
+    // Malformed CSV the parser cannot resynchronise after, or a damaged compressed file: the
+    // rows before it are kept; the problem and the unread rest are reported.
+    const line = error instanceof CsvError ? error.line : parser.line;
+    const reason = error instanceof CsvError ? error.reason : error instanceof DomainError ? error.message : null;
+    if (reason === null) throw error;
     take(batch.splice(0));
-    if (good.length + errors.length >= BATCH_ROWS) await flush();
+    errors.push({ line, column: "*", reason: `${reason.replace(/\.$/, "")}; this line and the rest of the file were not read`, value: null });
+    await flush();
+    return;
   }
   try {
     parser.end(batch);
@@ -167,7 +176,7 @@ async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters
 }
 
 /** Moves the staged rows into the tenant's tables and records what happened, all in `tx`. */
-async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, counters: Counters) {
+async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, counters: Counters, checkCancel: () => Promise<void>) {
   const client = txClient(tx);
   const settings = await readDataSettings(tx, job.tenantId);
   const audit = { tenantId: job.tenantId, actor: null, requestId: undefined };
@@ -243,13 +252,16 @@ async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, cou
     merges = await resolveIdentities(tx, audit);
   }
 
+  await checkCancel();
   const report = await buildQualityReport(tx, job.kind, job.mapping, {
     maxMissingShare: settings.maxMissingShare,
     rowsRead: counters.rowsRead,
     rowsFailed: counters.rowsFailed,
   });
   await tx.insert(dataQualityReports).values({ tenantId: job.tenantId, importId: job.importId, report: { ...report } });
+  await checkCancel();
   const featured = await recomputeFeatures(tx, job.tenantId, settings.preparation);
+  await checkCancel();
   await tx
     .update(imports)
     .set({

@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Tx } from "../../../db/client";
 import { dataQualityReports, importErrors, imports, IMPORT_KINDS, type ImportKind } from "../../../db/schema";
 import { CsvParser, type CsvRecord } from "../../lib/csv-reader";
-import { conflict, invalid, notFound } from "../../errors";
+import { conflict, DomainError, invalid, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
 import { inferMapping, validateMapping, ZMapping, type Mapping } from "./mapping";
@@ -50,9 +50,14 @@ export function sniffDelimiter(text: string): Mapping["delimiter"] {
 /** The header and the first rows of a stored file, read without loading all of it. */
 export async function readSample(scope: TenantScope, importId: string, delimiter?: Mapping["delimiter"]) {
   let text = "";
-  for await (const piece of decodeText(storedChunks(scope.db, scope.tenantId, importId))) {
-    text += piece;
-    if (text.length > 256 * 1024) break;
+  try {
+    for await (const piece of decodeText(storedChunks(scope.db, scope.tenantId, importId))) {
+      text += piece;
+      if (text.length > 256 * 1024) break;
+    }
+  } catch (error) {
+    // A damaged file can still show its first rows; the import reports where it breaks.
+    if (!(error instanceof DomainError) || !text) throw error;
   }
   const chosen = delimiter ?? sniffDelimiter(text);
   const parser = new CsvParser({ delimiter: chosen, checkFieldCount: false });
@@ -84,7 +89,7 @@ export interface UploadResult {
 export async function uploadFile(
   scope: TenantScope,
   meta: z.input<typeof ZUploadMeta>,
-  body: AsyncIterable<Buffer | Uint8Array | string>,
+  body: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   maxBytes: number,
 ): Promise<UploadResult> {
   const { kind, fileName } = ZUploadMeta.parse(meta);

@@ -15,7 +15,7 @@ export const CHUNK_BYTES = 1 << 20;
 export async function storeChunks(
   tx: Tx,
   ids: { tenantId: string; importId: string },
-  source: AsyncIterable<Buffer | Uint8Array | string>,
+  source: AsyncIterable<Buffer | Uint8Array | string> | Iterable<Buffer | Uint8Array | string>,
   maxBytes: number,
 ): Promise<{ byteSize: number; sha256: string; head: Buffer }> {
   const hash = createHash("sha256");
