@@ -147,7 +147,6 @@ export const MailIcon = (p: P) => (
     <path d="m3.5 6.5 8.5 6.5 8.5-6.5" />
   </Icon>
 );
-export const UsersIcon = SessionsIcon;
 export const SearchIcon = (p: P) => (
   <Icon {...p}>
     <circle cx="11" cy="11" r="6.5" />

@@ -1,4 +1,4 @@
-import { Form, Link } from "@remix-run/react";
+import { Link, useFetcher } from "@remix-run/react";
 import type { Role } from "~/lib/roles";
 import { CheckIcon, ChevronDownIcon, PlusIcon } from "./icons";
 import { Menu } from "./menu";
@@ -21,6 +21,8 @@ function WorkspaceAvatar({ name }: { name: string }) {
 
 /** The active workspace; the menu lists the others (each a form that switches to it). */
 export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceSummary; workspaces: WorkspaceSummary[] }) {
+  const fetcher = useFetcher<{ error: string }>();
+  const error = fetcher.state === "idle" ? fetcher.data?.error : undefined;
   return (
     <Menu
       label={`Workspace: ${current.name}. Switch workspace`}
@@ -34,20 +36,25 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceS
       }
     >
       <p className="menu__heading">Your workspaces</p>
+      {error ? (
+        <p className="menu__error" role="alert">
+          {error}
+        </p>
+      ) : null}
       <ul className="menu__list" aria-label="Your workspaces">
         {workspaces.map((w) => {
           const active = w.tenantId === current.tenantId;
           return (
             <li key={w.tenantId}>
-              <Form method="post" action="/workspace/switch">
+              <fetcher.Form method="post" action="/workspace/switch">
                 <input type="hidden" name="tenantId" value={w.tenantId} />
-                <button type="submit" className="menu__item" aria-current={active ? "true" : undefined} disabled={active}>
+                <button type="submit" className="menu__item" aria-current={active ? "true" : undefined} disabled={active || fetcher.state !== "idle"}>
                   <WorkspaceAvatar name={w.name} />
                   <span className="menu__item-text">{w.name}</span>
                   <RoleBadge role={w.role} />
                   {active ? <CheckIcon width={16} height={16} className="menu__check" /> : null}
                 </button>
-              </Form>
+              </fetcher.Form>
             </li>
           );
         })}

@@ -18,8 +18,8 @@ function zodIssues(cause: unknown): Issue[] {
   return cause.issues as Issue[];
 }
 
-/** The page that shows a 403/404 inside the app shell, with the server's explanation. */
-export function errorPage(status: 403 | 404, message: string) {
+/** The page that shows a 400/403/404 inside the app shell, with the server's explanation. */
+export function errorPage(status: 400 | 403 | 404, message: string) {
   return data({ message }, { status });
 }
 
@@ -43,7 +43,8 @@ export function formFailure(error: unknown, request: Request, options: { signing
 
 /**
  * Runs a loader's tRPC calls: a lost session redirects to the login page (coming back here),
- * a refused permission or a missing object shows the 403/404 page with the server's message.
+ * a refused permission, a missing object or a malformed request shows the 403/404/400 page
+ * with the server's message.
  */
 export async function loadOrFail<T>(request: Request, load: () => Promise<T>): Promise<T> {
   try {
@@ -53,6 +54,7 @@ export async function loadOrFail<T>(request: Request, load: () => Promise<T>): P
       if (error.code === "UNAUTHORIZED") throw redirect(loginPath(pathOf(request)));
       if (error.code === "FORBIDDEN") throw errorPage(403, error.message);
       if (error.code === "NOT_FOUND") throw errorPage(404, error.message);
+      if (error.code === "BAD_REQUEST") throw errorPage(400, error.message);
     }
     throw error;
   }
