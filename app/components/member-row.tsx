@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type KeyboardEvent } from "react";
 import { formatDate, initials } from "~/lib/format";
 import { assignableRoles, ROLE_LABELS, type Role } from "~/lib/roles";
 import { CheckboxGroup, SelectField } from "./form-field";
@@ -57,6 +57,10 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
   useEffect(() => {
     if (fetcher.state === "idle" && fetcher.data?.ok) setMode("view");
   }, [fetcher.state, fetcher.data]);
+
+  function closeOnEscape(event: KeyboardEvent<HTMLFormElement>) {
+    if (event.key === "Escape") setMode("view");
+  }
 
   const locked = isSelf ? "You cannot change your own membership here; ask another admin." : protectedOwner ? "Only an owner can change an owner." : null;
 
@@ -118,13 +122,14 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
       {mode === "edit" ? (
         <tr className="table__subrow">
           <td colSpan={columns}>
-            <fetcher.Form method="post" className="inline-panel" aria-label={`Change ${member.name}'s role`}>
+            <fetcher.Form method="post" className="inline-panel" onKeyDown={closeOnEscape} aria-label={`Change ${member.name}'s role`}>
               <input type="hidden" name="userId" value={member.userId} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <div className="inline-panel__fields">
                 <SelectField
                   label="Role"
                   name="role"
+                  autoFocus
                   value={role}
                   onChange={(e) => setRole(e.currentTarget.value as Role)}
                   description={ROLE_LABELS[role].description}
@@ -164,7 +169,7 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
       {mode === "remove" ? (
         <tr className="table__subrow">
           <td colSpan={columns}>
-            <fetcher.Form method="post" className="inline-panel inline-panel--danger" aria-label={`Remove ${member.name}`}>
+            <fetcher.Form method="post" className="inline-panel inline-panel--danger" onKeyDown={closeOnEscape} aria-label={`Remove ${member.name}`}>
               <input type="hidden" name="userId" value={member.userId} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <p>
@@ -175,7 +180,7 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
                 <SubmitButton intent="remove" variant="danger" pending={busy} size="sm" pendingLabel="Removing…">
                   Remove member
                 </SubmitButton>
-                <button type="button" className="button button--ghost button--sm" onClick={() => setMode("view")}>
+                <button type="button" className="button button--ghost button--sm" autoFocus onClick={() => setMode("view")}>
                   Cancel
                 </button>
               </div>

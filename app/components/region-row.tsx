@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useState } from "react";
+import { useEffect, useState, type KeyboardEvent } from "react";
 import { formatDate, plural } from "~/lib/format";
 import { TextField } from "./form-field";
 import { Notice } from "./notice";
@@ -27,6 +27,10 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
   useEffect(() => {
     if (fetcher.state === "idle" && fetcher.data?.ok) setMode("view");
   }, [fetcher.state, fetcher.data]);
+
+  function closeOnEscape(event: KeyboardEvent<HTMLFormElement>) {
+    if (event.key === "Escape") setMode("view");
+  }
 
   return (
     <>
@@ -60,7 +64,7 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
       {mode === "rename" ? (
         <tr className="table__subrow">
           <td colSpan={4}>
-            <fetcher.Form method="post" className="inline-panel" aria-label={`Rename ${region.name}`}>
+            <fetcher.Form method="post" className="inline-panel" onKeyDown={closeOnEscape} aria-label={`Rename ${region.name}`}>
               <input type="hidden" name="regionId" value={region.id} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <div className="form-row">
@@ -90,7 +94,7 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
       {mode === "delete" ? (
         <tr className="table__subrow">
           <td colSpan={4}>
-            <fetcher.Form method="post" className="inline-panel inline-panel--danger" aria-label={`Delete ${region.name}`}>
+            <fetcher.Form method="post" className="inline-panel inline-panel--danger" onKeyDown={closeOnEscape} aria-label={`Delete ${region.name}`}>
               <input type="hidden" name="regionId" value={region.id} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <p>
@@ -103,7 +107,7 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
                 <SubmitButton intent="delete" variant="danger" pending={busy} size="sm" pendingLabel="Deleting…">
                   Delete region
                 </SubmitButton>
-                <button type="button" className="button button--ghost button--sm" onClick={() => setMode("view")}>
+                <button type="button" className="button button--ghost button--sm" autoFocus onClick={() => setMode("view")}>
                   Cancel
                 </button>
               </div>
