@@ -37,7 +37,8 @@ export default function App() {
 
 function messageOf(data: unknown): string {
   if (typeof data === "string") return data;
-  if (typeof data === "object" && data !== null && "message" in data && typeof data.message === "string") return data.message;
+  if (typeof data === "object" && data !== null && "message" in data && typeof data.message === "string")
+    return data.message;
   return "";
 }
 
@@ -48,14 +49,15 @@ export function ErrorBoundary() {
     response?.status === 404
       ? "Page not found"
       : response?.status === 403
-        ? "Not allowed"
-        : response
-          ? `${response.status} ${response.statusText}`
-          : "Something went wrong";
+      ? "Not allowed"
+      : response
+      ? `${response.status} ${response.statusText}`
+      : "Something went wrong";
   const detail =
     response?.status === 404
       ? "There is no page at this address. Check the link, or start again from the overview."
-      : (response && messageOf(response.data)) || "An unexpected error happened on our side. Reload the page; if it keeps happening, tell your workspace admin.";
+      : (response && messageOf(response.data)) ||
+        "An unexpected error happened on our side. Reload the page; if it keeps happening, tell your workspace admin.";
   return (
     <AuthCard title={title}>
       <p className="auth-card__subtitle">{detail}</p>

@@ -3,7 +3,19 @@ import type { ReactNode } from "react";
 import { QuorumMark } from "./icons";
 
 /** The centred card of the pages outside a workspace: log in, sign up, invitations, first workspace. */
-export function AuthCard({ title, subtitle, children, footer, wide }: { title: ReactNode; subtitle?: ReactNode; children: ReactNode; footer?: ReactNode; wide?: boolean }) {
+export function AuthCard({
+  title,
+  subtitle,
+  children,
+  footer,
+  wide,
+}: {
+  title: ReactNode;
+  subtitle?: ReactNode;
+  children: ReactNode;
+  footer?: ReactNode;
+  wide?: boolean;
+}) {
   return (
     <div className="auth-page">
       <Link to="/" className="auth-page__brand">

@@ -96,7 +96,15 @@ interface CheckboxGroupProps {
 }
 
 /** A fieldset of checkboxes sharing one name (the form submits every checked value). */
-export function CheckboxGroup({ name, legend, description, error, options, defaultValues = [], emptyText }: CheckboxGroupProps) {
+export function CheckboxGroup({
+  name,
+  legend,
+  description,
+  error,
+  options,
+  defaultValues = [],
+  emptyText,
+}: CheckboxGroupProps) {
   const id = useId();
   return (
     <fieldset

@@ -8,7 +8,11 @@ import { SubmitButton } from "./submit-button";
 interface InviteFormProps {
   regions: { id: string; name: string }[];
   myRole: Role;
-  failure?: { formError: string | null; fieldErrors: Record<string, string>; values: { email: string; role: string; regionIds: string[] } };
+  failure?: {
+    formError: string | null;
+    fieldErrors: Record<string, string>;
+    values: { email: string; role: string; regionIds: string[] };
+  };
 }
 
 /** Invite someone by email address with a role (and, for contributors, regions). */

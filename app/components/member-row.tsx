@@ -31,7 +31,15 @@ interface MemberRowProps {
   columns: number;
 }
 
-export function RegionChips({ ids, regions, role }: { ids: string[]; regions: { id: string; name: string }[]; role: Role }) {
+export function RegionChips({
+  ids,
+  regions,
+  role,
+}: {
+  ids: string[];
+  regions: { id: string; name: string }[];
+  role: Role;
+}) {
   if (role !== "contributor") return <span className="muted">—</span>;
   if (!ids.length) return <span className="muted">All regions</span>;
   return (
@@ -62,7 +70,11 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
     if (event.key === "Escape") setMode("view");
   }
 
-  const locked = isSelf ? "You cannot change your own membership here; ask another admin." : protectedOwner ? "Only an owner can change an owner." : null;
+  const locked = isSelf
+    ? "You cannot change your own membership here; ask another admin."
+    : protectedOwner
+    ? "Only an owner can change an owner."
+    : null;
 
   return (
     <>
@@ -122,7 +134,12 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
       {mode === "edit" ? (
         <tr className="table__subrow">
           <td colSpan={columns}>
-            <fetcher.Form method="post" className="inline-panel" onKeyDown={closeOnEscape} aria-label={`Change ${member.name}'s role`}>
+            <fetcher.Form
+              method="post"
+              className="inline-panel"
+              onKeyDown={closeOnEscape}
+              aria-label={`Change ${member.name}'s role`}
+            >
               <input type="hidden" name="userId" value={member.userId} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <div className="inline-panel__fields">
@@ -153,7 +170,9 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
                   />
                 ) : null}
               </div>
-              <p className="small muted">A new role takes effect at once: {member.name} is signed out of this workspace and signs back in.</p>
+              <p className="small muted">
+                A new role takes effect at once: {member.name} is signed out of this workspace and signs back in.
+              </p>
               <div className="inline-panel__actions">
                 <SubmitButton intent="update" pending={busy} size="sm" pendingLabel="Saving…">
                   Save changes
@@ -169,18 +188,28 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
       {mode === "remove" ? (
         <tr className="table__subrow">
           <td colSpan={columns}>
-            <fetcher.Form method="post" className="inline-panel inline-panel--danger" onKeyDown={closeOnEscape} aria-label={`Remove ${member.name}`}>
+            <fetcher.Form
+              method="post"
+              className="inline-panel inline-panel--danger"
+              onKeyDown={closeOnEscape}
+              aria-label={`Remove ${member.name}`}
+            >
               <input type="hidden" name="userId" value={member.userId} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <p>
-                Remove <strong>{member.name}</strong> ({member.email}) from this workspace? They lose access at once; their past
-                changes stay in the audit log.
+                Remove <strong>{member.name}</strong> ({member.email}) from this workspace? They lose access at once;
+                their past changes stay in the audit log.
               </p>
               <div className="inline-panel__actions">
                 <SubmitButton intent="remove" variant="danger" pending={busy} size="sm" pendingLabel="Removing…">
                   Remove member
                 </SubmitButton>
-                <button type="button" className="button button--ghost button--sm" autoFocus onClick={() => setMode("view")}>
+                <button
+                  type="button"
+                  className="button button--ghost button--sm"
+                  autoFocus
+                  onClick={() => setMode("view")}
+                >
                   Cancel
                 </button>
               </div>

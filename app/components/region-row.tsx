@@ -38,7 +38,9 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
         <td>
           <span className="person__name">{region.name}</span>
         </td>
-        <td>{contributors ? plural(contributors, "contributor", "contributors") : <span className="muted">None</span>}</td>
+        <td>
+          {contributors ? plural(contributors, "contributor", "contributors") : <span className="muted">None</span>}
+        </td>
         <td className="nowrap">{formatDate(region.createdAt)}</td>
         {canManage ? (
           <td className="table__actions">
@@ -64,7 +66,12 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
       {mode === "rename" ? (
         <tr className="table__subrow">
           <td colSpan={4}>
-            <fetcher.Form method="post" className="inline-panel" onKeyDown={closeOnEscape} aria-label={`Rename ${region.name}`}>
+            <fetcher.Form
+              method="post"
+              className="inline-panel"
+              onKeyDown={closeOnEscape}
+              aria-label={`Rename ${region.name}`}
+            >
               <input type="hidden" name="regionId" value={region.id} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <div className="form-row">
@@ -94,7 +101,12 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
       {mode === "delete" ? (
         <tr className="table__subrow">
           <td colSpan={4}>
-            <fetcher.Form method="post" className="inline-panel inline-panel--danger" onKeyDown={closeOnEscape} aria-label={`Delete ${region.name}`}>
+            <fetcher.Form
+              method="post"
+              className="inline-panel inline-panel--danger"
+              onKeyDown={closeOnEscape}
+              aria-label={`Delete ${region.name}`}
+            >
               <input type="hidden" name="regionId" value={region.id} />
               {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
               <p>
@@ -107,7 +119,12 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
                 <SubmitButton intent="delete" variant="danger" pending={busy} size="sm" pendingLabel="Deleting…">
                   Delete region
                 </SubmitButton>
-                <button type="button" className="button button--ghost button--sm" autoFocus onClick={() => setMode("view")}>
+                <button
+                  type="button"
+                  className="button button--ghost button--sm"
+                  autoFocus
+                  onClick={() => setMode("view")}
+                >
                   Cancel
                 </button>
               </div>

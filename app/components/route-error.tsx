@@ -3,7 +3,8 @@ import { AlertIcon, LockIcon } from "./icons";
 
 function messageOf(data: unknown): string | null {
   if (typeof data === "string") return data || null;
-  if (typeof data === "object" && data !== null && "message" in data && typeof data.message === "string") return data.message;
+  if (typeof data === "object" && data !== null && "message" in data && typeof data.message === "string")
+    return data.message;
   return null;
 }
 
@@ -33,7 +34,9 @@ export function RouteErrorBoundary() {
         </div>
         <p className="error-panel__code">404 · Not found</p>
         <h1 className="error-panel__title">There is nothing here</h1>
-        <p className="error-panel__text">{messageOf(error.data) ?? "The page or the item you asked for does not exist in this workspace."}</p>
+        <p className="error-panel__text">
+          {messageOf(error.data) ?? "The page or the item you asked for does not exist in this workspace."}
+        </p>
         <Link to="/" className="button button--secondary">
           Back to the overview
         </Link>

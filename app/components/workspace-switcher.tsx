@@ -20,7 +20,13 @@ function WorkspaceAvatar({ name }: { name: string }) {
 }
 
 /** The active workspace; the menu lists the others (each a form that switches to it). */
-export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceSummary; workspaces: WorkspaceSummary[] }) {
+export function WorkspaceSwitcher({
+  current,
+  workspaces,
+}: {
+  current: WorkspaceSummary;
+  workspaces: WorkspaceSummary[];
+}) {
   const fetcher = useFetcher<{ error: string }>();
   const error = fetcher.state === "idle" ? fetcher.data?.error : undefined;
   return (
@@ -48,7 +54,12 @@ export function WorkspaceSwitcher({ current, workspaces }: { current: WorkspaceS
             <li key={w.tenantId}>
               <fetcher.Form method="post" action="/workspace/switch">
                 <input type="hidden" name="tenantId" value={w.tenantId} />
-                <button type="submit" className="menu__item" aria-current={active ? "true" : undefined} disabled={active || fetcher.state !== "idle"}>
+                <button
+                  type="submit"
+                  className="menu__item"
+                  aria-current={active ? "true" : undefined}
+                  disabled={active || fetcher.state !== "idle"}
+                >
                   <WorkspaceAvatar name={w.name} />
                   <span className="menu__item-text">{w.name}</span>
                   <RoleBadge role={w.role} />

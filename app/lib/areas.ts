@@ -93,7 +93,11 @@ export const AREAS: Area[] = [
     emptyTitle: "No model runs yet",
     emptyText:
       "Clustering runs will be listed here with the features and settings they used, their stability and quality metrics, and the clusters you can turn into segment definitions.",
-    features: ["k-means runs over chosen features", "Stability and quality reports", "Clusters promoted to segment definitions"],
+    features: [
+      "k-means runs over chosen features",
+      "Stability and quality reports",
+      "Clusters promoted to segment definitions",
+    ],
   },
   {
     path: "/monitoring",
@@ -104,7 +108,11 @@ export const AREAS: Area[] = [
     emptyTitle: "No monitors yet",
     emptyText:
       "Monitors will compare segment snapshots and feature distributions over time — drift and migration between segments — and audit memberships against protected attributes for bias, alerting past your thresholds.",
-    features: ["Feature drift (PSI) between snapshots", "Customer migration between segments", "Bias audits on protected attributes"],
+    features: [
+      "Feature drift (PSI) between snapshots",
+      "Customer migration between segments",
+      "Bias audits on protected attributes",
+    ],
   },
   {
     path: "/dashboards",

@@ -13,7 +13,13 @@ const DATE_MINUTE = new Intl.DateTimeFormat("en-GB", {
   timeZone: "UTC",
 });
 
-const TIME = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", second: "2-digit", hourCycle: "h23", timeZone: "UTC" });
+const TIME = new Intl.DateTimeFormat("en-GB", {
+  hour: "2-digit",
+  minute: "2-digit",
+  second: "2-digit",
+  hourCycle: "h23",
+  timeZone: "UTC",
+});
 
 function toDate(value: Date | string): Date {
   return value instanceof Date ? value : new Date(value);

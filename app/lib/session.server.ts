@@ -24,7 +24,9 @@ export async function requirePermission(request: Request, context: AppLoadContex
   if (!me.permissions.includes(action)) {
     throw errorPage(
       403,
-      `Your role (${ROLE_LABELS[me.workspace.role].label}) does not allow this (${action}). Ask a workspace admin if you need it.`,
+      `Your role (${
+        ROLE_LABELS[me.workspace.role].label
+      }) does not allow this (${action}). Ask a workspace admin if you need it.`
     );
   }
   return me;

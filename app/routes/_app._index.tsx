@@ -49,7 +49,10 @@ export default function Overview() {
       done: data.regionCount > 0,
       icon: MapPinIcon,
       title: "Add your regions",
-      text: data.regionCount > 0 ? `${plural(data.regionCount, "region", "regions")} so far.` : "Regional teams propose segment variants for their regions.",
+      text:
+        data.regionCount > 0
+          ? `${plural(data.regionCount, "region", "regions")} so far.`
+          : "Regional teams propose segment variants for their regions.",
       to: "/settings/regions",
       show: data.canManageRegions,
     },
@@ -59,7 +62,9 @@ export default function Overview() {
       title: "Invite your team",
       text:
         data.memberCount > 1
-          ? `${plural(data.memberCount, "member", "members")}${data.pendingInvites ? `, ${plural(data.pendingInvites, "invitation", "invitations")} pending` : ""}.`
+          ? `${plural(data.memberCount, "member", "members")}${
+              data.pendingInvites ? `, ${plural(data.pendingInvites, "invitation", "invitations")} pending` : ""
+            }.`
           : "Committee members, analysts, regional contributors and executives.",
       to: "/settings/members",
       show: data.canManage,
@@ -72,7 +77,8 @@ export default function Overview() {
         title={greeting(user.name)}
         description={
           <>
-            You are <RoleBadge role={workspace.role} /> in <strong>{workspace.name}</strong>: {ROLE_LABELS[workspace.role].description.toLowerCase()}.
+            You are <RoleBadge role={workspace.role} /> in <strong>{workspace.name}</strong>:{" "}
+            {ROLE_LABELS[workspace.role].description.toLowerCase()}.
           </>
         }
       />
@@ -85,7 +91,9 @@ export default function Overview() {
           <ol className="setup-steps">
             {setupSteps.map((step) => (
               <li key={step.title} className={`setup-step${step.done ? " setup-step--done" : ""}`}>
-                <span className="setup-step__icon">{step.done ? <CheckIcon width={18} height={18} /> : <step.icon width={18} height={18} />}</span>
+                <span className="setup-step__icon">
+                  {step.done ? <CheckIcon width={18} height={18} /> : <step.icon width={18} height={18} />}
+                </span>
                 <span className="setup-step__body">
                   <span className="setup-step__title">{step.title}</span>
                   <span className="setup-step__text">{step.text}</span>

@@ -60,13 +60,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
 
 type Entry = ReturnType<typeof useLoaderData<typeof loader>>["entries"][number];
 
-function VerifyResult({ verdict }: { verdict: NonNullable<ReturnType<typeof useActionData<typeof action>>>["verdict"] }) {
+function VerifyResult({
+  verdict,
+}: {
+  verdict: NonNullable<ReturnType<typeof useActionData<typeof action>>>["verdict"];
+}) {
   if (!verdict) return null;
   if (verdict.intact) {
     return (
       <Notice tone="success" title="The audit log is intact">
-        All {plural(verdict.entries, "entry", "entries")} verified: each one links to the one before it and none was changed after it
-        was written. Latest hash <code className="code-pill">{verdict.lastHash.slice(0, 16)}…</code>
+        All {plural(verdict.entries, "entry", "entries")} verified: each one links to the one before it and none was
+        changed after it was written. Latest hash <code className="code-pill">{verdict.lastHash.slice(0, 16)}…</code>
       </Notice>
     );
   }
@@ -75,12 +79,22 @@ function VerifyResult({ verdict }: { verdict: NonNullable<ReturnType<typeof useA
       {verdict.reason.charAt(0).toUpperCase() + verdict.reason.slice(1)}.{" "}
       {verdict.entries > 0 ? `Entries #1–#${verdict.entries} are intact; ` : ""}
       entry #{verdict.brokenAtSeq} and everything after it cannot be trusted.{" "}
-      <Link to={`/audit?beforeSeq=${verdict.brokenAtSeq + 1}#entry-${verdict.brokenAtSeq}`}>Show entry #{verdict.brokenAtSeq}</Link>
+      <Link to={`/audit?beforeSeq=${verdict.brokenAtSeq + 1}#entry-${verdict.brokenAtSeq}`}>
+        Show entry #{verdict.brokenAtSeq}
+      </Link>
     </Notice>
   );
 }
 
-function AuditTable({ entries, regionNames, highlightSeq }: { entries: Entry[]; regionNames: Record<string, string>; highlightSeq: number | null }) {
+function AuditTable({
+  entries,
+  regionNames,
+  highlightSeq,
+}: {
+  entries: Entry[];
+  regionNames: Record<string, string>;
+  highlightSeq: number | null;
+}) {
   return (
     <div className="table-wrap">
       <table className="table table--audit">
@@ -136,7 +150,13 @@ function AuditTable({ entries, regionNames, highlightSeq }: { entries: Entry[]; 
 }
 
 /** The entries shown so far; "Load older" appends the next page (a plain link without JavaScript). */
-function AuditEntries({ initial, next, filter, regionNames, highlightSeq }: {
+function AuditEntries({
+  initial,
+  next,
+  filter,
+  regionNames,
+  highlightSeq,
+}: {
   initial: Entry[];
   next: number | null;
   filter: Record<string, string | undefined>;
@@ -244,11 +264,35 @@ export default function AuditLog() {
             submit(params, { method: "get" });
           }}
         >
-          <TextField label="Actor" name="actor" list="audit-actors" placeholder="email contains…" defaultValue={data.filter.actor} />
-          <TextField label="Action" name="action" list="audit-actions" placeholder="starts with, e.g. invite." defaultValue={data.filter.action} />
-          <TextField label="Object type" name="objectType" list="audit-object-types" placeholder="e.g. member" defaultValue={data.filter.objectType} />
+          <TextField
+            label="Actor"
+            name="actor"
+            list="audit-actors"
+            placeholder="email contains…"
+            defaultValue={data.filter.actor}
+          />
+          <TextField
+            label="Action"
+            name="action"
+            list="audit-actions"
+            placeholder="starts with, e.g. invite."
+            defaultValue={data.filter.action}
+          />
+          <TextField
+            label="Object type"
+            name="objectType"
+            list="audit-object-types"
+            placeholder="e.g. member"
+            defaultValue={data.filter.objectType}
+          />
           <TextField label="Object ID" name="objectId" placeholder="exact id" defaultValue={data.filter.objectId} />
-          <TextField label="From (UTC)" name="from" type="date" defaultValue={data.filter.from} error={data.errors.from} />
+          <TextField
+            label="From (UTC)"
+            name="from"
+            type="date"
+            defaultValue={data.filter.from}
+            error={data.errors.from}
+          />
           <TextField label="To (UTC)" name="to" type="date" defaultValue={data.filter.to} error={data.errors.to} />
           <div className="filter-form__actions">
             <button type="submit" className="button button--primary">
@@ -281,7 +325,8 @@ export default function AuditLog() {
 
       {data.beforeSeq ? (
         <Notice tone="info">
-          Showing entries before #{data.beforeSeq}. <Link to={`/audit?${filterSearch(data.filter)}`}>Back to the newest</Link>
+          Showing entries before #{data.beforeSeq}.{" "}
+          <Link to={`/audit?${filterSearch(data.filter)}`}>Back to the newest</Link>
         </Notice>
       ) : null}
 

@@ -15,5 +15,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Segments() {
-  return <AreaPage area={AREA} action={{ to: "/settings/regions", label: "Set up regions for regional variants", permission: "region:manage" }} />;
+  return (
+    <AreaPage
+      area={AREA}
+      action={{ to: "/settings/regions", label: "Set up regions for regional variants", permission: "region:manage" }}
+    />
+  );
 }

@@ -15,5 +15,10 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
 }
 
 export default function Sessions() {
-  return <AreaPage area={AREA} action={{ to: "/settings/members", label: "Invite the steering committee", permission: "member:manage" }} />;
+  return (
+    <AreaPage
+      area={AREA}
+      action={{ to: "/settings/members", label: "Invite the steering committee", permission: "member:manage" }}
+    />
+  );
 }

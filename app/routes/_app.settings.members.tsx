@@ -39,9 +39,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
     const values = { email: field(form, "email"), role: field(form, "role"), regionIds };
     try {
       const role = values.role;
-      const invite = await context.trpc.invites.create({ email: values.email, role: isRole(role) ? role : "viewer", regionIds });
+      const invite = await context.trpc.invites.create({
+        email: values.email,
+        role: isRole(role) ? role : "viewer",
+        regionIds,
+      });
       const link = `${new URL(request.url).origin}/invite/${encodeURIComponent(invite.token)}`;
-      return { intent, ok: true as const, created: { link, email: invite.email, role: invite.role, expiresAt: invite.expiresAt } };
+      return {
+        intent,
+        ok: true as const,
+        created: { link, email: invite.email, role: invite.role, expiresAt: invite.expiresAt },
+      };
     } catch (error) {
       const failure = formFailure(error, request);
       return { intent, ok: false as const, ...failure, fieldErrors: collapseFieldErrors(failure.fieldErrors), values };
@@ -50,14 +58,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   try {
     if (intent === "update") {
       const role = field(form, "role");
-      if (!isRole(role)) return { intent, ok: false as const, formError: "Choose a role.", fieldErrors: { role: "Choose a role." } };
+      if (!isRole(role))
+        return { intent, ok: false as const, formError: "Choose a role.", fieldErrors: { role: "Choose a role." } };
       await context.trpc.members.update({ userId: field(form, "userId"), role, regionIds });
     } else if (intent === "remove") {
       await context.trpc.members.remove({ userId: field(form, "userId") });
     } else if (intent === "revoke") {
       await context.trpc.invites.revoke({ inviteId: field(form, "inviteId") });
     } else {
-      return { intent, ok: false as const, formError: "Unknown action. Reload the page and try again.", fieldErrors: {} };
+      return {
+        intent,
+        ok: false as const,
+        formError: "Unknown action. Reload the page and try again.",
+        fieldErrors: {},
+      };
     }
     return { intent, ok: true as const };
   } catch (error) {
@@ -169,8 +183,8 @@ export default function Members() {
             </div>
           ) : (
             <EmptyState icon={MailIcon} title="No pending invitations">
-              Invitations you create appear here until they are accepted, so you can see who has not joined yet and revoke a
-              link you no longer want used.
+              Invitations you create appear here until they are accepted, so you can see who has not joined yet and
+              revoke a link you no longer want used.
             </EmptyState>
           )}
         </section>

@@ -17,7 +17,9 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
   const me = await requirePermission(request, context, "region:read");
   return loadOrFail(request, async () => {
     const [regions, members] = await Promise.all([context.trpc.regions.list(), context.trpc.members.list()]);
-    const contributors = Object.fromEntries(regions.map((r) => [r.id, members.filter((m) => m.regionIds.includes(r.id)).length]));
+    const contributors = Object.fromEntries(
+      regions.map((r) => [r.id, members.filter((m) => m.regionIds.includes(r.id)).length])
+    );
     return { regions, contributors, canManage: me.permissions.includes("region:manage") };
   });
 }
@@ -31,9 +33,17 @@ export async function action({ request, context }: ActionFunctionArgs) {
       const region = await context.trpc.regions.create(values);
       return { intent, ok: true as const, created: region.name };
     }
-    if (intent === "rename") await context.trpc.regions.rename({ regionId: field(form, "regionId"), name: values.name });
+    if (intent === "rename")
+      await context.trpc.regions.rename({ regionId: field(form, "regionId"), name: values.name });
     else if (intent === "delete") await context.trpc.regions.delete({ regionId: field(form, "regionId") });
-    else return { intent, ok: false as const, formError: "Unknown action. Reload the page and try again.", fieldErrors: {}, values };
+    else
+      return {
+        intent,
+        ok: false as const,
+        formError: "Unknown action. Reload the page and try again.",
+        fieldErrors: {},
+        values,
+      };
     return { intent, ok: true as const };
   } catch (error) {
     return { intent, ok: false as const, ...formFailure(error, request), values };
@@ -53,8 +63,8 @@ export default function Regions() {
             Add a region
           </h2>
           <p className="card__subtitle">
-            Regions are the markets your teams cover. Contributors can be limited to some of them, and propose segment variants for
-            their regions.
+            Regions are the markets your teams cover. Contributors can be limited to some of them, and propose segment
+            variants for their regions.
           </p>
           <Form method="post" className="form" noValidate key={created ?? "new"}>
             {failure?.formError ? <Notice tone="error">{failure.formError}</Notice> : null}

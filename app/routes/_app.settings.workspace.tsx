@@ -51,7 +51,9 @@ export default function WorkspaceSettings() {
       {canUpdate ? (
         <Form method="post" className="form" noValidate>
           {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
-          {result?.ok ? <Notice tone="success">The workspace is now called “{result.values.name.trim()}”.</Notice> : null}
+          {result?.ok ? (
+            <Notice tone="success">The workspace is now called “{result.values.name.trim()}”.</Notice>
+          ) : null}
           <div className="form-row form-row--end">
             <TextField
               label="Name"

@@ -78,7 +78,10 @@ export default function Invitation() {
 
   if (!invite) {
     return (
-      <AuthCard title="This invitation link is not valid" subtitle="Check that you copied the whole link, or ask for a new one.">
+      <AuthCard
+        title="This invitation link is not valid"
+        subtitle="Check that you copied the whole link, or ask for a new one."
+      >
         <Link to="/" className="button button--secondary button--block">
           Go to Quorum
         </Link>
@@ -110,7 +113,9 @@ export default function Invitation() {
         <dt>Status</dt>
         <dd>
           <StatusBadge status={invite.status} />{" "}
-          {invite.status === "pending" ? <span className="muted">until {formatDateMinute(invite.expiresAt)}</span> : null}
+          {invite.status === "pending" ? (
+            <span className="muted">until {formatDateMinute(invite.expiresAt)}</span>
+          ) : null}
         </dd>
       </div>
     </dl>
@@ -141,7 +146,10 @@ export default function Invitation() {
 
   if (user && user.email === invite.email) {
     return (
-      <AuthCard title={`Join ${invite.workspaceName}`} subtitle={`${invite.invitedBy ?? "A member"} invited you to work on customer segments together.`}>
+      <AuthCard
+        title={`Join ${invite.workspaceName}`}
+        subtitle={`${invite.invitedBy ?? "A member"} invited you to work on customer segments together.`}
+      >
         {params.get("welcome") ? (
           <Notice tone="success" title="Your account is ready">
             One more step: join the workspace.
@@ -163,8 +171,8 @@ export default function Invitation() {
       <AuthCard title={`Invitation to ${invite.workspaceName}`}>
         {details}
         <Notice tone="warning" title="This invitation is for someone else">
-          It was sent to {invite.email}, but you are signed in as {user.email}. Log out, then sign in or sign up with the invited
-          address.
+          It was sent to {invite.email}, but you are signed in as {user.email}. Log out, then sign in or sign up with
+          the invited address.
         </Notice>
         <Form method="post" action="/logout" className="form">
           <input type="hidden" name="redirectTo" value={here} />

@@ -35,7 +35,11 @@ export default function Login() {
   return (
     <AuthCard
       title="Log in to Quorum"
-      subtitle={redirectTo.startsWith("/invite/") ? "Log in to accept your invitation." : "Welcome back. Pick up where your team left off."}
+      subtitle={
+        redirectTo.startsWith("/invite/")
+          ? "Log in to accept your invitation."
+          : "Welcome back. Pick up where your team left off."
+      }
       footer={
         <>
           New to Quorum? <Link to={signupHref}>Create an account</Link>

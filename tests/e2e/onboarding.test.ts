@@ -43,7 +43,10 @@ async function openPage(context: BrowserContext): Promise<Page> {
 async function shot(page: Page, name: string) {
   shotCount += 1;
   await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({ path: path.join(SHOTS, `${String(shotCount).padStart(2, "0")}-${name}.png`), fullPage: true });
+  await page.screenshot({
+    path: path.join(SHOTS, `${String(shotCount).padStart(2, "0")}-${name}.png`),
+    fullPage: true,
+  });
 }
 
 function mainNav(page: Page) {
@@ -87,7 +90,17 @@ describe("onboarding a workspace in the browser", () => {
     await owner.getByRole("heading", { name: "Welcome, Olga" }).waitFor();
     await expect(owner.locator(".workspace-switcher__name").textContent()).resolves.toBe(WORKSPACE);
     await expect(owner.locator(".user-menu > summary .badge").textContent()).resolves.toBe("Owner");
-    for (const item of ["Segments", "Sessions", "SWOT", "Data", "Models", "Monitoring", "Dashboards", "Audit log", "Settings"]) {
+    for (const item of [
+      "Segments",
+      "Sessions",
+      "SWOT",
+      "Data",
+      "Models",
+      "Monitoring",
+      "Dashboards",
+      "Audit log",
+      "Settings",
+    ]) {
       await mainNav(owner).getByRole("link", { name: item, exact: true }).waitFor();
     }
     await shot(owner, "owner-overview");
@@ -126,7 +139,7 @@ describe("onboarding a workspace in the browser", () => {
     await expect(invitee.getByLabel("Email").getAttribute("readonly")).resolves.not.toBeNull();
     await expect(invitee.locator(".invite-details").textContent()).resolves.toContain(OWNER.name);
     await expect(invitee.getByRole("link", { name: "Log in to accept" }).getAttribute("href")).resolves.toBe(
-      `/login?redirectTo=${encodeURIComponent(new URL(inviteLink).pathname)}`,
+      `/login?redirectTo=${encodeURIComponent(new URL(inviteLink).pathname)}`
     );
     await shot(invitee, "invitation");
 
@@ -197,7 +210,9 @@ describe("onboarding a workspace in the browser", () => {
     await owner.waitForURL(`${server.url}/audit?action=member.`);
     await entries.filter({ hasText: "invite.create" }).first().waitFor({ state: "detached" });
     await expect(entries.locator("td:nth-child(4)").allTextContents()).resolves.toEqual(["member.join"]);
-    await expect(owner.getByRole("link", { name: "Export CSV" }).getAttribute("href")).resolves.toBe("/audit/export.csv?action=member.");
+    await expect(owner.getByRole("link", { name: "Export CSV" }).getAttribute("href")).resolves.toBe(
+      "/audit/export.csv?action=member."
+    );
     await shot(owner, "audit-log-filtered");
 
     expect(browserErrors).toEqual([]);
