@@ -3,8 +3,9 @@ import type { Tx } from "../db/client";
 import { txClient } from "../db/client";
 import type { JobQueue } from "../server/services/data/imports";
 import { IMPORT_QUEUE, ZImportJob } from "./jobs/import";
+import { QUALITY_QUEUE, ZQualityJob } from "./jobs/quality";
 
-export const QUEUES = [IMPORT_QUEUE] as const;
+export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE] as const;
 export const JOB_SCHEMA = "pgboss";
 
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */
@@ -32,6 +33,9 @@ export function jobQueueFor(boss: PgBoss): JobQueue {
   return {
     async enqueueImport(tx, job) {
       await boss.send(IMPORT_QUEUE, ZImportJob.parse(job), { db: through(tx), singletonKey: job.importId });
+    },
+    async enqueueQuality(tx, job) {
+      await boss.send(QUALITY_QUEUE, ZQualityJob.parse(job), { db: through(tx), singletonKey: job.importId });
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Database } from "../db/client";
 import type { Logger } from "../server/logger";
 import { handleImportJob, IMPORT_QUEUE, resumeInterruptedImports } from "./jobs/import";
-import { createBoss } from "./queues";
+import { handleQualityJob, QUALITY_QUEUE } from "./jobs/quality";
+import { createBoss, jobQueueFor } from "./queues";
 
 export interface Workers {
   stop(): Promise<void>;
@@ -16,8 +17,10 @@ export async function startWorkers(opts: { appUrl: string; db: Database; logger:
   const boss = createBoss(opts.appUrl);
   boss.on("error", (err) => log.error({ err }, "pg-boss error"));
   await boss.start();
-  await boss.work(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleImportJob(opts.db, log, job.data));
-  const recover = () => resumeInterruptedImports(opts.db, log).catch((err) => log.error({ err }, "import recovery failed"));
+  const jobs = jobQueueFor(boss);
+  await boss.work(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleImportJob(opts.db, jobs, log, job.data));
+  await boss.work(QUALITY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleQualityJob(opts.db, log, job.data));
+  const recover = () => resumeInterruptedImports(opts.db, jobs, log).catch((err) => log.error({ err }, "import recovery failed"));
   await recover();
   const timer = setInterval(recover, opts.recoveryIntervalMs ?? 60_000);
   timer.unref();

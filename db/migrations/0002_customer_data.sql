@@ -154,5 +154,4 @@ ALTER TABLE "workspace_settings" ADD CONSTRAINT "workspace_settings_tenant_id_wo
 CREATE INDEX "customer_sources_customer_idx" ON "customer_sources" USING btree ("tenant_id","customer_id");--> statement-breakpoint
 CREATE INDEX "customers_email_idx" ON "customers" USING btree ("tenant_id","email_norm");--> statement-breakpoint
 CREATE INDEX "customers_phone_idx" ON "customers" USING btree ("tenant_id","phone_norm");--> statement-breakpoint
-CREATE INDEX "imports_created_idx" ON "imports" USING btree ("tenant_id","created_at");--> statement-breakpoint
-CREATE INDEX "transactions_customer_idx" ON "transactions" USING btree ("tenant_id","customer_external_id","occurred_at");
+CREATE INDEX "imports_created_idx" ON "imports" USING btree ("tenant_id","created_at");

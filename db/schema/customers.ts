@@ -193,10 +193,9 @@ export const transactions = pgTable(
     country: text("country"),
     importId: uuid("import_id").notNull(),
   },
-  (t) => [
-    primaryKey({ columns: [t.tenantId, t.id] }),
-    index("transactions_customer_idx").on(t.tenantId, t.customerExternalId, t.occurredAt),
-  ],
+  // No secondary index: every reader (features, quality, roll-ups) scans a tenant's rows, and
+  // each index would slow the bulk import down.
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] })],
 );
 
 /** Per-customer features computed from transactions; recomputed after every import. */

@@ -1,5 +1,5 @@
 import type { Database } from "../client";
-import { runImport, startImport, uploadFile, type JobQueue, type Mapping } from "../../server/services/data";
+import { runImport, runQualityReport, startImport, uploadFile, type JobQueue, type Mapping } from "../../server/services/data";
 import type { TenantScope } from "../../server/services/scope";
 
 export interface ImportedFile {
@@ -21,7 +21,9 @@ export async function importFile(
   const body = typeof file.body === "string" || Buffer.isBuffer(file.body) ? [file.body] : file.body;
   const uploaded = await uploadFile(scope, { kind: file.kind, fileName: file.fileName }, body, 1 << 30);
   await startImport(scope, { importId: uploaded.importId, mapping: adjust(uploaded.mapping) }, jobs);
-  const outcome = await runImport(db, scope.tenantId, uploaded.importId);
+  const outcome = await runImport(db, jobs, scope.tenantId, uploaded.importId);
+  // What the quality job does after the import, run here directly.
+  await runQualityReport(db, scope.tenantId, uploaded.importId);
   return { importId: uploaded.importId, outcome };
 }
 

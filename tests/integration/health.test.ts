@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { jobsFor } from "../helpers/callers";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -22,8 +23,7 @@ describe("GET /healthz", () => {
     const { createDatabase } = await import("../../db/client");
     const unreachable = createDatabase("postgres://nobody@127.0.0.1:1/none");
     const config = parseConfig({ LOG_LEVEL: "silent" });
-    const jobs = { enqueueImport: async () => {} };
-    const http = await createHttpApp({ config, db: unreachable, logger: createLogger("silent"), jobs }, { ui: "production" });
+    const http = await createHttpApp({ config, db: unreachable, logger: createLogger("silent"), jobs: jobsFor(unreachable) }, { ui: "production" });
     await new Promise<void>((r) => http.server.listen(0, "127.0.0.1", r));
     const port = (http.server.address() as { port: number }).port;
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);

@@ -159,7 +159,7 @@ describe("importing transactions", () => {
     const rows = Array.from({ length: 120_000 }, (_, i) => line(String(100000 + i), String(1 + (i % 5))));
     const up = await uploadFile(w.ownerScope, { kind: "transactions", fileName: "big.csv" }, [[HEADER, ...rows].join("\n")], 1 << 30);
     await startImport(w.ownerScope, { importId: up.importId, mapping: up.mapping }, jobsFor(t.db));
-    const running = runImport(t.db, w.tenantId, up.importId);
+    const running = runImport(t.db, jobsFor(t.db), w.tenantId, up.importId);
     for (;;) {
       const { rows: s } = await t.ownerQuery("select status, rows_read from imports where id = $1", [up.importId]);
       if (s[0].status === "running" && s[0].rows_read > 0) break;

@@ -3,13 +3,14 @@ import { z } from "zod";
 import type { Database } from "../../db/client";
 import type { Logger } from "../../server/logger";
 import { runImport } from "../../server/services/data/import-runner";
+import type { JobQueue } from "../../server/services/data/imports";
 
 export const IMPORT_QUEUE = "data-import";
 export const ZImportJob = z.object({ tenantId: z.uuid(), importId: z.uuid() });
 
-export async function handleImportJob(db: Database, log: Logger, data: unknown) {
+export async function handleImportJob(db: Database, jobs: JobQueue, log: Logger, data: unknown) {
   const job = ZImportJob.parse(data);
-  const outcome = await runImport(db, job.tenantId, job.importId, log);
+  const outcome = await runImport(db, jobs, job.tenantId, job.importId, log);
   log.info({ ...job, outcome }, "import job finished");
   return outcome;
 }
@@ -19,13 +20,13 @@ export async function handleImportJob(db: Database, log: Logger, data: unknown) 
  * (from scratch: the dead worker's transaction was rolled back) finishes them. An import whose
  * runner is alive on another machine holds its lock and is skipped as busy.
  */
-export async function resumeInterruptedImports(db: Database, log: Logger): Promise<number> {
+export async function resumeInterruptedImports(db: Database, jobs: JobQueue, log: Logger): Promise<number> {
   const rows = await db.withoutTenant((tx) =>
     tx.execute<{ tenant_id: string; id: string }>(sql`select tenant_id, id from app_interrupted_imports()`),
   );
   let resumed = 0;
   for (const r of rows.rows) {
-    const outcome = await runImport(db, r.tenant_id, r.id, log);
+    const outcome = await runImport(db, jobs, r.tenant_id, r.id, log);
     if (outcome !== "busy" && outcome !== "skipped") resumed++;
   }
   if (resumed) log.info({ resumed }, "resumed interrupted imports");

@@ -32,20 +32,27 @@ type AggregateRow = {
  */
 export async function recomputeFeatures(tx: Tx, tenantId: string, rules: PreparationRules = DEFAULT_PREPARATION) {
   const rows = await tx.execute<AggregateRow & { reference_date: string }>(sql`
-    with used as (
-      select coalesce(c.merged_into, c.id) as customer_id, t.invoice_no, t.occurred_at,
-             t.quantity * t.unit_price as amount
+    with invoices as materialized (
+      -- One row per customer id and invoice first (a few thousand to a few hundred thousand rows),
+      -- so that the join to customers stays small whatever the planner believes about fresh rows.
+      select t.customer_external_id, t.invoice_no, min(t.occurred_at) as first_at, max(t.occurred_at) as last_at,
+             sum(t.quantity * t.unit_price) as amount
       from transactions t
-      join customers c on c.tenant_id = t.tenant_id and c.external_id = t.customer_external_id
-      where t.tenant_id = ${tenantId}
+      where t.tenant_id = ${tenantId} and t.customer_external_id is not null
         and (not ${rules.dropCancellations} or t.invoice_no not like 'C%')
         and (not ${rules.dropNonPositive} or (t.quantity > 0 and t.unit_price > 0))
+      group by t.customer_external_id, t.invoice_no
     ),
-    ref as (select ((max(occurred_at) at time zone 'UTC')::date + 1) as d from used),
+    used as materialized (
+      select coalesce(c.merged_into, c.id) as customer_id, i.invoice_no, i.first_at, i.last_at, i.amount
+      from invoices i
+      join customers c on c.tenant_id = ${tenantId} and c.external_id = i.customer_external_id
+    ),
+    ref as materialized (select ((max(last_at) at time zone 'UTC')::date + 1) as d from used),
     agg as (
       select customer_id,
-             (max(occurred_at) at time zone 'UTC')::date as last_day,
-             (min(occurred_at) at time zone 'UTC')::date as first_day,
+             (max(last_at) at time zone 'UTC')::date as last_day,
+             (min(first_at) at time zone 'UTC')::date as first_day,
              count(distinct invoice_no)::int as frequency,
              round(sum(amount) * 100) as monetary_cents
       from used group by customer_id

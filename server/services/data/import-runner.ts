@@ -1,21 +1,23 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Database, Tx } from "../../../db/client";
 import { txClient } from "../../../db/client";
-import { attributeDefinitions, dataQualityReports, imports, type ImportKind } from "../../../db/schema";
+import { attributeDefinitions, dataQualityReports, imports, users, type ImportKind } from "../../../db/schema";
+import { DomainError } from "../../errors";
 import { CsvError, CsvParser, type CsvRecord } from "../../lib/csv-reader";
 import type { Logger } from "../../logger";
 import { appendAudit } from "../audit";
-import { DomainError } from "../../errors";
 import { recomputeFeatures } from "./features";
 import { resolveIdentities } from "./identity";
+import type { JobQueue } from "./imports";
 import type { Mapping } from "./mapping";
 import { buildQualityReport } from "./quality-report";
 import { decodeText, storedChunks } from "./raw-file";
 import { rowConverter, STAGING, type RowError } from "./rows";
 import { readDataSettings } from "./settings";
 
-/** Arbitrary constant: first key of the per-import lock held while an import runs. */
+/** Arbitrary constants: first keys of the per-import and per-tenant locks of the import. */
 const IMPORT_LOCK_CLASS = 727_003;
+const TENANT_WRITE_LOCK_CLASS = 727_004;
 const BATCH_ROWS = 5000;
 
 class ImportCancelled extends Error {}
@@ -28,63 +30,20 @@ interface Counters {
   rowsFailed: number;
 }
 
-/**
- * Runs one import from its stored file, all-or-nothing: every valid row lands in the tenant's
- * tables and every invalid one in the error report, in one transaction that also writes the
- * quality report, the recomputed features and the audit entry. A cancel, a failure or a crash
- * rolls it all back; running it again (a retry, or the recovery after a crash) starts afresh.
- * A per-import lock makes a second runner of the same import wait for the first and then skip.
- */
-export async function runImport(db: Database, tenantId: string, importId: string, log?: Logger): Promise<RunOutcome> {
-  const start = await db.withTenant(tenantId, async (tx) => {
-    const [row] = await tx.select().from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
-    if (!row || !["queued", "running"].includes(row.status)) return null;
-    if (row.cancelRequested) {
-      await tx
-        .update(imports)
-        .set({ status: "cancelled", finishedAt: new Date() })
-        .where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
-      return null;
-    }
-    return row;
-  });
-  if (!start) return "skipped";
+interface ImportJob {
+  tenantId: string;
+  importId: string;
+  kind: ImportKind;
+  mapping: Mapping;
+}
 
-  const counters: Counters = { bytesRead: 0, rowsRead: 0, rowsFailed: 0 };
-  try {
-    const outcome = await db.withTenant(tenantId, async (tx) => {
-      const locked = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${IMPORT_LOCK_CLASS}, hashtext(${importId})) as ok`);
-      if (!locked.rows[0].ok) return "busy" as const;
-      const [fresh] = await tx.select({ status: imports.status }).from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
-      if (!fresh || !["queued", "running"].includes(fresh.status)) return "skipped" as const;
-      await progress(db, tenantId, importId, { status: "running", startedAt: new Date(), ...counters, rowsImported: 0, rowsUnchanged: 0, error: null });
-      await loadRows(tx, db, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping }, counters);
-      const checkCancel = async () => {
-        const [row] = await db.withTenant(tenantId, (t) =>
-          t.select({ cancel: imports.cancelRequested }).from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId))),
-        );
-        if (row?.cancel) throw new ImportCancelled();
-      };
-      await finish(tx, { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping, createdBy: start.createdBy }, counters, checkCancel);
-      return "completed" as const;
-    });
-    return outcome;
-  } catch (error) {
-    if (error instanceof ImportCancelled) {
-      await progress(db, tenantId, importId, { status: "cancelled", finishedAt: new Date(), rowsImported: 0, rowsUnchanged: 0, rowsFailed: 0 });
-      return "cancelled";
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    log?.error({ err: error, tenantId, importId }, "import failed");
-    await progress(db, tenantId, importId, {
-      status: "failed",
-      finishedAt: new Date(),
-      rowsImported: 0,
-      rowsUnchanged: 0,
-      error: `The import stopped and nothing was imported: ${message}`,
-    });
-    return "failed";
-  }
+const ACTIVE = ["queued", "running"];
+
+async function loadImportRow(db: Database, tenantId: string, importId: string) {
+  const [row] = await db.withTenant(tenantId, (tx) =>
+    tx.select().from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId))),
+  );
+  return row;
 }
 
 async function progress(db: Database, tenantId: string, importId: string, values: Partial<typeof imports.$inferInsert>) {
@@ -98,39 +57,99 @@ async function progress(db: Database, tenantId: string, importId: string, values
   });
 }
 
-interface ImportJob {
-  tenantId: string;
-  importId: string;
-  kind: ImportKind;
-  mapping: Mapping;
+/**
+ * Runs one import from its stored file, all-or-nothing: every valid row lands in the tenant's
+ * tables and every invalid one in the error report, in one transaction that also recomputes the
+ * features, writes the audit entry and queues the data-quality report. A cancel, a failure or a
+ * crash rolls it all back; running it again (a retry, or the recovery after a crash) starts
+ * afresh. A per-import lock makes a second runner of the same import skip it as busy.
+ */
+export async function runImport(db: Database, jobs: JobQueue, tenantId: string, importId: string, log?: Logger): Promise<RunOutcome> {
+  const start = await loadImportRow(db, tenantId, importId);
+  if (!start || !ACTIVE.includes(start.status)) return "skipped";
+  if (start.cancelRequested) {
+    await progress(db, tenantId, importId, { status: "cancelled", finishedAt: new Date() });
+    return "cancelled";
+  }
+  const job: ImportJob = { tenantId, importId, kind: start.kind, mapping: start.mapping as Mapping };
+  const counters: Counters = { bytesRead: 0, rowsRead: 0, rowsFailed: 0 };
+  const checkCancel = async () => {
+    if ((await loadImportRow(db, tenantId, importId))?.cancelRequested) throw new ImportCancelled();
+  };
+  try {
+    return await db.withTenant(tenantId, async (tx) => {
+      const locked = await tx.execute<{ ok: boolean }>(sql`select pg_try_advisory_xact_lock(${IMPORT_LOCK_CLASS}, hashtext(${importId})) as ok`);
+      if (!locked.rows[0].ok) return "busy" as const;
+      const [fresh] = await tx.select({ status: imports.status }).from(imports).where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
+      if (!fresh || !ACTIVE.includes(fresh.status)) return "skipped" as const;
+      await progress(db, tenantId, importId, { status: "running", startedAt: new Date(), ...counters, rowsImported: 0, rowsUnchanged: 0, error: null });
+      await loadRows(tx, db, job, counters, { report: true });
+      await checkCancel();
+      await applyRows(tx, { ...job, createdBy: start.createdBy }, counters, checkCancel);
+      await jobs.enqueueQuality(tx, { tenantId, importId });
+      return "completed" as const;
+    });
+  } catch (error) {
+    if (error instanceof ImportCancelled) {
+      await progress(db, tenantId, importId, { status: "cancelled", finishedAt: new Date(), rowsImported: 0, rowsUnchanged: 0, rowsFailed: 0 });
+      return "cancelled";
+    }
+    log?.error({ err: error, tenantId, importId }, "import failed");
+    const message = error instanceof Error ? error.message : String(error);
+    await progress(db, tenantId, importId, {
+      status: "failed",
+      finishedAt: new Date(),
+      rowsImported: 0,
+      rowsUnchanged: 0,
+      error: `The import stopped and nothing was imported: ${message}`,
+    });
+    return "failed";
+  }
 }
 
-/** Streams the stored file through the CSV parser into the staging table and the error report. */
-async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters) {
+/**
+ * Streams the stored file through the CSV parser and the row converter into the transaction's
+ * staging table (`import_rows`); with `report`, invalid rows go to the error report and progress
+ * is written as it goes (at most every half second; a cancel request stops the run).
+ */
+async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters, options: { report: boolean }) {
   const client = txClient(tx);
   const staging = STAGING[job.kind];
+  // Sorts and hashes over a whole file (duplicates, distinct counts, features) stay in memory.
+  await client.query("set local work_mem = '256MB'");
   await client.query(staging.create);
   const parser = new CsvParser({ delimiter: job.mapping.delimiter, checkFieldCount: false });
   let convert: ReturnType<typeof rowConverter> | null = null;
   let good: unknown[][] = [];
   let errors: RowError[] = [];
+  // One bulk insert is in flight while the next batch is parsed.
+  let inFlight: Promise<unknown> = Promise.resolve();
+  let lastProgress = 0;
 
-  const flush = async () => {
+  const flush = async (final = false) => {
+    await inFlight;
     if (good.length) {
-      await client.query(staging.insert, staging.columnsOf(good));
+      inFlight = client.query(staging.insert, staging.columnsOf(good));
       good = [];
     }
     if (errors.length) {
       counters.rowsFailed += new Set(errors.map((e) => e.line)).size;
-      await client.query(
-        `insert into import_errors (tenant_id, import_id, line, column_name, reason, value)
-         select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[]) on conflict do nothing`,
-        [job.tenantId, job.importId, errors.map((e) => e.line), errors.map((e) => e.column), errors.map((e) => e.reason), errors.map((e) => e.value)],
-      );
+      const batch = errors;
       errors = [];
+      if (options.report) {
+        await inFlight;
+        inFlight = client.query(
+          `insert into import_errors (tenant_id, import_id, line, column_name, reason, value)
+           select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[]) on conflict do nothing`,
+          [job.tenantId, job.importId, batch.map((e) => e.line), batch.map((e) => e.column), batch.map((e) => e.reason), batch.map((e) => e.value)],
+        );
+      }
     }
-    const cancel = await progress(db, job.tenantId, job.importId, { ...counters });
-    if (cancel) throw new ImportCancelled();
+    if (final) await inFlight;
+    if (options.report && (final || Date.now() - lastProgress > 500)) {
+      lastProgress = Date.now();
+      if (await progress(db, job.tenantId, job.importId, { ...counters })) throw new ImportCancelled();
+    }
   };
 
   const take = (records: CsvRecord[]) => {
@@ -156,12 +175,12 @@ async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters
   } catch (error) {
     // Malformed CSV the parser cannot resynchronise after, or a damaged compressed file: the
     // rows before it are kept; the problem and the unread rest are reported.
-    const line = error instanceof CsvError ? error.line : parser.line;
     const reason = error instanceof CsvError ? error.reason : error instanceof DomainError ? error.message : null;
     if (reason === null) throw error;
     take(batch.splice(0));
+    const line = error instanceof CsvError ? error.line : parser.line;
     errors.push({ line, column: "*", reason: `${reason.replace(/\.$/, "")}; this line and the rest of the file were not read`, value: null });
-    await flush();
+    await flush(true);
     return;
   }
   try {
@@ -172,36 +191,56 @@ async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters
   }
   take(batch.splice(0));
   if (!convert) errors.push({ line: 1, column: "*", reason: "the file has no header row", value: null });
-  await flush();
+  await flush(true);
+  // Temporary tables get no automatic statistics; the app role owns this one and may analyse it.
+  await client.query("analyze import_rows");
+}
+
+/**
+ * Gives each staged transaction its key (`keyed_rows`): the file's transaction id (the first row
+ * of an id wins), else a hash of the row's content and which occurrence of that content it is
+ * in the file, so identical lines stay separate and a re-import of the file gives the same keys.
+ */
+async function keyTransactions(tx: Tx, mapping: Mapping) {
+  const byId = mapping.columns.some((c) => c.field === "transaction_id");
+  await txClient(tx).query(
+    `create temp table keyed_rows on commit drop as
+     select r.*, row_number() over (partition by r.content order by r.line) as occurrence,
+            ${byId ? "row_number() over (partition by r.transaction_id order by r.line) = 1 or r.transaction_id is null" : "true"} as first_of_key
+     from (select i.*, md5(concat_ws(chr(31), invoice_no, stock_code, description, quantity::text, unit_price::text,
+                                     occurred_at::text, customer_external_id, country)) as content
+           from import_rows i) r`,
+  );
 }
 
 /** Moves the staged rows into the tenant's tables and records what happened, all in `tx`. */
-async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, counters: Counters, checkCancel: () => Promise<void>) {
+async function applyRows(tx: Tx, job: ImportJob & { createdBy: string | null }, counters: Counters, checkCancel: () => Promise<void>) {
   const client = txClient(tx);
   const settings = await readDataSettings(tx, job.tenantId);
-  const audit = { tenantId: job.tenantId, actor: null, requestId: undefined };
+  const [creator] = job.createdBy ? await tx.select({ email: users.email }).from(users).where(eq(users.id, job.createdBy)) : [];
+  const audit = { tenantId: job.tenantId, actor: job.createdBy && creator ? { userId: job.createdBy, label: creator.email } : null };
+  // Imports of one workspace apply one at a time, so that a key cannot be inserted twice.
+  await tx.execute(sql`select pg_advisory_xact_lock(${TENANT_WRITE_LOCK_CLASS}, hashtext(${job.tenantId}))`);
   let imported = 0;
   let unchanged = 0;
   let merges = 0;
-  const staged = Number((await client.query("select count(*)::int as n from import_rows")).rows[0].n);
   if (job.kind === "transactions") {
+    await keyTransactions(tx, job.mapping);
     const result = await client.query(
-      `with keyed as (
-         select r.*, md5(concat_ws(chr(31), invoice_no, stock_code, description, quantity::text, unit_price::text,
-                                   occurred_at::text, customer_external_id, country)) as content
-         from import_rows r
+      `with k as (
+         select *, coalesce(transaction_id, content || ':' || occurrence) as key from keyed_rows where first_of_key
        ), ins as (
          insert into transactions (tenant_id, id, customer_external_id, invoice_no, stock_code, description, quantity,
                                    unit_price, occurred_at, country, import_id)
-         select $1, coalesce(transaction_id, content || ':' || row_number() over (partition by content order by line)),
-                customer_external_id, invoice_no, stock_code, description, quantity, unit_price, occurred_at, country, $2
-         from keyed
-         on conflict do nothing
+         select $1, k.key, customer_external_id, invoice_no, stock_code, description, quantity, unit_price, occurred_at, country, $2
+         from k
+         where not exists (select 1 from transactions t where t.tenant_id = $1 and t.id = k.key)
          returning 1
        )
        select count(*)::int as n from ins`,
       [job.tenantId, job.importId],
     );
+    const staged = Number((await client.query("select count(*)::int as n from import_rows")).rows[0].n);
     imported = result.rows[0].n;
     unchanged = staged - imported;
     await client.query(
@@ -251,14 +290,6 @@ async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, cou
     unchanged = distinct - imported;
     merges = await resolveIdentities(tx, audit);
   }
-
-  await checkCancel();
-  const report = await buildQualityReport(tx, job.kind, job.mapping, {
-    maxMissingShare: settings.maxMissingShare,
-    rowsRead: counters.rowsRead,
-    rowsFailed: counters.rowsFailed,
-  });
-  await tx.insert(dataQualityReports).values({ tenantId: job.tenantId, importId: job.importId, report: { ...report } });
   await checkCancel();
   const featured = await recomputeFeatures(tx, job.tenantId, settings.preparation);
   await checkCancel();
@@ -272,17 +303,45 @@ async function finish(tx: Tx, job: ImportJob & { createdBy: string | null }, cou
       rowsFailed: counters.rowsFailed,
       rowsImported: imported,
       rowsUnchanged: unchanged,
-      rowsDuplicate: report.duplicateRows,
     })
     .where(and(eq(imports.tenantId, job.tenantId), eq(imports.id, job.importId)));
-  await appendAudit(
-    tx,
-    { ...audit, actor: job.createdBy ? { userId: job.createdBy, label: "import job" } : null },
-    {
-      action: "import.complete",
-      objectType: "import",
-      objectId: job.importId,
-      after: { rowsRead: counters.rowsRead, imported, unchanged, failed: counters.rowsFailed, merges, customersWithFeatures: featured },
-    },
-  );
+  await appendAudit(tx, audit, {
+    action: "import.complete",
+    objectType: "import",
+    objectId: job.importId,
+    after: { rowsRead: counters.rowsRead, imported, unchanged, failed: counters.rowsFailed, merges, customersWithFeatures: featured },
+  });
+}
+
+/**
+ * The data-quality report of a completed import, computed after it (a background job): the
+ * stored file is read again into a staging table and profiled. Idempotent: a report that
+ * exists is kept.
+ */
+export async function runQualityReport(db: Database, tenantId: string, importId: string): Promise<"written" | "skipped"> {
+  const row = await loadImportRow(db, tenantId, importId);
+  if (!row || row.status !== "completed") return "skipped";
+  const job: ImportJob = { tenantId, importId, kind: row.kind, mapping: row.mapping as Mapping };
+  return db.withTenant(tenantId, async (tx) => {
+    const [existing] = await tx
+      .select({ id: dataQualityReports.importId })
+      .from(dataQualityReports)
+      .where(and(eq(dataQualityReports.tenantId, tenantId), eq(dataQualityReports.importId, importId)));
+    if (existing) return "skipped";
+    const counters: Counters = { bytesRead: 0, rowsRead: 0, rowsFailed: 0 };
+    await loadRows(tx, db, job, counters, { report: false });
+    if (job.kind === "transactions") await keyTransactions(tx, job.mapping);
+    const settings = await readDataSettings(tx, tenantId);
+    const report = await buildQualityReport(tx, job.kind, job.mapping, {
+      maxMissingShare: settings.maxMissingShare,
+      rowsRead: counters.rowsRead,
+      rowsFailed: counters.rowsFailed,
+    });
+    await tx.insert(dataQualityReports).values({ tenantId, importId, report: { ...report } }).onConflictDoNothing();
+    await tx
+      .update(imports)
+      .set({ rowsDuplicate: report.duplicateRows })
+      .where(and(eq(imports.tenantId, tenantId), eq(imports.id, importId)));
+    return "written";
+  });
 }

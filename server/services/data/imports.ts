@@ -12,6 +12,7 @@ import { decodeText, storedChunks, storeChunks } from "./raw-file";
 /** Enqueues background work inside the caller's transaction (pg-boss in production). */
 export interface JobQueue {
   enqueueImport(tx: Tx, job: { tenantId: string; importId: string }): Promise<void>;
+  enqueueQuality(tx: Tx, job: { tenantId: string; importId: string }): Promise<void>;
 }
 
 export const ZImportKind = z.enum(IMPORT_KINDS, { message: "kind must be customers or transactions" });

@@ -3,4 +3,4 @@ export * from "./customers";
 export * from "./settings";
 export { listMerges, undoMerge, ZMergeIdInput } from "./identity";
 export { FIELDS, FIELD_LABELS, REQUIRED_FIELDS, ZMapping, type Mapping } from "./mapping";
-export { runImport } from "./import-runner";
+export { runImport, runQualityReport } from "./import-runner";

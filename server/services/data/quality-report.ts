@@ -45,8 +45,9 @@ export async function buildQualityReport(
     add("occurred_at", "date", sql`r.occurred_at`);
     add("country", "category", sql`r.country`);
     const dup = await tx.execute<{ rows: string; keys: string }>(sql`
-      select (select count(*) - count(distinct (invoice_no, stock_code, description, quantity, unit_price, occurred_at, customer_external_id, country)) from import_rows) as rows,
-             (select count(transaction_id) - count(distinct transaction_id) from import_rows) as keys`);
+      select (select count(*) from keyed_rows where occurrence > 1) as rows,
+             (select count(transaction_id) - (select count(*) from (select transaction_id from import_rows where transaction_id is not null group by 1) k)
+              from import_rows) as keys`);
     duplicateRows = Number(dup.rows[0].rows);
     duplicateKeys = Number(dup.rows[0].keys);
     checks.push(

@@ -102,19 +102,26 @@ export async function profileRows(
   columns: QualityColumn[],
   options: { maxMissingShare: number; now: Date },
 ): Promise<Pick<QualityReport, "rows" | "columns">> {
-  const total = Number((await tx.execute<{ n: string }>(sql`select count(*) as n from ${from}`)).rows[0].n);
+  // Missing values of every column in one pass; distinct values by hash aggregation per column.
+  const counts = await tx.execute<Record<string, string>>(
+    sql`select count(*) as total, ${sql.join(
+      columns.map((c, i) => sql`count(*) filter (where (${c.expr}) is null) as ${sql.identifier(`m${i}`)}`),
+      sql`, `,
+    )} from ${from}`,
+  );
+  const total = Number(counts.rows[0].total);
   const result: ColumnQuality[] = [];
-  for (const c of columns) {
-    const basic = await tx.execute<{ missing: string; distinct: string }>(
-      sql`select count(*) filter (where (${c.expr}) is null) as missing, count(distinct (${c.expr})) as distinct from ${from}`,
+  for (const [i, c] of columns.entries()) {
+    const distinct = await tx.execute<{ n: string }>(
+      sql`select count(*) as n from (select (${c.expr}) as v from ${from} where (${c.expr}) is not null group by 1) d`,
     );
-    const missing = Number(basic.rows[0].missing);
+    const missing = Number(counts.rows[0][`m${i}`]);
     const q: ColumnQuality = {
       name: c.name,
       type: c.type,
       missing,
       missingShare: total ? missing / total : 0,
-      distinct: Number(basic.rows[0].distinct),
+      distinct: Number(distinct.rows[0].n),
       blocksModelling: total > 0 && missing / total > options.maxMissingShare,
     };
     if (c.type === "number") q.number = await profileNumber(tx, from, c.expr);

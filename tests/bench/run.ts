@@ -1,0 +1,23 @@
+import { benchDatabase } from "./bench-db";
+import { importBench } from "./import";
+
+/** `npm run bench [-- name…]`: runs the named benchmarks (all when none is named) and prints JSON. */
+const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) => Promise<unknown>> = {
+  import: importBench,
+};
+
+const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));
+const unknown = names.filter((n) => !BENCHES[n]);
+if (unknown.length) {
+  process.stderr.write(`Unknown benchmark: ${unknown.join(", ")}. Available: ${Object.keys(BENCHES).join(", ")}\n`);
+  process.exit(2);
+}
+for (const name of names.length ? names : Object.keys(BENCHES)) {
+  const database = await benchDatabase();
+  try {
+    const result = await BENCHES[name](database);
+    process.stdout.write(`${JSON.stringify({ bench: name, ...(result as object) })}\n`);
+  } finally {
+    await database.drop();
+  }
+}
