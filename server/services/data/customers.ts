@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { z } from "zod";
 import { can } from "../../auth/permissions";
 import type { TenantScope } from "../scope";
+import { readDataSettings } from "./settings";
 
 export const ZListCustomersInput = z.object({
   search: z.string().trim().max(200).optional(),
@@ -99,9 +100,34 @@ export async function dataOverview(scope: TenantScope) {
              avg(frequency)::float8 as frequency, avg(monetary)::float8 as monetary, sum(monetary)::float8 as revenue
       from customer_features where tenant_id = ${scope.tenantId}
       group by rfm_segment order by sum(monetary) desc`);
+    const settings = await readDataSettings(tx, scope.tenantId);
+    const p = settings.preparation;
+    // The usual preparation, step by step, in the order the rules apply.
+    const prep = await tx.execute<{ rows: number; with_customer: number; not_cancelled: number; used: number }>(sql`
+      select count(*)::int as rows,
+             count(*) filter (where customer_external_id is not null)::int as with_customer,
+             count(*) filter (where customer_external_id is not null and (not ${p.dropCancellations} or invoice_no not like 'C%'))::int as not_cancelled,
+             count(*) filter (where customer_external_id is not null and (not ${p.dropCancellations} or invoice_no not like 'C%')
+                                and (not ${p.dropNonPositive} or (quantity > 0 and unit_price > 0)))::int as used
+      from transactions where tenant_id = ${scope.tenantId}`);
     const ref = await tx.execute<{ d: string | null }>(
       sql`select max(reference_date)::text as d from customer_features where tenant_id = ${scope.tenantId}`,
     );
-    return { ...counts.rows[0], referenceDate: ref.rows[0].d, rfmSegments: segments.rows };
+    const steps = prep.rows[0];
+    return {
+      ...counts.rows[0],
+      referenceDate: ref.rows[0].d,
+      rfmSegments: segments.rows,
+      preparation: {
+        rules: p,
+        rows: steps.rows,
+        dropped: {
+          noCustomer: steps.rows - steps.with_customer,
+          cancelled: steps.with_customer - steps.not_cancelled,
+          nonPositive: steps.not_cancelled - steps.used,
+        },
+        used: steps.used,
+      },
+    };
   });
 }
