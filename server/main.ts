@@ -23,10 +23,12 @@ async function main() {
   logger.info({ embedded: boot.embedded }, boot.embedded ? `embedded PostgreSQL under ${config.DATA_DIR}` : "using DATABASE_URL");
   const db = createDatabase(boot.appUrl);
 
-  let seeded = false;
-  if (config.SEED === "auto" && (await isEmpty(db))) seeded = (await seedDemo(db)).created;
-
   const jobs = jobQueueFor(createBoss(boot.appUrl));
+  let seeded = false;
+  if (config.SEED === "auto" && (await isEmpty(db))) {
+    seeded = (await seedDemo(db, jobs, (m) => process.stdout.write(`  ${m}\n`))).created;
+  }
+
   const workers = config.WORKERS_IN_PROCESS ? await startWorkers({ appUrl: boot.appUrl, db, logger }) : null;
   const ui = config.NODE_ENV === "production" ? "production" : "development";
   const http = await createHttpApp({ config, db, logger, jobs }, { ui });

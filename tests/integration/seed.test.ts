@@ -1,0 +1,37 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEMO_USERS, isEmpty, seedDemo } from "../../db/seed/demo";
+import { callerFor, jobsFor } from "../helpers/callers";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+let t: TestDatabase;
+beforeAll(async () => {
+  t = await createTestDatabase();
+});
+afterAll(() => t.drop());
+
+describe("the demo seed", () => {
+  it("creates a user per role, regions and synthetic transactions with RFM features, once", async () => {
+    expect(await isEmpty(t.db)).toBe(true);
+    expect(await seedDemo(t.db, jobsFor(t.db), () => {}, null)).toEqual({ created: true });
+    expect(await isEmpty(t.db)).toBe(false);
+    const roles = await t.ownerQuery<{ role: string; email: string }>(
+      "select m.role, u.email from memberships m join users u on u.id = m.user_id join workspaces w on w.id = m.tenant_id where w.name = 'Northwind Retail' order by u.email",
+    );
+    expect(roles.rows.map((r) => `${r.role}:${r.email}`).sort()).toEqual(DEMO_USERS.map((u) => `${u.role}:${u.email}`).sort());
+    const features = await t.ownerQuery<{ n: number; segments: number }>(
+      "select count(*)::int as n, count(distinct rfm_segment)::int as segments from customer_features",
+    );
+    expect(features.rows[0].n).toBeGreaterThan(150);
+    expect(features.rows[0].segments).toBeGreaterThanOrEqual(8);
+    const imports = await t.ownerQuery("select status, rows_failed from imports");
+    expect(imports.rows).toEqual([{ status: "completed", rows_failed: 0 }]);
+    expect(await seedDemo(t.db, jobsFor(t.db), () => {}, null)).toEqual({ created: false });
+  });
+
+  it("lets the demo owner sign in and see both workspaces", async () => {
+    const { caller, cookies } = await callerFor(t.db, null);
+    await caller.auth.logIn({ email: DEMO_USERS[0].email, password: "quorum-demo-2026" });
+    const me = await (await callerFor(t.db, cookies.set[0].token)).caller.auth.me();
+    expect(me.workspaces.map((w) => w.name)).toEqual(["Northwind Retail", "Northwind Labs"]);
+  });
+});
