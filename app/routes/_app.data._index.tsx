@@ -26,6 +26,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       recentImports: imports.slice(0, RECENT),
       importCount: imports.length,
       canImport: me.permissions.includes("data:import"),
+      canConfigure: me.permissions.includes("data:configure"),
     };
   });
 }
@@ -50,8 +51,49 @@ function UploadLink({
   );
 }
 
+type Preparation = ReturnType<typeof useLoaderData<typeof loader>>["overview"]["preparation"];
+
+/** Which transactions RFM used: the usual preparation, step by step, with each rule's setting. */
+function PreparationSteps({ preparation, canConfigure }: { preparation: Preparation; canConfigure: boolean }) {
+  const { rules, dropped } = preparation;
+  const steps = [
+    { label: "no customer id", count: dropped.noCustomer, on: true },
+    { label: "cancellations", count: dropped.cancelled, on: rules.dropCancellations },
+    { label: "zero or negative amounts", count: dropped.nonPositive, on: rules.dropNonPositive },
+  ];
+  return (
+    <div className="prep" aria-label="How transactions were prepared for RFM">
+      <h3 className="section__title">Transactions used</h3>
+      <ol className="prep__steps">
+        <li className="prep__step">
+          <span className="prep__count">{formatCount(preparation.rows)}</span>
+          <span className="prep__label">imported</span>
+        </li>
+        {steps.map((step) => (
+          <li key={step.label} className={`prep__step${step.on ? " prep__step--drop" : " prep__step--off"}`}>
+            <span className="prep__count">{step.on ? `− ${formatCount(step.count)}` : "kept"}</span>
+            <span className="prep__label">
+              {step.label}
+              {step.on ? "" : " (rule off)"}
+            </span>
+          </li>
+        ))}
+        <li className="prep__step prep__step--result">
+          <span className="prep__count">{formatCount(preparation.used)}</span>
+          <span className="prep__label">used for RFM</span>
+        </li>
+      </ol>
+      {canConfigure ? (
+        <p className="muted small">
+          The two rules are <Link to="/data/settings">data settings</Link>.
+        </p>
+      ) : null}
+    </div>
+  );
+}
+
 export default function DataOverview() {
-  const { overview, recentImports, importCount, canImport } = useLoaderData<typeof loader>();
+  const { overview, recentImports, importCount, canImport, canConfigure } = useLoaderData<typeof loader>();
   usePolling(recentImports.some((i) => isActive(i.status)));
   const segments = overview.rfmSegments;
   const revenue = segments.reduce((s, r) => s + Math.max(0, r.revenue), 0);
@@ -133,6 +175,7 @@ export default function DataOverview() {
                 overview.with_features
               )} customers`}
             />
+            <PreparationSteps preparation={overview.preparation} canConfigure={canConfigure} />
             <div className="table-wrap table-wrap--inset">
               <table className="table table--compact">
                 <thead>

@@ -59,7 +59,12 @@ type Page = ReturnType<typeof useLoaderData<typeof loader>>["page"];
 type Customer = Page["customers"][number];
 
 function Scores({ features }: { features: Customer["features"] }) {
-  if (!features) return <span className="muted small">No transactions</span>;
+  if (!features)
+    return (
+      <span className="muted" title="No transactions with this customer id yet">
+        —
+      </span>
+    );
   return (
     <span className="rfm-scores" aria-label={`R ${features.r}, F ${features.f}, M ${features.m}`}>
       <span className={`rfm-score rfm-score--${features.r}`} title="Recency score">
@@ -81,7 +86,26 @@ function attributeText(value: unknown): string {
   return String(value);
 }
 
-function CustomerRows({ customers, attributes }: { customers: Customer[]; attributes: Page["attributes"] }) {
+interface Columns {
+  contact: boolean;
+  region: boolean;
+  attributes: Page["attributes"];
+}
+
+function hasValue(value: unknown): boolean {
+  return value !== null && value !== undefined && value !== "";
+}
+
+/** The columns worth showing for these customers: those with at least one value. */
+function visibleColumns(customers: Customer[], attributes: Page["attributes"]): Columns {
+  return {
+    contact: customers.some((c) => c.name || c.email || c.phone),
+    region: customers.some((c) => c.region),
+    attributes: attributes.filter((a) => customers.some((c) => hasValue(c.attributes[a.key]))),
+  };
+}
+
+function CustomerRows({ customers, columns }: { customers: Customer[]; columns: Columns }) {
   return (
     <>
       {customers.map((c) => (
@@ -96,14 +120,16 @@ function CustomerRows({ customers, attributes }: { customers: Customer[]; attrib
               ) : null}
             </span>
           </th>
-          <td>
-            <span className="cell-lines">
-              <span>{c.name ?? <span className="muted">—</span>}</span>
-              {c.email ? <span className="muted small">{c.email}</span> : null}
-              {c.phone ? <span className="muted small">{c.phone}</span> : null}
-            </span>
-          </td>
-          <td>{c.region ?? <span className="muted">—</span>}</td>
+          {columns.contact ? (
+            <td>
+              <span className="cell-lines">
+                <span>{c.name ?? <span className="muted">—</span>}</span>
+                {c.email ? <span className="muted small">{c.email}</span> : null}
+                {c.phone ? <span className="muted small">{c.phone}</span> : null}
+              </span>
+            </td>
+          ) : null}
+          {columns.region ? <td>{c.region ?? <span className="muted">—</span>}</td> : null}
           <td>
             <Scores features={c.features} />
           </td>
@@ -117,7 +143,7 @@ function CustomerRows({ customers, attributes }: { customers: Customer[]; attrib
           <td className="num">{c.features ? formatCount(c.features.recencyDays) : "—"}</td>
           <td className="num">{c.features ? formatCount(c.features.frequency) : "—"}</td>
           <td className="num">{c.features ? formatMoney(c.features.monetary) : "—"}</td>
-          {attributes.map((a) => (
+          {columns.attributes.map((a) => (
             <td key={a.key} className="nowrap">
               {attributeText(c.attributes[a.key])}
             </td>
@@ -134,7 +160,6 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
   const fetcher = useFetcher<typeof loader>();
   const [customers, setCustomers] = useState(initial.customers);
   const [next, setNext] = useState(initial.nextAfter);
-  const attributes = initial.attributes.slice(0, MAX_ATTRIBUTE_COLUMNS);
 
   useEffect(() => {
     const data = fetcher.data;
@@ -147,6 +172,11 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
   }, [fetcher.state, fetcher.data]);
 
   const moreHref = next ? `/data/customers?${filterSearch(filter, next)}` : null;
+  const filled = visibleColumns(customers, initial.attributes);
+  const columns = { ...filled, attributes: filled.attributes.slice(0, MAX_ATTRIBUTE_COLUMNS) };
+  const empty =
+    2 - Number(filled.contact) - Number(filled.region) + initial.attributes.length - filled.attributes.length;
+  const capped = filled.attributes.length - columns.attributes.length;
   return (
     <>
       <div className="table-wrap">
@@ -154,8 +184,8 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
           <thead>
             <tr>
               <th scope="col">Customer id</th>
-              <th scope="col">Name and contact</th>
-              <th scope="col">Region</th>
+              {columns.contact ? <th scope="col">Name and contact</th> : null}
+              {columns.region ? <th scope="col">Region</th> : null}
               <th scope="col">RFM</th>
               <th scope="col">Segment</th>
               <th scope="col" className="num">
@@ -167,7 +197,7 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
               <th scope="col" className="num">
                 Spend
               </th>
-              {attributes.map((a) => (
+              {columns.attributes.map((a) => (
                 <th key={a.key} scope="col" title={SENSITIVITY_LABELS[a.sensitivity as Sensitivity]?.description}>
                   {a.label}
                   {a.sensitivity !== "plain" ? (
@@ -183,17 +213,20 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
             </tr>
           </thead>
           <tbody>
-            <CustomerRows customers={customers} attributes={attributes} />
+            <CustomerRows customers={customers} columns={columns} />
           </tbody>
         </table>
       </div>
       <div className="table-footer">
         <span className="muted small">
           Showing {formatCount(customers.length)} {customers.length === 1 ? "customer" : "customers"}, by customer id
-          {moreHref ? "" : " — that is all of them."}
-          {initial.attributes.length > attributes.length
-            ? ` The first ${attributes.length} of ${initial.attributes.length} attributes are shown.`
+          {moreHref ? "" : " (all of them)"}.
+          {empty
+            ? ` ${empty === 1 ? "A column" : `${empty} columns`} without values here ${
+                empty === 1 ? "is" : "are"
+              } hidden.`
             : ""}
+          {capped ? ` ${capped} more ${capped === 1 ? "attribute is" : "attributes are"} not shown.` : ""}
         </span>
         {moreHref ? (
           <Link

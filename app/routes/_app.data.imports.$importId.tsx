@@ -7,6 +7,7 @@ import { ImportCounts, ImportErrors } from "~/components/data/import-results";
 import { MappingStep, type MappingFailure } from "~/components/data/mapping-step";
 import { QualityReport } from "~/components/data/quality-report";
 import { Notice } from "~/components/notice";
+import { ProgressBar } from "~/components/progress-bar";
 import { ImportStatusBadge } from "~/components/status-badge";
 import {
   asQualityReport,
@@ -143,6 +144,11 @@ function mappingFailure(error: unknown, request: Request): MappingFailure {
   return { formError, problems, columnErrors };
 }
 
+/** The report job normally follows within seconds; an import finished long ago is not waited for. */
+function recentlyFinished(finishedAt: Date | null): boolean {
+  return finishedAt !== null && Date.now() - new Date(finishedAt).getTime() < 10 * 60_000;
+}
+
 function Facts({ item }: { item: ReturnType<typeof useLoaderData<typeof loader>>["item"] }) {
   const took =
     item.startedAt && item.finishedAt ? new Date(item.finishedAt).getTime() - new Date(item.startedAt).getTime() : null;
@@ -176,7 +182,9 @@ function Facts({ item }: { item: ReturnType<typeof useLoaderData<typeof loader>>
 export default function ImportPage() {
   const { item, report, mapping, canImport, canConfigure } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  usePolling(isActive(item.status));
+  const reportPending = item.status === "completed" && !report;
+  const waitForReport = reportPending && recentlyFinished(item.finishedAt);
+  usePolling(isActive(item.status) || waitForReport, reportPending ? 2000 : 1000);
   const cancelError = result?.intent === "cancel" && !result.ok ? result.failure.formError : null;
   const cancelling = result?.intent === "cancel" && result.ok;
 
@@ -260,6 +268,19 @@ export default function ImportPage() {
       ) : null}
 
       {item.status === "completed" && report ? <QualityReport report={report} canConfigure={canConfigure} /> : null}
+      {reportPending ? (
+        <section className="card" aria-labelledby="quality-title" aria-live="polite">
+          <h2 id="quality-title" className="card__title">
+            Data quality
+          </h2>
+          <p className="card__subtitle">
+            {waitForReport
+              ? "The data-quality report is computed in the background after the import; it appears here when it is ready."
+              : "No data-quality report was written for this import. Reload the page later; if it is still missing, tell your workspace admin (the report job may have failed)."}
+          </p>
+          {waitForReport ? <ProgressBar label="Profiling the imported rows…" value={null} /> : null}
+        </section>
+      ) : null}
     </div>
   );
 }

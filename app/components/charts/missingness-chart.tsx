@@ -13,7 +13,7 @@ export interface MissingnessRow {
 const ROW = 28;
 const TOP = 22;
 const AXIS = 28;
-const VALUE_WIDTH = 150;
+const VALUE_WIDTH = 180;
 const percent = format(".0%");
 const precise = (share: number) => (share > 0 && share < 0.001 ? "<0.1%" : format(".1%")(share));
 

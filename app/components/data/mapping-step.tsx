@@ -221,28 +221,30 @@ export function MappingStep({ preview, fields, failure }: MappingStepProps) {
                         ) : null}
                       </div>
                     </th>
-                    <td className="mapping__field">
-                      <select
-                        className="input select input--sm"
-                        aria-label={`Field for column ${c.column}`}
-                        value={c.field}
-                        onChange={(event) => setField(index, event.currentTarget.value)}
-                      >
-                        {fields.map((f) => (
-                          <option key={f.field} value={f.field}>
-                            {f.label}
-                            {f.required ? " (required)" : ""}
-                          </option>
+                    <td>
+                      <div className="mapping__field">
+                        <select
+                          className="input select input--sm"
+                          aria-label={`Field for column ${c.column}`}
+                          value={c.field}
+                          onChange={(event) => setField(index, event.currentTarget.value)}
+                        >
+                          {fields.map((f) => (
+                            <option key={f.field} value={f.field}>
+                              {f.label}
+                              {f.required ? " (required)" : ""}
+                            </option>
+                          ))}
+                          {isCustomers ? <option value="attribute">Custom attribute</option> : null}
+                          <option value="ignore">Ignore this column</option>
+                        </select>
+                        {required ? <span className="muted small">Every row needs a value</span> : null}
+                        {errors.map((e) => (
+                          <span key={e} className="field__error" role="alert">
+                            {e}
+                          </span>
                         ))}
-                        {isCustomers ? <option value="attribute">Custom attribute</option> : null}
-                        <option value="ignore">Ignore this column</option>
-                      </select>
-                      {required ? <span className="muted small">Every row needs a value</span> : null}
-                      {errors.map((e) => (
-                        <span key={e} className="field__error" role="alert">
-                          {e}
-                        </span>
-                      ))}
+                      </div>
                     </td>
                     {isCustomers ? (
                       <td>
@@ -325,7 +327,7 @@ export function MappingStep({ preview, fields, failure }: MappingStepProps) {
             )}
           </Notice>
         ) : null}
-        {problems.length && !serverProblems.length ? (
+        {problems.length && !failure ? (
           <Notice tone="warning" title="Check these before you start">
             <ul className="problem-list">
               {problems.map((p) => (
