@@ -19,5 +19,5 @@ export const uploadHandler = scopedRoute(async (ctx, req, res) => {
 export const importErrorsHandler = scopedRoute(async (ctx, req, res) => {
   const scope = resolveScope(ctx, "data:read");
   const { importId } = ZImportIdInput.parse({ importId: req.params.importId });
-  await sendCsv(res, `import-errors-${importId}.csv`, IMPORT_ERROR_CSV_HEADER, importErrorRows(scope, importId));
+  await sendCsv(res, `import-errors-${importId}.csv`, IMPORT_ERROR_CSV_HEADER, await importErrorRows(scope, importId));
 });

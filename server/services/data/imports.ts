@@ -221,29 +221,34 @@ export async function getImport(scope: TenantScope, input: z.input<typeof ZImpor
   });
 }
 
-/** Every row that was not imported, in line order, in batches: for the downloadable error report. */
-export async function* importErrorRows(scope: TenantScope, importId: string, batchSize = 5000) {
+/**
+ * Every row that was not imported, in line order, in batches: for the downloadable error report.
+ * Checks that the import exists in this workspace before any row is streamed.
+ */
+export async function importErrorRows(scope: TenantScope, importId: string, batchSize = 5000) {
   await scope.db.withTenant(scope.tenantId, (tx) => loadImport(tx, scope.tenantId, importId));
-  let after = { line: 0, column: "" };
-  for (;;) {
-    const rows = await scope.db.withTenant(scope.tenantId, (tx) =>
-      tx
-        .select({ line: importErrors.line, column: importErrors.column, reason: importErrors.reason, value: importErrors.value })
-        .from(importErrors)
-        .where(
-          and(
-            eq(importErrors.tenantId, scope.tenantId),
-            eq(importErrors.importId, importId),
-            sql`(${importErrors.line}, ${importErrors.column}) > (${after.line}, ${after.column})`,
-          ),
-        )
-        .orderBy(asc(importErrors.line), asc(importErrors.column))
-        .limit(batchSize),
-    );
-    for (const r of rows) yield [r.line, r.column, r.reason, r.value];
-    if (rows.length < batchSize) return;
-    after = rows[rows.length - 1];
-  }
+  return (async function* () {
+    let after = { line: 0, column: "" };
+    for (;;) {
+      const rows = await scope.db.withTenant(scope.tenantId, (tx) =>
+        tx
+          .select({ line: importErrors.line, column: importErrors.column, reason: importErrors.reason, value: importErrors.value })
+          .from(importErrors)
+          .where(
+            and(
+              eq(importErrors.tenantId, scope.tenantId),
+              eq(importErrors.importId, importId),
+              sql`(${importErrors.line}, ${importErrors.column}) > (${after.line}, ${after.column})`,
+            ),
+          )
+          .orderBy(asc(importErrors.line), asc(importErrors.column))
+          .limit(batchSize),
+      );
+      for (const r of rows) yield [r.line, r.column, r.reason, r.value];
+      if (rows.length < batchSize) return;
+      after = rows[rows.length - 1];
+    }
+  })();
 }
 
 export const IMPORT_ERROR_CSV_HEADER = ["line", "column", "reason", "value"];
