@@ -2,6 +2,7 @@ import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FACTORY_PASSWORD, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { jobsFor } from "../helpers/callers";
+import { importFile } from "../../db/seed/data-factory";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 let server: TestServer;
@@ -12,6 +13,11 @@ beforeAll(async () => {
   server = await startTestServer();
   a = await makeWorkspace(server.database.db, "Upload Alpha");
   b = await makeWorkspace(server.database.db, "Upload Beta", jobsFor(server.database.db));
+  await importFile(server.database.db, b.ownerScope, jobsFor(server.database.db), {
+    kind: "customers",
+    fileName: "bad.csv",
+    body: "customer_id,email\nX1,not-an-email\nX2,ok@example.test\n",
+  });
 });
 afterAll(() => server.stop());
 
@@ -79,13 +85,18 @@ describe("POST /data/imports/upload", () => {
 describe("GET /data/imports/:id/errors.csv", () => {
   it("downloads the error report of an import of this workspace, and nothing of another's", async () => {
     const bad = await server.database.ownerQuery<{ id: string }>(
-      "select id from imports where tenant_id = $1 and kind = 'customers' order by created_at limit 1",
+      "select id from imports where tenant_id = $1 and file_name = 'bad.csv'",
       [b.tenantId],
     );
     const ownB = await logIn(b.members.analyst.email);
     const ok = await fetch(`${server.url}/data/imports/${bad.rows[0].id}/errors.csv`, { headers: { cookie: ownB } });
     expect(ok.status).toBe(200);
-    expect((await ok.text()).split("\r\n")[0]).toBe("line,column,reason,value");
+    expect((await ok.clone().text()).split("\r\n")[0]).toBe("line,column,reason,value");
+    const rows = (await ok.clone().text()).trim().split("\r\n").slice(1);
+    expect(rows).toEqual([`2,email,"expected an email address, got 'not-an-email'",not-an-email`]);
+    const asViewer = await logIn(b.members.viewer.email);
+    const masked = await (await fetch(`${server.url}/data/imports/${bad.rows[0].id}/errors.csv`, { headers: { cookie: asViewer } })).text();
+    expect(masked.trim().split("\r\n").slice(1)).toEqual([`2,email,"expected an email address, got 'not-an-email'",`]);
     const fromA = await logIn(a.members.analyst.email);
     const res = await fetch(`${server.url}/data/imports/${bad.rows[0].id}/errors.csv`, { headers: { cookie: fromA } });
     expect(res.status).toBe(404);

@@ -4,6 +4,7 @@ import type { Tx } from "../../../db/client";
 import { dataQualityReports, importErrors, imports, IMPORT_KINDS, type ImportKind } from "../../../db/schema";
 import { CsvParser, type CsvRecord } from "../../lib/csv-reader";
 import { conflict, DomainError, invalid, notFound } from "../../errors";
+import { can } from "../../auth/permissions";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
 import { inferMapping, validateMapping, ZMapping, type Mapping } from "./mapping";
@@ -217,16 +218,20 @@ export async function getImport(scope: TenantScope, input: z.input<typeof ZImpor
       .where(and(eq(importErrors.tenantId, scope.tenantId), eq(importErrors.importId, importId)))
       .orderBy(asc(importErrors.line), asc(importErrors.column))
       .limit(50);
-    return { ...row, qualityReport: report?.report ?? null, firstErrors: errors };
+    // A rejected cell may hold personal data (a malformed email): shown only to roles with pii:read.
+    const pii = can(scope.role, "pii:read");
+    return { ...row, qualityReport: report?.report ?? null, firstErrors: errors.map((e) => ({ ...e, value: pii ? e.value : null })) };
   });
 }
 
 /**
  * Every row that was not imported, in line order, in batches: for the downloadable error report.
- * Checks that the import exists in this workspace before any row is streamed.
+ * Checks that the import exists in this workspace before any row is streamed. The rejected
+ * values are left out for roles without pii:read.
  */
 export async function importErrorRows(scope: TenantScope, importId: string, batchSize = 5000) {
   await scope.db.withTenant(scope.tenantId, (tx) => loadImport(tx, scope.tenantId, importId));
+  const pii = can(scope.role, "pii:read");
   return (async function* () {
     let after = { line: 0, column: "" };
     for (;;) {
@@ -244,7 +249,7 @@ export async function importErrorRows(scope: TenantScope, importId: string, batc
           .orderBy(asc(importErrors.line), asc(importErrors.column))
           .limit(batchSize),
       );
-      for (const r of rows) yield [r.line, r.column, r.reason, r.value];
+      for (const r of rows) yield [r.line, r.column, r.reason, pii ? r.value : null];
       if (rows.length < batchSize) return;
       after = rows[rows.length - 1];
     }
