@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/**
+ * A segment definition's rule tree: nested AND/OR groups of conditions over customer features
+ * and attributes. The tree is data (it lives in Yjs documents and proposals); it reaches SQL
+ * only through `compileRules`, with every value as a parameter.
+ */
+
+/** Numeric features computed per customer (customer_features). */
+export const NUMBER_FEATURES = [
+  "recency_days",
+  "frequency",
+  "monetary",
+  "average_order_value",
+  "tenure_days",
+  "purchase_span_days",
+  "r",
+  "f",
+  "m",
+] as const;
+export type NumberFeature = (typeof NUMBER_FEATURES)[number];
+
+/** Category fields of every customer. */
+export const CATEGORY_FIELDS = ["rfm_segment", "region"] as const;
+
+const ZAttributeKey = z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, { message: "is not an attribute key" });
+
+/** A field: a built-in feature or category, or a custom attribute (`attr:<key>`). */
+export const ZNumberField = z.union([z.enum(NUMBER_FEATURES), z.templateLiteral(["attr:", ZAttributeKey])]);
+export const ZCategoryField = z.union([z.enum(CATEGORY_FIELDS), z.templateLiteral(["attr:", ZAttributeKey])]);
+export const ZDateField = z.templateLiteral(["attr:", ZAttributeKey]);
+
+const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date such as 2026-01-31" });
+
+export const ZCondition = z.discriminatedUnion("op", [
+  z.object({ op: z.enum(["eq", "ne", "lt", "lte", "gt", "gte"]), field: ZNumberField, value: finite }),
+  z.object({ op: z.literal("between"), field: ZNumberField, value: z.tuple([finite, finite]) }),
+  z.object({ op: z.enum(["in", "not_in"]), field: ZCategoryField, values: z.array(z.string().max(200)).max(500) }),
+  z.object({ op: z.enum(["before", "after"]), field: ZDateField, value: isoDate }),
+  z.object({ op: z.literal("within_last_days"), field: ZDateField, days: z.number().int().min(0).max(36_500) }),
+]);
+export type Condition = z.infer<typeof ZCondition>;
+
+export interface RuleGroup {
+  combinator: "and" | "or";
+  children: (RuleGroup | Condition)[];
+}
+
+export const ZRuleGroup: z.ZodType<RuleGroup> = z.lazy(() =>
+  z.object({
+    combinator: z.enum(["and", "or"]),
+    children: z.array(z.union([ZRuleGroup, ZCondition])).max(200),
+  }),
+);
+
+export function isGroup(node: RuleGroup | Condition): node is RuleGroup {
+  return "combinator" in node;
+}
+
+/** Depth of nesting allowed: enough for any readable definition, bounded for the compiler. */
+export const MAX_DEPTH = 8;
+
+export function depthOf(node: RuleGroup | Condition): number {
+  return isGroup(node) ? 1 + Math.max(0, ...node.children.map(depthOf)) : 0;
+}
