@@ -40,7 +40,7 @@ export default function Data() {
           ) : null
         }
       />
-      <nav className="tabs" aria-label="Data">
+      <nav className="tabs tabs--scroll" aria-label="Data">
         <NavLink to="/data" end className={tabClass}>
           Overview
         </NavLink>

@@ -32,8 +32,10 @@ export function MissingnessChart({
 }) {
   const { ref, width } = useChartWidth<HTMLDivElement>();
   const id = useId();
-  const labelWidth = Math.min(220, Math.max(90, ...rows.map((r) => r.name.length * 7 + 16)));
-  const plotWidth = Math.max(80, width - labelWidth - VALUE_WIDTH);
+  const narrow = width < 560;
+  const maxChars = narrow ? 14 : 30;
+  const labelWidth = Math.min(narrow ? 124 : 220, Math.max(90, ...rows.map((r) => r.name.length * 7 + 16)));
+  const plotWidth = Math.max(80, width - labelWidth - (narrow ? 60 : VALUE_WIDTH));
   const height = TOP + rows.length * ROW + AXIS;
   const top = Math.min(1, Math.max(threshold * 1.25, max(rows, (r) => r.missingShare) ?? 0, 0.05));
   const x = scaleLinear().domain([0, top]).nice().range([0, plotWidth]);
@@ -55,12 +57,17 @@ export function MissingnessChart({
         <desc id={`${id}-desc`}>{summary}</desc>
         <g transform={`translate(${labelWidth},0)`}>
           <g transform={`translate(0,${TOP + rows.length * ROW})`}>
-            <BottomAxis scale={x} gridLength={rows.length * ROW} format={percent} />
+            <BottomAxis
+              scale={x}
+              gridLength={rows.length * ROW}
+              format={percent}
+              ticks={Math.max(2, Math.floor(plotWidth / 70))}
+            />
           </g>
           {rows.map((r) => {
             const rowTop = y(r.name) ?? 0;
             const h = y.bandwidth();
-            const name = r.name.length > 30 ? `${r.name.slice(0, 29)}…` : r.name;
+            const name = r.name.length > maxChars ? `${r.name.slice(0, maxChars - 1)}…` : r.name;
             return (
               <g key={r.name} transform={`translate(0,${rowTop})`}>
                 <text x={-10} y={h / 2} dy="0.32em" textAnchor="end" className="chart__label">
@@ -79,7 +86,7 @@ export function MissingnessChart({
                   className={`chart__value${r.blocksModelling ? " chart__value--danger" : ""}`}
                 >
                   {precise(r.missingShare)}
-                  {r.blocksModelling ? " · blocks modelling" : ""}
+                  {r.blocksModelling && !narrow ? " · blocks modelling" : ""}
                 </text>
               </g>
             );

@@ -9,8 +9,6 @@ export interface RfmSegmentRow {
   revenue: number;
 }
 
-const LABEL_WIDTH = 140;
-const VALUE_WIDTH = 118;
 const ROW = 40;
 const TOP = 6;
 const AXIS = 28;
@@ -31,7 +29,9 @@ export function RfmSegmentsChart({ rows, title }: { rows: RfmSegmentRow[]; title
     customerShare: r.customers / totalCustomers,
     revenueShare: Math.max(0, r.revenue) / totalRevenue,
   }));
-  const plotWidth = Math.max(80, width - LABEL_WIDTH - VALUE_WIDTH);
+  const narrow = width < 520;
+  const labelWidth = narrow ? 126 : 140;
+  const plotWidth = Math.max(80, width - labelWidth - (narrow ? 56 : 118));
   const height = TOP + data.length * ROW + AXIS;
   const x = scaleLinear()
     .domain([0, max(data, (d) => Math.max(d.customerShare, d.revenueShare)) || 1])
@@ -55,9 +55,9 @@ export function RfmSegmentsChart({ rows, title }: { rows: RfmSegmentRow[]; title
       <svg width={width} height={height} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="chart__svg">
         <title id={`${id}-title`}>{title}</title>
         <desc id={`${id}-desc`}>{summary}</desc>
-        <g transform={`translate(${LABEL_WIDTH},0)`}>
+        <g transform={`translate(${labelWidth},0)`}>
           <g transform={`translate(0,${TOP + data.length * ROW})`}>
-            <BottomAxis scale={x} gridLength={data.length * ROW} format={percent} />
+            <BottomAxis scale={x} gridLength={data.length * ROW} format={percent} ticks={narrow ? 3 : 5} />
           </g>
           {data.map((d) => {
             const top = y(d.segment) ?? 0;
@@ -80,7 +80,9 @@ export function RfmSegmentsChart({ rows, title }: { rows: RfmSegmentRow[]; title
                   rx={2}
                 />
                 <text x={x(d.customerShare) + 6} y={bar / 2} dy="0.32em" className="chart__value">
-                  {percent(d.customerShare)} · {d.customers.toLocaleString("en-GB")}
+                  {narrow
+                    ? percent(d.customerShare)
+                    : `${percent(d.customerShare)} · ${d.customers.toLocaleString("en-GB")}`}
                 </text>
                 <text x={x(d.revenueShare) + 6} y={bar * 1.5} dy="0.32em" className="chart__value chart__value--muted">
                   {percent(d.revenueShare)}

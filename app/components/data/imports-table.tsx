@@ -1,7 +1,7 @@
 import { Link } from "@remix-run/react";
 import { ImportStatusBadge } from "~/components/status-badge";
 import { formatBytes, formatCount, KIND_LABELS, type ImportKind, type ImportStatus } from "~/lib/data";
-import { formatDate, formatTime } from "~/lib/format";
+import { formatDate, formatTime, plural } from "~/lib/format";
 
 export interface ImportSummary {
   id: string;
@@ -22,7 +22,7 @@ function Outcome({ item }: { item: ImportSummary }) {
       <span className="cell-lines">
         <span>{formatCount(item.rowsImported)} new or changed</span>
         {item.rowsFailed ? (
-          <span className="small field__error">{formatCount(item.rowsFailed)} rows not imported</span>
+          <span className="small field__error">{plural(item.rowsFailed, "row", "rows")} not imported</span>
         ) : (
           <span className="muted small">of {formatCount(item.rowsRead)} rows read</span>
         )}
