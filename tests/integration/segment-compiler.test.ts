@@ -175,3 +175,21 @@ describe("the rule compiler", () => {
     expect(() => compileRules(deep, catalog)).toThrow("A definition may nest groups 8 levels deep at most.");
   });
 });
+
+describe("previewDefinition", () => {
+  it("counts members among active customers, leaves opted-out ones out and reports them", async () => {
+    const { previewDefinition } = await import("../../server/services/segments/preview");
+    await t.ownerQuery("update customers set opted_out = true where tenant_id = $1 and external_id in ('X1', 'X2', 'X3')", [w.tenantId]);
+    await t.ownerQuery("insert into attribute_definitions (tenant_id, key, label, type, sensitivity) values ($1, 'plan', 'Plan', 'category', 'plain')", [w.tenantId]);
+    const tree: RuleGroup = { combinator: "and", children: [{ op: "in", field: "attr:plan", values: ["gold"] }] };
+    const optedOut = new Set(["X1", "X2", "X3"]);
+    const expected = memoryMatches(tree);
+    const preview = await previewDefinition(w.ownerScope, tree, 5);
+    expect(preview.base).toBe(customers.size - 3);
+    expect(preview.matching).toBe(expected.filter((id) => !optedOut.has(id)).length);
+    expect(preview.optedOutExcluded).toBe(expected.filter((id) => optedOut.has(id)).length);
+    expect(preview.share).toBeCloseTo(preview.matching / preview.base, 12);
+    expect(preview.sample).toHaveLength(5);
+    expect(preview.sample.every((s) => expected.includes(s.externalId) && !optedOut.has(s.externalId))).toBe(true);
+  });
+});
