@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { compileRules, type AttributeCatalog } from "../../server/services/segments/compile";
 import { evaluateRules, type CustomerFacts } from "../../server/services/segments/evaluate";
+import { previewDefinition } from "../../server/services/segments/preview";
 import { NUMBER_FEATURES, ZRuleGroup, type Condition, type RuleGroup } from "../../server/services/segments/rules";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -178,7 +179,6 @@ describe("the rule compiler", () => {
 
 describe("previewDefinition", () => {
   it("counts members among active customers, leaves opted-out ones out and reports them", async () => {
-    const { previewDefinition } = await import("../../server/services/segments/preview");
     await t.ownerQuery("update customers set opted_out = true where tenant_id = $1 and external_id in ('X1', 'X2', 'X3')", [w.tenantId]);
     await t.ownerQuery("insert into attribute_definitions (tenant_id, key, label, type, sensitivity) values ($1, 'plan', 'Plan', 'category', 'plain')", [w.tenantId]);
     const tree: RuleGroup = { combinator: "and", children: [{ op: "in", field: "attr:plan", values: ["gold"] }] };
