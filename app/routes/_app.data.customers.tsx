@@ -89,6 +89,8 @@ function attributeText(value: unknown): string {
 interface Columns {
   contact: boolean;
   region: boolean;
+  /** RFM scores, segment, recency, invoices and spend. */
+  features: boolean;
   attributes: Page["attributes"];
 }
 
@@ -101,6 +103,7 @@ function visibleColumns(customers: Customer[], attributes: Page["attributes"]): 
   return {
     contact: customers.some((c) => c.name || c.email || c.phone),
     region: customers.some((c) => c.region),
+    features: customers.some((c) => c.features),
     attributes: attributes.filter((a) => customers.some((c) => hasValue(c.attributes[a.key]))),
   };
 }
@@ -130,19 +133,23 @@ function CustomerRows({ customers, columns }: { customers: Customer[]; columns: 
             </td>
           ) : null}
           {columns.region ? <td>{c.region ?? <span className="muted">—</span>}</td> : null}
-          <td>
-            <Scores features={c.features} />
-          </td>
-          <td className="nowrap">
-            {c.features?.segment ? (
-              <span className="chip">{c.features.segment}</span>
-            ) : (
-              <span className="muted">—</span>
-            )}
-          </td>
-          <td className="num">{c.features ? formatCount(c.features.recencyDays) : "—"}</td>
-          <td className="num">{c.features ? formatCount(c.features.frequency) : "—"}</td>
-          <td className="num">{c.features ? formatMoney(c.features.monetary) : "—"}</td>
+          {columns.features ? (
+            <>
+              <td>
+                <Scores features={c.features} />
+              </td>
+              <td className="nowrap">
+                {c.features?.segment ? (
+                  <span className="chip">{c.features.segment}</span>
+                ) : (
+                  <span className="muted">—</span>
+                )}
+              </td>
+              <td className="num">{c.features ? formatCount(c.features.recencyDays) : "—"}</td>
+              <td className="num">{c.features ? formatCount(c.features.frequency) : "—"}</td>
+              <td className="num">{c.features ? formatMoney(c.features.monetary) : "—"}</td>
+            </>
+          ) : null}
           {columns.attributes.map((a) => (
             <td key={a.key} className="nowrap">
               {attributeText(c.attributes[a.key])}
@@ -174,8 +181,8 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
   const moreHref = next ? `/data/customers?${filterSearch(filter, next)}` : null;
   const filled = visibleColumns(customers, initial.attributes);
   const columns = { ...filled, attributes: filled.attributes.slice(0, MAX_ATTRIBUTE_COLUMNS) };
-  const empty =
-    2 - Number(filled.contact) - Number(filled.region) + initial.attributes.length - filled.attributes.length;
+  const someHidden =
+    !filled.contact || !filled.region || !filled.features || filled.attributes.length < initial.attributes.length;
   const capped = filled.attributes.length - columns.attributes.length;
   return (
     <>
@@ -186,17 +193,21 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
               <th scope="col">Customer id</th>
               {columns.contact ? <th scope="col">Name and contact</th> : null}
               {columns.region ? <th scope="col">Region</th> : null}
-              <th scope="col">RFM</th>
-              <th scope="col">Segment</th>
-              <th scope="col" className="num">
-                Recency (days)
-              </th>
-              <th scope="col" className="num">
-                Invoices
-              </th>
-              <th scope="col" className="num">
-                Spend
-              </th>
+              {columns.features ? (
+                <>
+                  <th scope="col">RFM</th>
+                  <th scope="col">Segment</th>
+                  <th scope="col" className="num">
+                    Recency (days)
+                  </th>
+                  <th scope="col" className="num">
+                    Invoices
+                  </th>
+                  <th scope="col" className="num">
+                    Spend
+                  </th>
+                </>
+              ) : null}
               {columns.attributes.map((a) => (
                 <th key={a.key} scope="col" title={SENSITIVITY_LABELS[a.sensitivity as Sensitivity]?.description}>
                   {a.label}
@@ -220,12 +231,7 @@ function CustomerTable({ initial, filter }: { initial: Page; filter: Filter }) {
       <div className="table-footer">
         <span className="muted small">
           Showing {formatCount(customers.length)} {customers.length === 1 ? "customer" : "customers"}, by customer id
-          {moreHref ? "" : " (all of them)"}.
-          {empty
-            ? ` ${empty === 1 ? "A column" : `${empty} columns`} without values here ${
-                empty === 1 ? "is" : "are"
-              } hidden.`
-            : ""}
+          {moreHref ? "" : " (all of them)"}.{someHidden ? " Columns without values here are hidden." : ""}
           {capped ? ` ${capped} more ${capped === 1 ? "attribute is" : "attributes are"} not shown.` : ""}
         </span>
         {moreHref ? (
