@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
-import { Link, useActionData, useLoaderData } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { ImportProgress } from "~/components/data/import-progress";
 import { ImportCounts, ImportErrors } from "~/components/data/import-results";
@@ -9,6 +9,7 @@ import { QualityReport } from "~/components/data/quality-report";
 import { Notice } from "~/components/notice";
 import { ProgressBar } from "~/components/progress-bar";
 import { ImportStatusBadge } from "~/components/status-badge";
+import { SubmitButton } from "~/components/submit-button";
 import {
   asQualityReport,
   formatBytes,
@@ -211,10 +212,18 @@ export default function ImportPage() {
             failure={result?.intent === "start" || result?.intent === "cancel" ? result.failure : null}
           />
         ) : mapping?.previewError ? (
-          <Notice tone="error" title="This file cannot be read as a table">
-            {mapping.previewError} Fix the file and{" "}
-            <Link to={`/data/imports/new?kind=${item.kind}`}>upload it again</Link>.
-          </Notice>
+          <Form method="post" className="stack">
+            {cancelError ? <Notice tone="error">{cancelError}</Notice> : null}
+            <Notice tone="error" title="This file cannot be read as a table">
+              {mapping.previewError} Fix the file and{" "}
+              <Link to={`/data/imports/new?kind=${item.kind}`}>upload it again</Link>.
+            </Notice>
+            <div>
+              <SubmitButton intent="cancel" variant="secondary" pendingLabel="Discarding…">
+                Discard this upload
+              </SubmitButton>
+            </div>
+          </Form>
         ) : (
           <Notice tone="info" title="Waiting for someone to start this import">
             The file is uploaded, but nobody has reviewed its columns and started the import yet. Owners, admins and

@@ -28,7 +28,7 @@ export default function NewImport() {
           </p>
         </div>
       </div>
-      <FileUpload initialKind={kind} maxMegabytes={maxMegabytes} />
+      <FileUpload key={kind} initialKind={kind} maxMegabytes={maxMegabytes} />
     </section>
   );
 }
