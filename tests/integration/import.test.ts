@@ -237,3 +237,32 @@ describe("importing customers", () => {
     expect(asViewer.attributes.find((a) => a.key === "gender")?.sensitivity).toBe("protected");
   });
 });
+
+describe("uploads and settings", () => {
+  it("keeps nothing of an upload whose header cannot be read, and previews a last line without a line break", async () => {
+    await workspace();
+    await expect(uploadFile(w.ownerScope, { kind: "customers", fileName: "dup.csv" }, ["id,id\n1,2\n"], 1 << 20)).rejects.toThrow(
+      "The header names the column 'id' twice; column names must be unique.",
+    );
+    expect(await count("imports")).toBe(0);
+    expect(await count("import_files")).toBe(0);
+    const up = await uploadFile(w.ownerScope, { kind: "customers", fileName: "four.csv" }, ["customer_id,plan\nA,x\nB,y\nC,z\nD,w"], 1 << 20);
+    const { caller } = await callerFor(t.db, w.members.analyst.token, { tenantId: w.tenantId });
+    const preview = await caller.data.preview({ importId: up.importId });
+    expect(preview.sampleRows).toEqual([["A", "x"], ["B", "y"], ["C", "z"], ["D", "w"]]);
+  });
+
+  it("recomputes features at once when the preparation rules change", async () => {
+    await workspace();
+    const file = [HEADER, line("8001", "2"), line("C8002", "-1"), line("8003", "1", "2011-06-01 10:00:00", "0")].join("\n");
+    await load("transactions", file);
+    const features = async () =>
+      (await t.ownerQuery<{ frequency: number }>("select frequency from customer_features where tenant_id = $1", [w.tenantId])).rows[0].frequency;
+    expect(await features()).toBe(1);
+    const { caller } = await callerFor(t.db, w.members.analyst.token, { tenantId: w.tenantId });
+    await caller.data.updateSettings({ maxMissingShare: 0.2, preparation: { dropCancellations: false, dropNonPositive: false } });
+    expect(await features()).toBe(3);
+    const overview = await caller.data.overview();
+    expect(overview.preparation).toMatchObject({ rows: 3, used: 3, dropped: { noCustomer: 0, cancelled: 0, nonPositive: 0 } });
+  });
+});

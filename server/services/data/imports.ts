@@ -49,23 +49,32 @@ export function sniffDelimiter(text: string): Mapping["delimiter"] {
   return best;
 }
 
-/** The header and the first rows of a stored file, read without loading all of it. */
-export async function readSample(scope: TenantScope, importId: string, delimiter?: Mapping["delimiter"]) {
+const SAMPLE_CHARS = 256 * 1024;
+
+/** The header and the first rows of a file's bytes, read without loading all of it. */
+async function sampleOf(chunks: AsyncIterable<Buffer>, delimiter?: Mapping["delimiter"]) {
   let text = "";
+  let complete = true;
   try {
-    for await (const piece of decodeText(storedChunks(scope.db, scope.tenantId, importId))) {
+    for await (const piece of decodeText(chunks)) {
       text += piece;
-      if (text.length > 256 * 1024) break;
+      if (text.length > SAMPLE_CHARS) {
+        complete = false;
+        break;
+      }
     }
   } catch (error) {
     // A damaged file can still show its first rows; the import reports where it breaks.
     if (!(error instanceof DomainError) || !text) throw error;
+    complete = false;
   }
   const chosen = delimiter ?? sniffDelimiter(text);
   const parser = new CsvParser({ delimiter: chosen, checkFieldCount: false });
   const records: CsvRecord[] = [];
   try {
     parser.push(text, records);
+    // The whole file was read: its last line counts even without a line break after it.
+    if (complete) parser.end(records);
   } catch {
     // A malformed line in the sample: the import itself reports it with its line number.
   }
@@ -75,6 +84,16 @@ export async function readSample(scope: TenantScope, importId: string, delimiter
   const dup = names.find((n, i) => names.indexOf(n) !== i);
   if (dup !== undefined) throw invalid(`The header names the column '${dup}' twice; column names must be unique.`);
   return { header: names, rows: rows.slice(0, SAMPLE_ROWS).map((r) => r.values), delimiter: chosen };
+}
+
+/** The header and the first rows of a stored file. */
+export function readSample(scope: TenantScope, importId: string, delimiter?: Mapping["delimiter"]) {
+  return sampleOf(storedChunks(scope.db, scope.tenantId, importId), delimiter);
+}
+
+function propose(kind: ImportKind, sample: Awaited<ReturnType<typeof sampleOf>>) {
+  const { mapping, profiles } = inferMapping(kind, sample.header, sample.rows, sample.delimiter);
+  return { header: sample.header, mapping, profiles };
 }
 
 export interface UploadResult {
@@ -95,15 +114,20 @@ export async function uploadFile(
   maxBytes: number,
 ): Promise<UploadResult> {
   const { kind, fileName } = ZUploadMeta.parse(meta);
-  const importId = await scope.db.withTenant(scope.tenantId, async (tx) => {
+  // One transaction: a file whose header cannot be read leaves nothing behind.
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
     const [row] = await tx
       .insert(imports)
       .values({ tenantId: scope.tenantId, kind, fileName, byteSize: 0, sha256: "", mapping: {}, createdBy: scope.actor.userId })
       .returning({ id: imports.id });
     const stored = await storeChunks(tx, { tenantId: scope.tenantId, importId: row.id }, body, maxBytes);
+    // The first stored chunk (1 MiB, or the whole file) is plenty for the header and sample.
+    const proposal = propose(kind, await sampleOf((async function* () {
+      yield stored.head;
+    })()));
     await tx
       .update(imports)
-      .set({ byteSize: stored.byteSize, sha256: stored.sha256 })
+      .set({ byteSize: stored.byteSize, sha256: stored.sha256, mapping: proposal.mapping })
       .where(and(eq(imports.tenantId, scope.tenantId), eq(imports.id, row.id)));
     await appendAudit(tx, scope, {
       action: "import.upload",
@@ -111,19 +135,8 @@ export async function uploadFile(
       objectId: row.id,
       after: { kind, fileName, byteSize: stored.byteSize, sha256: stored.sha256 },
     });
-    return row.id;
+    return { importId: row.id, ...proposal };
   });
-  const proposal = await proposeMapping(scope, importId, kind);
-  await scope.db.withTenant(scope.tenantId, (tx) =>
-    tx.update(imports).set({ mapping: proposal.mapping }).where(and(eq(imports.tenantId, scope.tenantId), eq(imports.id, importId))),
-  );
-  return { importId, ...proposal };
-}
-
-async function proposeMapping(scope: TenantScope, importId: string, kind: ImportKind, delimiter?: Mapping["delimiter"]) {
-  const sample = await readSample(scope, importId, delimiter);
-  const { mapping, profiles } = inferMapping(kind, sample.header, sample.rows, sample.delimiter);
-  return { header: sample.header, mapping, profiles };
 }
 
 async function loadImport(tx: Tx, tenantId: string, importId: string) {
@@ -135,8 +148,8 @@ async function loadImport(tx: Tx, tenantId: string, importId: string) {
 /** The mapping proposal again (e.g. with another delimiter), for an import not yet started. */
 export async function previewImport(scope: TenantScope, input: { importId: string; delimiter?: Mapping["delimiter"] }) {
   const row = await scope.db.withTenant(scope.tenantId, (tx) => loadImport(tx, scope.tenantId, input.importId));
-  const proposal = await proposeMapping(scope, row.id, row.kind, input.delimiter);
-  const sample = await readSample(scope, row.id, proposal.mapping.delimiter);
+  const sample = await readSample(scope, row.id, input.delimiter);
+  const proposal = propose(row.kind, sample);
   return { ...proposal, kind: row.kind, fileName: row.fileName, status: row.status, sampleRows: sample.rows.slice(0, 10) };
 }
 
@@ -189,6 +202,7 @@ const LIST_COLUMNS = {
   rowsDuplicate: imports.rowsDuplicate,
   rowsFailed: imports.rowsFailed,
   error: imports.error,
+  cancelRequested: imports.cancelRequested,
   createdAt: imports.createdAt,
   startedAt: imports.startedAt,
   finishedAt: imports.finishedAt,

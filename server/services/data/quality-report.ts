@@ -92,7 +92,7 @@ export async function buildQualityReport(
       checks.push({
         id: `outliers:${c.name}`,
         label: `${c.name}: outliers (flagged, not removed): ${c.number.iqrOutliers} by IQR fences, ${c.number.robustZOutliers} by robust z-score > 3.5`,
-        count: c.number.robustZOutliers,
+        count: c.number.outliers,
         severity: "info",
       });
     }

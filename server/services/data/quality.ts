@@ -17,6 +17,8 @@ export interface NumberProfile {
   iqrOutliers: number;
   /** |x - median| / (1.4826 MAD) > 3.5 (Iglewicz & Hoaglin): flagged, not removed. */
   robustZOutliers: number;
+  /** Values flagged by either rule. */
+  outliers: number;
   negative: number;
   zero: number;
   histogram: { from: number; to: number; count: number }[];
@@ -58,6 +60,8 @@ async function profileNumber(tx: Tx, from: SQL, expr: SQL): Promise<NumberProfil
     select q.mn, q.mx, q.mean, q.qs[1] p01, q.qs[2] p05, q.qs[3] p25, q.qs[4] p50, q.qs[5] p75, q.qs[6] p95, q.qs[7] p99,
       (select count(*) from v where v.x < q.qs[3] - 1.5 * (q.qs[5] - q.qs[3]) or v.x > q.qs[5] + 1.5 * (q.qs[5] - q.qs[3])) iqr_out,
       (select count(*) from v, mad where mad.m > 0 and abs(v.x - q.qs[4]) / (1.4826 * mad.m) > 3.5) rz_out,
+      (select count(*) from v, mad where v.x < q.qs[3] - 1.5 * (q.qs[5] - q.qs[3]) or v.x > q.qs[5] + 1.5 * (q.qs[5] - q.qs[3])
+                                  or (mad.m > 0 and abs(v.x - q.qs[4]) / (1.4826 * mad.m) > 3.5)) any_out,
       (select count(*) from v where v.x < 0) neg,
       (select count(*) from v where v.x = 0) zero
     from q`);
@@ -85,6 +89,7 @@ async function profileNumber(tx: Tx, from: SQL, expr: SQL): Promise<NumberProfil
     quantiles: { p01, p05: num(s.p05), p25: num(s.p25), p50: num(s.p50), p75: num(s.p75), p95: num(s.p95), p99 },
     iqrOutliers: Number(s.iqr_out),
     robustZOutliers: Number(s.rz_out),
+    outliers: Number(s.any_out),
     negative: Number(s.neg),
     zero: Number(s.zero),
     histogram,

@@ -4,7 +4,7 @@ import type { Tx } from "../../../db/client";
 import { workspaceSettings } from "../../../db/schema";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
-import { DEFAULT_PREPARATION } from "./features";
+import { DEFAULT_PREPARATION, recomputeFeatures } from "./features";
 
 export const ZDataSettings = z.object({
   /** A column more than this share missing blocks modelling on it. */
@@ -37,6 +37,10 @@ export async function updateDataSettings(scope: TenantScope, input: z.input<type
       .insert(workspaceSettings)
       .values({ tenantId: scope.tenantId, key: KEY, value })
       .onConflictDoUpdate({ target: [workspaceSettings.tenantId, workspaceSettings.key], set: { value, updatedAt: new Date() } });
+    // New preparation rules apply to the features (and so the RFM segments) at once.
+    if (JSON.stringify(before.preparation) !== JSON.stringify(value.preparation)) {
+      await recomputeFeatures(tx, scope.tenantId, value.preparation);
+    }
     await appendAudit(tx, scope, { action: "settings.update", objectType: "settings", objectId: KEY, before, after: value });
     return value;
   });
