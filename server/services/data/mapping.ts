@@ -130,8 +130,9 @@ export function inferType(values: readonly string[]): AttributeType {
   if (share((v) => parseNumber(v).ok) >= 0.98) return "number";
   if (share((v) => parseDate(v).ok) >= 0.98) return "date";
   if (share((v) => parseBoolean(v).ok && v !== "") === 1 && new Set(filled.map((v) => v.toLowerCase())).size <= 2) return "boolean";
+  // A category repeats: few distinct values, each seen more than once on average.
   const distinct = new Set(filled).size;
-  if (distinct <= Math.max(12, Math.sqrt(filled.length))) return "category";
+  if (distinct <= Math.max(12, Math.sqrt(filled.length)) && distinct <= filled.length / 2) return "category";
   return "text";
 }
 
