@@ -1,0 +1,513 @@
+/**
+ * The k-means inner loops over flat row-major Float64Arrays, shared by the calling thread and
+ * the worker threads (kmeans-worker.ts): plain data in, plain data out, no allocation per row.
+ *
+ * Rows are processed in fixed blocks of BLOCK_ROWS rows. Each block writes its own partial
+ * results (per-cluster coordinate sums and counts, inertia, changed labels, distance totals)
+ * to its own slots, and the caller adds the blocks up in block order. So results do not depend
+ * on how blocks are split between threads: one thread and two give bit-identical centres.
+ *
+ * Assignment (one Lloyd "E step") comes in two forms that give the same labels:
+ * - full: the squared Euclidean distance from each row to every centre; the nearest wins, and
+ *   on an exact tie the lowest-numbered centre. It also records, per row, an upper bound u
+ *   (distance to the own centre) and a lower bound l (distance to the second-nearest centre).
+ * - bounded (Hamerly 2010, "Making k-means even faster"): after the centres move, u grows by the
+ *   own centre's move and l shrinks by the largest move of any other centre. A row keeps its
+ *   label without computing any distance when u < max(l, s(a)), s(a) being half the distance
+ *   from its centre a to the nearest other centre: then every other centre is STRICTLY farther,
+ *   so the full computation would pick a too (strict, so ties are never skipped). Otherwise u
+ *   is tightened to the exact distance and, if the test still fails, all distances are
+ *   computed as in the full form. The bounds carry a relative safety margin (BOUND_SLACK) so
+ *   that rounding can never skip a row whose label should change.
+ *
+ * Layout: with up to eight features ("narrow" data) a row's coordinates are held in eight
+ * locals, centres and partial sums are padded to eight columns with zeros (the padding adds
+ * exact zeros, so distances and sums are the same numbers), and the loops are unrolled; with
+ * more features the loops run over the columns. `sumWidth(cols)` is the padded width.
+ */
+
+/** Rows per block (the unit of partial sums and of work split between threads). */
+export const BLOCK_ROWS = 8192;
+
+/** Per-block statistics slots in `blockStats`: [inertia, changed labels, distances computed]. */
+export const STATS_PER_BLOCK = 3;
+
+/** Relative margin on the Hamerly bounds (far above double rounding, far below any real gap). */
+export const BOUND_SLACK = 1e-9;
+
+const NARROW = 8;
+
+export function blockCount(rows: number): number {
+  return Math.ceil(rows / BLOCK_ROWS);
+}
+
+/** Columns per centre in blockSums and in the kernel's centre copies: 8 for up to 8 features. */
+export function sumWidth(cols: number): number {
+  return cols <= NARROW ? NARROW : cols;
+}
+
+/** The buffers every pass works on; typed arrays so that they can live in shared memory. */
+export interface KernelBuffers {
+  /** Flat row-major data, rows × cols. */
+  values: Float64Array;
+  rows: number;
+  cols: number;
+  /** Cluster of each row. */
+  labels: Int32Array;
+  /** Hamerly upper bound per row (distance to the own centre, not squared). */
+  upper: Float64Array;
+  /** Hamerly lower bound per row (distance to the second-nearest centre, not squared). */
+  lower: Float64Array;
+  /** blocks × k × sumWidth(cols) partial coordinate sums (k of the current job). */
+  blockSums: Float64Array;
+  /** blocks × k partial counts. */
+  blockCounts: Float64Array;
+  /** blocks × STATS_PER_BLOCK. */
+  blockStats: Float64Array;
+  /** blocks × points of a distance job: per-block totals of each point. */
+  blockTotals: Float64Array;
+  /** Seeding: squared distance from each row to the nearest centre chosen so far. */
+  closest: Float64Array;
+}
+
+/** Assign every row to its nearest centre, computing all distances (and fresh bounds). */
+export interface FullAssignJob {
+  kind: "full";
+  /** k × cols, row-major. */
+  centres: Float64Array;
+  k: number;
+}
+
+/** Assign with Hamerly's bounds (see the module comment). */
+export interface BoundedAssignJob {
+  kind: "bounded";
+  centres: Float64Array;
+  k: number;
+  /** How far each centre moved since the bounds were last valid. */
+  moved: Float64Array;
+  /** Half the distance from each centre to its nearest other centre. */
+  halfSeparation: Float64Array;
+  /** Also compute the exact inertia (one more distance per skipped row). */
+  exactInertia: boolean;
+}
+
+/**
+ * For k-means++ seeding, with D²[i] (`closest`) the squared distance from row i to the nearest
+ * centre chosen so far and d_p(i) the squared distance from row i to point p of `points`
+ * (m × cols):
+ * - "init" (m = 1): D²[i] = d_0(i).
+ * - "trial": nothing is written; the potential Σᵢ min(D²[i], d_p(i)) of each point.
+ * - "update" (m = 1): D²[i] = min(D²[i], d_0(i)).
+ * Each block's total of each point goes to blockTotals[b·m + p].
+ */
+export interface DistanceJob {
+  kind: "distances";
+  mode: "init" | "trial" | "update";
+  points: Float64Array;
+}
+
+export type KernelJob = FullAssignJob | BoundedAssignJob | DistanceJob;
+
+/** `centres` (k × cols) copied to rows of sumWidth(cols), zero-padded. */
+function padded(centres: Float64Array, k: number, cols: number): Float64Array {
+  const width = sumWidth(cols);
+  if (width === cols) return centres;
+  const out = new Float64Array(k * width);
+  for (let j = 0; j < k; j++) out.set(centres.subarray(j * cols, (j + 1) * cols), j * width);
+  return out;
+}
+
+/** Runs one job over blocks [firstBlock, endBlock). */
+export function runKernelJob(buffers: KernelBuffers, job: KernelJob, firstBlock: number, endBlock: number): void {
+  const narrow = buffers.cols <= NARROW;
+  if (job.kind === "distances") {
+    const points = padded(job.points, job.points.length / buffers.cols, buffers.cols);
+    if (narrow) distanceBlocks8(buffers, points, job, firstBlock, endBlock);
+    else distanceBlocksWide(buffers, points, job, firstBlock, endBlock);
+    return;
+  }
+  const centres = padded(job.centres, job.k, buffers.cols);
+  if (job.kind === "full") {
+    if (narrow) fullBlocks8(buffers, centres, job.k, firstBlock, endBlock);
+    else fullBlocksWide(buffers, centres, job.k, firstBlock, endBlock);
+  } else if (narrow) {
+    boundedBlocks8(buffers, centres, job, firstBlock, endBlock);
+  } else {
+    boundedBlocksWide(buffers, centres, job, firstBlock, endBlock);
+  }
+}
+
+/** Zeroes block b's partial sums and counts for k clusters. */
+function clearBlock(buffers: KernelBuffers, b: number, k: number, width: number): void {
+  buffers.blockSums.fill(0, b * k * width, (b + 1) * k * width);
+  buffers.blockCounts.fill(0, b * k, (b + 1) * k);
+}
+
+function writeStats(stats: Float64Array, b: number, inertia: number, changed: number, computed: number): void {
+  const st = b * STATS_PER_BLOCK;
+  stats[st] = inertia;
+  stats[st + 1] = changed;
+  stats[st + 2] = computed;
+}
+
+/** Largest centre move, and the largest move of a centre other than the one that moved most. */
+function largestMoves(moved: Float64Array, k: number): { first: number; m1: number; m2: number } {
+  let first = 0;
+  for (let j = 1; j < k; j++) if (moved[j] > moved[first]) first = j;
+  let m2 = 0;
+  for (let j = 0; j < k; j++) if (j !== first && moved[j] > m2) m2 = moved[j];
+  return { first, m1: moved[first], m2 };
+}
+
+// ---- narrow data (cols ≤ 8): coordinates in locals, stride 8 ----
+
+function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, k: number, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, labels, upper, lower, blockSums, blockCounts, blockStats } = buffers;
+  for (let b = firstBlock; b < endBlock; b++) {
+    clearBlock(buffers, b, k, NARROW);
+    const start = b * BLOCK_ROWS;
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    const sumsBase = b * k * NARROW;
+    const countsBase = b * k;
+    let inertia = 0;
+    let changed = 0;
+    for (let i = start, o = start * cols; i < end; i++, o += cols) {
+      const x0 = values[o];
+      const x1 = cols > 1 ? values[o + 1] : 0;
+      const x2 = cols > 2 ? values[o + 2] : 0;
+      const x3 = cols > 3 ? values[o + 3] : 0;
+      const x4 = cols > 4 ? values[o + 4] : 0;
+      const x5 = cols > 5 ? values[o + 5] : 0;
+      const x6 = cols > 6 ? values[o + 6] : 0;
+      const x7 = cols > 7 ? values[o + 7] : 0;
+      let best = Infinity;
+      let second = Infinity;
+      let label = 0;
+      for (let j = 0, c = 0; j < k; j++, c += NARROW) {
+        const e0 = x0 - centres[c];
+        const e1 = x1 - centres[c + 1];
+        const e2 = x2 - centres[c + 2];
+        const e3 = x3 - centres[c + 3];
+        const e4 = x4 - centres[c + 4];
+        const e5 = x5 - centres[c + 5];
+        const e6 = x6 - centres[c + 6];
+        const e7 = x7 - centres[c + 7];
+        const s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+        if (s < second) {
+          if (s < best) {
+            second = best;
+            best = s;
+            label = j;
+          } else {
+            second = s;
+          }
+        }
+      }
+      if (labels[i] !== label) {
+        labels[i] = label;
+        changed++;
+      }
+      inertia += best;
+      upper[i] = Math.sqrt(best);
+      lower[i] = Math.sqrt(second);
+      blockCounts[countsBase + label]++;
+      const p = sumsBase + label * NARROW;
+      blockSums[p] += x0;
+      blockSums[p + 1] += x1;
+      blockSums[p + 2] += x2;
+      blockSums[p + 3] += x3;
+      blockSums[p + 4] += x4;
+      blockSums[p + 5] += x5;
+      blockSums[p + 6] += x6;
+      blockSums[p + 7] += x7;
+    }
+    writeStats(blockStats, b, inertia, changed, (end - start) * k);
+  }
+}
+
+function boundedBlocks8(buffers: KernelBuffers, centres: Float64Array, job: BoundedAssignJob, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, labels, upper, lower, blockSums, blockCounts, blockStats } = buffers;
+  const { k, moved, halfSeparation, exactInertia } = job;
+  const { first, m1, m2 } = largestMoves(moved, k);
+  const grow = 1 + BOUND_SLACK;
+  const shrink = 1 - BOUND_SLACK;
+  for (let b = firstBlock; b < endBlock; b++) {
+    clearBlock(buffers, b, k, NARROW);
+    const start = b * BLOCK_ROWS;
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    const sumsBase = b * k * NARROW;
+    const countsBase = b * k;
+    let inertia = 0;
+    let changed = 0;
+    let computed = 0;
+    for (let i = start, o = start * cols; i < end; i++, o += cols) {
+      const x0 = values[o];
+      const x1 = cols > 1 ? values[o + 1] : 0;
+      const x2 = cols > 2 ? values[o + 2] : 0;
+      const x3 = cols > 3 ? values[o + 3] : 0;
+      const x4 = cols > 4 ? values[o + 4] : 0;
+      const x5 = cols > 5 ? values[o + 5] : 0;
+      const x6 = cols > 6 ? values[o + 6] : 0;
+      const x7 = cols > 7 ? values[o + 7] : 0;
+      let label = labels[i];
+      let u = (upper[i] + moved[label]) * grow;
+      let l = (lower[i] - (label === first ? m2 : m1)) * shrink;
+      const half = halfSeparation[label] * shrink;
+      const bound = l > half ? l : half;
+      let squared = -1;
+      if (!(u < bound)) {
+        let c = label * NARROW;
+        let e0 = x0 - centres[c];
+        let e1 = x1 - centres[c + 1];
+        let e2 = x2 - centres[c + 2];
+        let e3 = x3 - centres[c + 3];
+        let e4 = x4 - centres[c + 4];
+        let e5 = x5 - centres[c + 5];
+        let e6 = x6 - centres[c + 6];
+        let e7 = x7 - centres[c + 7];
+        squared = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+        computed++;
+        u = Math.sqrt(squared) * grow;
+        if (!(u < bound)) {
+          let best = Infinity;
+          let second = Infinity;
+          let nearest = 0;
+          c = 0;
+          for (let j = 0; j < k; j++, c += NARROW) {
+            e0 = x0 - centres[c];
+            e1 = x1 - centres[c + 1];
+            e2 = x2 - centres[c + 2];
+            e3 = x3 - centres[c + 3];
+            e4 = x4 - centres[c + 4];
+            e5 = x5 - centres[c + 5];
+            e6 = x6 - centres[c + 6];
+            e7 = x7 - centres[c + 7];
+            const s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+            if (s < second) {
+              if (s < best) {
+                second = best;
+                best = s;
+                nearest = j;
+              } else {
+                second = s;
+              }
+            }
+          }
+          computed += k;
+          squared = best;
+          u = Math.sqrt(best);
+          l = Math.sqrt(second);
+          if (nearest !== label) {
+            label = nearest;
+            labels[i] = label;
+            changed++;
+          }
+        }
+      }
+      upper[i] = u;
+      lower[i] = l;
+      if (exactInertia) {
+        if (squared < 0) {
+          const c = label * NARROW;
+          const e0 = x0 - centres[c];
+          const e1 = x1 - centres[c + 1];
+          const e2 = x2 - centres[c + 2];
+          const e3 = x3 - centres[c + 3];
+          const e4 = x4 - centres[c + 4];
+          const e5 = x5 - centres[c + 5];
+          const e6 = x6 - centres[c + 6];
+          const e7 = x7 - centres[c + 7];
+          squared = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+          computed++;
+        }
+        inertia += squared;
+      }
+      blockCounts[countsBase + label]++;
+      const p = sumsBase + label * NARROW;
+      blockSums[p] += x0;
+      blockSums[p + 1] += x1;
+      blockSums[p + 2] += x2;
+      blockSums[p + 3] += x3;
+      blockSums[p + 4] += x4;
+      blockSums[p + 5] += x5;
+      blockSums[p + 6] += x6;
+      blockSums[p + 7] += x7;
+    }
+    writeStats(blockStats, b, exactInertia ? inertia : NaN, changed, computed);
+  }
+}
+
+function distanceBlocks8(buffers: KernelBuffers, points: Float64Array, job: DistanceJob, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, closest, blockTotals } = buffers;
+  const m = points.length / NARROW;
+  const useCurrent = job.mode !== "init";
+  const write = job.mode !== "trial";
+  const totals = new Float64Array(m);
+  for (let b = firstBlock; b < endBlock; b++) {
+    const start = b * BLOCK_ROWS;
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    totals.fill(0);
+    for (let i = start, o = start * cols; i < end; i++, o += cols) {
+      const x0 = values[o];
+      const x1 = cols > 1 ? values[o + 1] : 0;
+      const x2 = cols > 2 ? values[o + 2] : 0;
+      const x3 = cols > 3 ? values[o + 3] : 0;
+      const x4 = cols > 4 ? values[o + 4] : 0;
+      const x5 = cols > 5 ? values[o + 5] : 0;
+      const x6 = cols > 6 ? values[o + 6] : 0;
+      const x7 = cols > 7 ? values[o + 7] : 0;
+      const current = useCurrent ? closest[i] : Infinity;
+      for (let p = 0, c = 0; p < m; p++, c += NARROW) {
+        const e0 = x0 - points[c];
+        const e1 = x1 - points[c + 1];
+        const e2 = x2 - points[c + 2];
+        const e3 = x3 - points[c + 3];
+        const e4 = x4 - points[c + 4];
+        const e5 = x5 - points[c + 5];
+        const e6 = x6 - points[c + 6];
+        const e7 = x7 - points[c + 7];
+        let s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+        if (current < s) s = current;
+        totals[p] += s;
+        if (write) closest[i] = s;
+      }
+    }
+    for (let p = 0; p < m; p++) blockTotals[b * m + p] = totals[p];
+  }
+}
+
+// ---- wide data (cols > 8): loops over the columns ----
+
+function squaredDistance(values: Float64Array, o: number, cols: number, centres: Float64Array, c: number): number {
+  let s = 0;
+  for (let t = 0; t < cols; t++) {
+    const e = values[o + t] - centres[c + t];
+    s += e * e;
+  }
+  return s;
+}
+
+function addRowWide(buffers: KernelBuffers, sumsBase: number, countsBase: number, label: number, o: number): void {
+  const { values, cols, blockSums, blockCounts } = buffers;
+  blockCounts[countsBase + label]++;
+  const p = sumsBase + label * cols;
+  for (let t = 0; t < cols; t++) blockSums[p + t] += values[o + t];
+}
+
+/** [best, second-best] squared distances of the last `nearestWide` call. */
+const NEAREST = new Float64Array(2);
+
+function nearestWide(values: Float64Array, o: number, cols: number, centres: Float64Array, k: number): number {
+  let best = Infinity;
+  let second = Infinity;
+  let label = 0;
+  for (let j = 0; j < k; j++) {
+    const s = squaredDistance(values, o, cols, centres, j * cols);
+    if (s < second) {
+      if (s < best) {
+        second = best;
+        best = s;
+        label = j;
+      } else {
+        second = s;
+      }
+    }
+  }
+  NEAREST[0] = best;
+  NEAREST[1] = second;
+  return label;
+}
+
+function fullBlocksWide(buffers: KernelBuffers, centres: Float64Array, k: number, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, labels, upper, lower, blockStats } = buffers;
+  for (let b = firstBlock; b < endBlock; b++) {
+    clearBlock(buffers, b, k, cols);
+    const start = b * BLOCK_ROWS;
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    let inertia = 0;
+    let changed = 0;
+    for (let i = start, o = start * cols; i < end; i++, o += cols) {
+      const label = nearestWide(values, o, cols, centres, k);
+      if (labels[i] !== label) {
+        labels[i] = label;
+        changed++;
+      }
+      inertia += NEAREST[0];
+      upper[i] = Math.sqrt(NEAREST[0]);
+      lower[i] = Math.sqrt(NEAREST[1]);
+      addRowWide(buffers, b * k * cols, b * k, label, o);
+    }
+    writeStats(blockStats, b, inertia, changed, (end - start) * k);
+  }
+}
+
+function boundedBlocksWide(buffers: KernelBuffers, centres: Float64Array, job: BoundedAssignJob, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, labels, upper, lower, blockStats } = buffers;
+  const { k, moved, halfSeparation, exactInertia } = job;
+  const { first, m1, m2 } = largestMoves(moved, k);
+  const grow = 1 + BOUND_SLACK;
+  const shrink = 1 - BOUND_SLACK;
+  for (let b = firstBlock; b < endBlock; b++) {
+    clearBlock(buffers, b, k, cols);
+    const start = b * BLOCK_ROWS;
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    let inertia = 0;
+    let changed = 0;
+    let computed = 0;
+    for (let i = start, o = start * cols; i < end; i++, o += cols) {
+      let label = labels[i];
+      let u = (upper[i] + moved[label]) * grow;
+      let l = (lower[i] - (label === first ? m2 : m1)) * shrink;
+      const half = halfSeparation[label] * shrink;
+      const bound = l > half ? l : half;
+      let squared = -1;
+      if (!(u < bound)) {
+        squared = squaredDistance(values, o, cols, centres, label * cols);
+        computed++;
+        u = Math.sqrt(squared) * grow;
+        if (!(u < bound)) {
+          const nearest = nearestWide(values, o, cols, centres, k);
+          computed += k;
+          squared = NEAREST[0];
+          u = Math.sqrt(squared);
+          l = Math.sqrt(NEAREST[1]);
+          if (nearest !== label) {
+            label = nearest;
+            labels[i] = label;
+            changed++;
+          }
+        }
+      }
+      upper[i] = u;
+      lower[i] = l;
+      if (exactInertia) {
+        if (squared < 0) {
+          squared = squaredDistance(values, o, cols, centres, label * cols);
+          computed++;
+        }
+        inertia += squared;
+      }
+      addRowWide(buffers, b * k * cols, b * k, label, o);
+    }
+    writeStats(blockStats, b, exactInertia ? inertia : NaN, changed, computed);
+  }
+}
+
+function distanceBlocksWide(buffers: KernelBuffers, points: Float64Array, job: DistanceJob, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, closest, blockTotals } = buffers;
+  const m = points.length / cols;
+  for (let b = firstBlock; b < endBlock; b++) {
+    const start = b * BLOCK_ROWS;
+    const end = Math.min(rows, start + BLOCK_ROWS);
+    for (let p = 0; p < m; p++) {
+      let total = 0;
+      for (let i = start, o = start * cols; i < end; i++, o += cols) {
+        let s = squaredDistance(values, o, cols, points, p * cols);
+        if (job.mode !== "init" && closest[i] < s) s = closest[i];
+        if (job.mode !== "trial") closest[i] = s;
+        total += s;
+      }
+      blockTotals[b * m + p] = total;
+    }
+  }
+}
