@@ -2,10 +2,17 @@
  * The k-means inner loops over flat row-major Float64Arrays, shared by the calling thread and
  * the worker threads (kmeans-worker.ts): plain data in, plain data out, no allocation per row.
  *
- * Rows are processed in fixed blocks of BLOCK_ROWS rows. Each block writes its own partial
+ * Rows are processed in fixed blocks of BLOCK_ROWS rows. Each block keeps its own partial
  * results (per-cluster coordinate sums and counts, inertia, changed labels, distance totals)
- * to its own slots, and the caller adds the blocks up in block order. So results do not depend
+ * in its own slots, and the caller adds the blocks up in block order. So results do not depend
  * on how blocks are split between threads: one thread and two give bit-identical centres.
+ *
+ * Per-block sums and counts are kept up to date incrementally: a "fresh" full pass (the first
+ * of a Lloyd run) rebuilds them from the rows; after that, a row whose label changes moves its
+ * coordinates from the old cluster's sums to the new one's, in row order. Rows that keep their
+ * label are not read at all in a bounded pass, which is what makes it cheap. Both kinds of
+ * pass update the sums in the same order, so with and without bounds the centres stay
+ * bit-identical; the rounding drift of incremental sums is a few ulps of a cluster's sum.
  *
  * Assignment (one Lloyd "E step") comes in two forms that give the same labels:
  * - full: the squared Euclidean distance from each row to every centre; the nearest wins, and
@@ -70,12 +77,16 @@ export interface KernelBuffers {
   closest: Float64Array;
 }
 
-/** Assign every row to its nearest centre, computing all distances (and fresh bounds). */
+/** Assign every row to its nearest centre, computing all distances. */
 export interface FullAssignJob {
   kind: "full";
   /** k × cols, row-major. */
   centres: Float64Array;
   k: number;
+  /** Rebuild the block sums and counts from the rows (the first pass of a run), instead of updating them. */
+  fresh: boolean;
+  /** Record Hamerly bounds for later bounded passes. */
+  recordBounds: boolean;
 }
 
 /** Assign with Hamerly's bounds (see the module comment). */
@@ -128,8 +139,8 @@ export function runKernelJob(buffers: KernelBuffers, job: KernelJob, firstBlock:
   }
   const centres = padded(job.centres, job.k, buffers.cols);
   if (job.kind === "full") {
-    if (narrow) fullBlocks8(buffers, centres, job.k, firstBlock, endBlock);
-    else fullBlocksWide(buffers, centres, job.k, firstBlock, endBlock);
+    if (narrow) fullBlocks8(buffers, centres, job, firstBlock, endBlock);
+    else fullBlocksWide(buffers, centres, job, firstBlock, endBlock);
   } else if (narrow) {
     boundedBlocks8(buffers, centres, job, firstBlock, endBlock);
   } else {
@@ -141,6 +152,22 @@ export function runKernelJob(buffers: KernelBuffers, job: KernelJob, firstBlock:
 function clearBlock(buffers: KernelBuffers, b: number, k: number, width: number): void {
   buffers.blockSums.fill(0, b * k * width, (b + 1) * k * width);
   buffers.blockCounts.fill(0, b * k, (b + 1) * k);
+}
+
+/**
+ * Moves the row at offset `o` from cluster `from` (none when −1) to cluster `to` in block b's
+ * sums (rows of `width` columns, block base `sumsBase`) and counts (base `countsBase`).
+ */
+function moveRow(buffers: KernelBuffers, sumsBase: number, countsBase: number, width: number, from: number, to: number, o: number): void {
+  const { values, cols, blockSums, blockCounts } = buffers;
+  if (from >= 0) {
+    blockCounts[countsBase + from]--;
+    const p = sumsBase + from * width;
+    for (let t = 0; t < cols; t++) blockSums[p + t] -= values[o + t];
+  }
+  blockCounts[countsBase + to]++;
+  const q = sumsBase + to * width;
+  for (let t = 0; t < cols; t++) blockSums[q + t] += values[o + t];
 }
 
 function writeStats(stats: Float64Array, b: number, inertia: number, changed: number, computed: number): void {
@@ -161,10 +188,11 @@ function largestMoves(moved: Float64Array, k: number): { first: number; m1: numb
 
 // ---- narrow data (cols ≤ 8): coordinates in locals, stride 8 ----
 
-function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, k: number, firstBlock: number, endBlock: number): void {
-  const { values, rows, cols, labels, upper, lower, blockSums, blockCounts, blockStats } = buffers;
+function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, job: FullAssignJob, firstBlock: number, endBlock: number): void {
+  const { values, rows, cols, labels, upper, lower, blockStats } = buffers;
+  const { k, fresh, recordBounds } = job;
   for (let b = firstBlock; b < endBlock; b++) {
-    clearBlock(buffers, b, k, NARROW);
+    if (fresh) clearBlock(buffers, b, k, NARROW);
     const start = b * BLOCK_ROWS;
     const end = Math.min(rows, start + BLOCK_ROWS);
     const sumsBase = b * k * NARROW;
@@ -172,67 +200,88 @@ function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, k: number, f
     let inertia = 0;
     let changed = 0;
     for (let i = start, o = start * cols; i < end; i++, o += cols) {
-      const x0 = values[o];
-      const x1 = cols > 1 ? values[o + 1] : 0;
-      const x2 = cols > 2 ? values[o + 2] : 0;
-      const x3 = cols > 3 ? values[o + 3] : 0;
-      const x4 = cols > 4 ? values[o + 4] : 0;
-      const x5 = cols > 5 ? values[o + 5] : 0;
-      const x6 = cols > 6 ? values[o + 6] : 0;
-      const x7 = cols > 7 ? values[o + 7] : 0;
-      let best = Infinity;
-      let second = Infinity;
-      let label = 0;
-      for (let j = 0, c = 0; j < k; j++, c += NARROW) {
-        const e0 = x0 - centres[c];
-        const e1 = x1 - centres[c + 1];
-        const e2 = x2 - centres[c + 2];
-        const e3 = x3 - centres[c + 3];
-        const e4 = x4 - centres[c + 4];
-        const e5 = x5 - centres[c + 5];
-        const e6 = x6 - centres[c + 6];
-        const e7 = x7 - centres[c + 7];
-        const s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
-        if (s < second) {
-          if (s < best) {
-            second = best;
-            best = s;
-            label = j;
-          } else {
-            second = s;
-          }
-        }
-      }
-      if (labels[i] !== label) {
+      const label = nearest8(values, o, cols, centres, k);
+      const previous = labels[i];
+      if (fresh || previous !== label) moveRow(buffers, sumsBase, countsBase, NARROW, fresh ? -1 : previous, label, o);
+      if (previous !== label) {
         labels[i] = label;
         changed++;
       }
-      inertia += best;
-      upper[i] = Math.sqrt(best);
-      lower[i] = Math.sqrt(second);
-      blockCounts[countsBase + label]++;
-      const p = sumsBase + label * NARROW;
-      blockSums[p] += x0;
-      blockSums[p + 1] += x1;
-      blockSums[p + 2] += x2;
-      blockSums[p + 3] += x3;
-      blockSums[p + 4] += x4;
-      blockSums[p + 5] += x5;
-      blockSums[p + 6] += x6;
-      blockSums[p + 7] += x7;
+      inertia += NEAREST[0];
+      if (recordBounds) {
+        upper[i] = Math.sqrt(NEAREST[0]);
+        lower[i] = Math.sqrt(NEAREST[1]);
+      }
     }
     writeStats(blockStats, b, inertia, changed, (end - start) * k);
   }
 }
 
+/** [best, second-best] squared distances of the last `nearest8` / `nearestWide` call. */
+const NEAREST = new Float64Array(2);
+
+/**
+ * Nearest centre (lowest index on ties) of the row at offset `o`, centres padded to 8 columns;
+ * best and second-best squared distances go to NEAREST.
+ */
+function nearest8(values: Float64Array, o: number, cols: number, centres: Float64Array, k: number): number {
+  const x0 = values[o];
+  const x1 = cols > 1 ? values[o + 1] : 0;
+  const x2 = cols > 2 ? values[o + 2] : 0;
+  const x3 = cols > 3 ? values[o + 3] : 0;
+  const x4 = cols > 4 ? values[o + 4] : 0;
+  const x5 = cols > 5 ? values[o + 5] : 0;
+  const x6 = cols > 6 ? values[o + 6] : 0;
+  const x7 = cols > 7 ? values[o + 7] : 0;
+  let best = Infinity;
+  let second = Infinity;
+  let label = 0;
+  for (let j = 0, c = 0; j < k; j++, c += NARROW) {
+    const e0 = x0 - centres[c];
+    const e1 = x1 - centres[c + 1];
+    const e2 = x2 - centres[c + 2];
+    const e3 = x3 - centres[c + 3];
+    const e4 = x4 - centres[c + 4];
+    const e5 = x5 - centres[c + 5];
+    const e6 = x6 - centres[c + 6];
+    const e7 = x7 - centres[c + 7];
+    const s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+    if (s < second) {
+      if (s < best) {
+        second = best;
+        best = s;
+        label = j;
+      } else {
+        second = s;
+      }
+    }
+  }
+  NEAREST[0] = best;
+  NEAREST[1] = second;
+  return label;
+}
+
+/** Squared distance from the row at offset `o` to centre j (centres padded to 8 columns). */
+function distance8(values: Float64Array, o: number, cols: number, centres: Float64Array, j: number): number {
+  const c = j * NARROW;
+  const e0 = values[o] - centres[c];
+  const e1 = cols > 1 ? values[o + 1] - centres[c + 1] : 0;
+  const e2 = cols > 2 ? values[o + 2] - centres[c + 2] : 0;
+  const e3 = cols > 3 ? values[o + 3] - centres[c + 3] : 0;
+  const e4 = cols > 4 ? values[o + 4] - centres[c + 4] : 0;
+  const e5 = cols > 5 ? values[o + 5] - centres[c + 5] : 0;
+  const e6 = cols > 6 ? values[o + 6] - centres[c + 6] : 0;
+  const e7 = cols > 7 ? values[o + 7] - centres[c + 7] : 0;
+  return e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+}
+
 function boundedBlocks8(buffers: KernelBuffers, centres: Float64Array, job: BoundedAssignJob, firstBlock: number, endBlock: number): void {
-  const { values, rows, cols, labels, upper, lower, blockSums, blockCounts, blockStats } = buffers;
+  const { values, rows, cols, labels, upper, lower, blockStats } = buffers;
   const { k, moved, halfSeparation, exactInertia } = job;
   const { first, m1, m2 } = largestMoves(moved, k);
   const grow = 1 + BOUND_SLACK;
   const shrink = 1 - BOUND_SLACK;
   for (let b = firstBlock; b < endBlock; b++) {
-    clearBlock(buffers, b, k, NARROW);
     const start = b * BLOCK_ROWS;
     const end = Math.min(rows, start + BLOCK_ROWS);
     const sumsBase = b * k * NARROW;
@@ -241,65 +290,25 @@ function boundedBlocks8(buffers: KernelBuffers, centres: Float64Array, job: Boun
     let changed = 0;
     let computed = 0;
     for (let i = start, o = start * cols; i < end; i++, o += cols) {
-      const x0 = values[o];
-      const x1 = cols > 1 ? values[o + 1] : 0;
-      const x2 = cols > 2 ? values[o + 2] : 0;
-      const x3 = cols > 3 ? values[o + 3] : 0;
-      const x4 = cols > 4 ? values[o + 4] : 0;
-      const x5 = cols > 5 ? values[o + 5] : 0;
-      const x6 = cols > 6 ? values[o + 6] : 0;
-      const x7 = cols > 7 ? values[o + 7] : 0;
-      let label = labels[i];
+      const label = labels[i];
       let u = (upper[i] + moved[label]) * grow;
       let l = (lower[i] - (label === first ? m2 : m1)) * shrink;
       const half = halfSeparation[label] * shrink;
       const bound = l > half ? l : half;
       let squared = -1;
       if (!(u < bound)) {
-        let c = label * NARROW;
-        let e0 = x0 - centres[c];
-        let e1 = x1 - centres[c + 1];
-        let e2 = x2 - centres[c + 2];
-        let e3 = x3 - centres[c + 3];
-        let e4 = x4 - centres[c + 4];
-        let e5 = x5 - centres[c + 5];
-        let e6 = x6 - centres[c + 6];
-        let e7 = x7 - centres[c + 7];
-        squared = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+        squared = distance8(values, o, cols, centres, label);
         computed++;
         u = Math.sqrt(squared) * grow;
         if (!(u < bound)) {
-          let best = Infinity;
-          let second = Infinity;
-          let nearest = 0;
-          c = 0;
-          for (let j = 0; j < k; j++, c += NARROW) {
-            e0 = x0 - centres[c];
-            e1 = x1 - centres[c + 1];
-            e2 = x2 - centres[c + 2];
-            e3 = x3 - centres[c + 3];
-            e4 = x4 - centres[c + 4];
-            e5 = x5 - centres[c + 5];
-            e6 = x6 - centres[c + 6];
-            e7 = x7 - centres[c + 7];
-            const s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
-            if (s < second) {
-              if (s < best) {
-                second = best;
-                best = s;
-                nearest = j;
-              } else {
-                second = s;
-              }
-            }
-          }
+          const nearest = nearest8(values, o, cols, centres, k);
           computed += k;
-          squared = best;
-          u = Math.sqrt(best);
-          l = Math.sqrt(second);
+          squared = NEAREST[0];
+          u = Math.sqrt(squared);
+          l = Math.sqrt(NEAREST[1]);
           if (nearest !== label) {
-            label = nearest;
-            labels[i] = label;
+            moveRow(buffers, sumsBase, countsBase, NARROW, label, nearest, o);
+            labels[i] = nearest;
             changed++;
           }
         }
@@ -308,30 +317,11 @@ function boundedBlocks8(buffers: KernelBuffers, centres: Float64Array, job: Boun
       lower[i] = l;
       if (exactInertia) {
         if (squared < 0) {
-          const c = label * NARROW;
-          const e0 = x0 - centres[c];
-          const e1 = x1 - centres[c + 1];
-          const e2 = x2 - centres[c + 2];
-          const e3 = x3 - centres[c + 3];
-          const e4 = x4 - centres[c + 4];
-          const e5 = x5 - centres[c + 5];
-          const e6 = x6 - centres[c + 6];
-          const e7 = x7 - centres[c + 7];
-          squared = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+          squared = distance8(values, o, cols, centres, label);
           computed++;
         }
         inertia += squared;
       }
-      blockCounts[countsBase + label]++;
-      const p = sumsBase + label * NARROW;
-      blockSums[p] += x0;
-      blockSums[p + 1] += x1;
-      blockSums[p + 2] += x2;
-      blockSums[p + 3] += x3;
-      blockSums[p + 4] += x4;
-      blockSums[p + 5] += x5;
-      blockSums[p + 6] += x6;
-      blockSums[p + 7] += x7;
     }
     writeStats(blockStats, b, exactInertia ? inertia : NaN, changed, computed);
   }
@@ -387,16 +377,6 @@ function squaredDistance(values: Float64Array, o: number, cols: number, centres:
   return s;
 }
 
-function addRowWide(buffers: KernelBuffers, sumsBase: number, countsBase: number, label: number, o: number): void {
-  const { values, cols, blockSums, blockCounts } = buffers;
-  blockCounts[countsBase + label]++;
-  const p = sumsBase + label * cols;
-  for (let t = 0; t < cols; t++) blockSums[p + t] += values[o + t];
-}
-
-/** [best, second-best] squared distances of the last `nearestWide` call. */
-const NEAREST = new Float64Array(2);
-
 function nearestWide(values: Float64Array, o: number, cols: number, centres: Float64Array, k: number): number {
   let best = Infinity;
   let second = Infinity;
@@ -418,24 +398,28 @@ function nearestWide(values: Float64Array, o: number, cols: number, centres: Flo
   return label;
 }
 
-function fullBlocksWide(buffers: KernelBuffers, centres: Float64Array, k: number, firstBlock: number, endBlock: number): void {
+function fullBlocksWide(buffers: KernelBuffers, centres: Float64Array, job: FullAssignJob, firstBlock: number, endBlock: number): void {
   const { values, rows, cols, labels, upper, lower, blockStats } = buffers;
+  const { k, fresh, recordBounds } = job;
   for (let b = firstBlock; b < endBlock; b++) {
-    clearBlock(buffers, b, k, cols);
+    if (fresh) clearBlock(buffers, b, k, cols);
     const start = b * BLOCK_ROWS;
     const end = Math.min(rows, start + BLOCK_ROWS);
     let inertia = 0;
     let changed = 0;
     for (let i = start, o = start * cols; i < end; i++, o += cols) {
       const label = nearestWide(values, o, cols, centres, k);
-      if (labels[i] !== label) {
+      const previous = labels[i];
+      if (fresh || previous !== label) moveRow(buffers, b * k * cols, b * k, cols, fresh ? -1 : previous, label, o);
+      if (previous !== label) {
         labels[i] = label;
         changed++;
       }
       inertia += NEAREST[0];
-      upper[i] = Math.sqrt(NEAREST[0]);
-      lower[i] = Math.sqrt(NEAREST[1]);
-      addRowWide(buffers, b * k * cols, b * k, label, o);
+      if (recordBounds) {
+        upper[i] = Math.sqrt(NEAREST[0]);
+        lower[i] = Math.sqrt(NEAREST[1]);
+      }
     }
     writeStats(blockStats, b, inertia, changed, (end - start) * k);
   }
@@ -448,14 +432,13 @@ function boundedBlocksWide(buffers: KernelBuffers, centres: Float64Array, job: B
   const grow = 1 + BOUND_SLACK;
   const shrink = 1 - BOUND_SLACK;
   for (let b = firstBlock; b < endBlock; b++) {
-    clearBlock(buffers, b, k, cols);
     const start = b * BLOCK_ROWS;
     const end = Math.min(rows, start + BLOCK_ROWS);
     let inertia = 0;
     let changed = 0;
     let computed = 0;
     for (let i = start, o = start * cols; i < end; i++, o += cols) {
-      let label = labels[i];
+      const label = labels[i];
       let u = (upper[i] + moved[label]) * grow;
       let l = (lower[i] - (label === first ? m2 : m1)) * shrink;
       const half = halfSeparation[label] * shrink;
@@ -472,8 +455,8 @@ function boundedBlocksWide(buffers: KernelBuffers, centres: Float64Array, job: B
           u = Math.sqrt(squared);
           l = Math.sqrt(NEAREST[1]);
           if (nearest !== label) {
-            label = nearest;
-            labels[i] = label;
+            moveRow(buffers, b * k * cols, b * k, cols, label, nearest, o);
+            labels[i] = nearest;
             changed++;
           }
         }
@@ -487,7 +470,6 @@ function boundedBlocksWide(buffers: KernelBuffers, centres: Float64Array, job: B
         }
         inertia += squared;
       }
-      addRowWide(buffers, b * k * cols, b * k, label, o);
     }
     writeStats(blockStats, b, exactInertia ? inertia : NaN, changed, computed);
   }

@@ -22,11 +22,11 @@
  * - Empty clusters: when a cluster gets no rows, it is re-seeded at the row farthest from the
  *   centre it was assigned to (as scikit-learn does): the rows are ranked by squared distance to
  *   their own centre, largest first (lowest row index on ties), skipping rows that are the last
- *   remaining row of their cluster; the i-th empty cluster takes the i-th such row, and that row's
- *   coordinates move from its old cluster's sum to the empty cluster's.
+ *   remaining row of their cluster; the i-th empty cluster takes the i-th such row, which is
+ *   relabelled at once (its coordinates move from its old cluster's sum to the empty one's).
  */
 import { AnalyticsInputError, type FeatureMatrix, assertFinite } from "./feature-matrix";
-import { STATS_PER_BLOCK, sumWidth } from "./kmeans-kernel";
+import { BLOCK_ROWS, STATS_PER_BLOCK, sumWidth } from "./kmeans-kernel";
 import { KmeansEngine } from "./kmeans-engine";
 import { defaultLocalTrials, greedyKmeansPlusPlus } from "./kmeans-seeding";
 import { SeededRandom, checkSeed, deriveSeed } from "./seeded-random";
@@ -97,12 +97,16 @@ function addBlocks(engine: KmeansEngine, k: number): Totals {
   return { sums, counts, inertia, changed };
 }
 
-/** Re-seeds empty clusters at the farthest rows (see the module comment); updates sums and counts in place. */
-function relocateEmptyClusters(engine: KmeansEngine, centres: Float64Array, k: number, totals: Totals): void {
-  const { values, rows, cols, labels } = engine.buffers;
+/**
+ * Re-seeds empty clusters at the farthest rows (see the module comment): each chosen row is
+ * relabelled and moved between its block's partial sums, and its Hamerly bounds are reset so
+ * that the next bounded pass recomputes it. Returns whether anything was re-seeded.
+ */
+function relocateEmptyClusters(engine: KmeansEngine, centres: Float64Array, k: number, counts: Float64Array): boolean {
+  const { values, rows, cols, labels, upper, lower, blockSums, blockCounts } = engine.buffers;
   const empty: number[] = [];
-  for (let j = 0; j < k; j++) if (totals.counts[j] === 0) empty.push(j);
-  if (empty.length === 0) return;
+  for (let j = 0; j < k; j++) if (counts[j] === 0) empty.push(j);
+  if (empty.length === 0) return false;
   const distance = new Float64Array(rows);
   for (let i = 0; i < rows; i++) {
     const c = labels[i] * cols;
@@ -114,19 +118,28 @@ function relocateEmptyClusters(engine: KmeansEngine, centres: Float64Array, k: n
     distance[i] = s;
   }
   const order = Int32Array.from({ length: rows }, (_, i) => i).sort((a, b) => distance[b] - distance[a] || a - b);
+  const remaining = Float64Array.from(counts);
+  const width = sumWidth(cols);
   let next = 0;
   for (const target of empty) {
-    while (next < rows && totals.counts[labels[order[next]]] <= 1) next++;
+    while (next < rows && remaining[labels[order[next]]] <= 1) next++;
     if (next === rows) throw new AnalyticsInputError(`cannot fill ${empty.length} empty clusters: too few rows`);
     const i = order[next++];
     const from = labels[i];
+    const b = Math.floor(i / BLOCK_ROWS);
     for (let t = 0; t < cols; t++) {
-      totals.sums[from * cols + t] -= values[i * cols + t];
-      totals.sums[target * cols + t] = values[i * cols + t];
+      blockSums[(b * k + from) * width + t] -= values[i * cols + t];
+      blockSums[(b * k + target) * width + t] += values[i * cols + t];
     }
-    totals.counts[from]--;
-    totals.counts[target] = 1;
+    blockCounts[b * k + from]--;
+    blockCounts[b * k + target]++;
+    remaining[from]--;
+    remaining[target] = 1;
+    labels[i] = target;
+    upper[i] = Infinity;
+    lower[i] = 0;
   }
+  return true;
 }
 
 function halfSeparation(centres: Float64Array, k: number, cols: number): Float64Array {
@@ -162,10 +175,10 @@ export async function lloyd(engine: KmeansEngine, k: number, initial: Float64Arr
   let centres = Float64Array.from(initial);
   let iterations = 0;
   let converged = false;
-  await engine.run({ kind: "full", centres, k });
+  await engine.run({ kind: "full", centres, k, fresh: true, recordBounds: options.bounds });
   for (;;) {
-    const totals = addBlocks(engine, k);
-    relocateEmptyClusters(engine, centres, k, totals);
+    let totals = addBlocks(engine, k);
+    if (relocateEmptyClusters(engine, centres, k, totals.counts)) totals = addBlocks(engine, k);
     const next = new Float64Array(k * cols);
     const moved = new Float64Array(k);
     let shift = 0;
@@ -187,7 +200,7 @@ export async function lloyd(engine: KmeansEngine, k: number, initial: Float64Arr
     if (options.bounds) {
       await engine.run({ kind: "bounded", centres, k, moved, halfSeparation: halfSeparation(centres, k, cols), exactInertia: last });
     } else {
-      await engine.run({ kind: "full", centres, k });
+      await engine.run({ kind: "full", centres, k, fresh: false, recordBounds: false });
     }
     if (last) break;
   }
