@@ -1,5 +1,5 @@
 import { redirect, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { TRPCError } from "@trpc/server";
 import { AuthCard } from "~/components/auth-card";
 import { TextField } from "~/components/form-field";
@@ -56,11 +56,11 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
     return { intent, formError: "This invitation can no longer be used.", fieldErrors: {}, values };
   }
   try {
-    await context.trpc.auth.signUp({ email: invite.email, name: values.name, password: field(form, "password") });
+    await context.trpc.auth.signUp({ email: invite.email, name: values.name, password: field(form, "password"), inviteToken: token });
   } catch (error) {
     return { intent, ...formFailure(error, request, { signingIn: true }), values };
   }
-  return redirect(`/invite/${encodeURIComponent(token)}?welcome=1`);
+  return redirect("/");
 }
 
 const STATUS_TEXT = {
@@ -72,7 +72,6 @@ const STATUS_TEXT = {
 export default function Invitation() {
   const { token, invite, user, isMember, minPasswordLength } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [params] = useSearchParams();
   const here = `/invite/${encodeURIComponent(token)}`;
   const loginHref = `/login?redirectTo=${encodeURIComponent(here)}`;
 
@@ -150,11 +149,6 @@ export default function Invitation() {
         title={`Join ${invite.workspaceName}`}
         subtitle={`${invite.invitedBy ?? "A member"} invited you to work on customer segments together.`}
       >
-        {params.get("welcome") ? (
-          <Notice tone="success" title="Your account is ready">
-            One more step: join the workspace.
-          </Notice>
-        ) : null}
         {details}
         <Form method="post" className="form">
           {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}

@@ -193,3 +193,14 @@ describe("workspaces", () => {
     expect(me.permissions).toContain("member:manage");
   });
 });
+
+describe("signing up from an invitation", () => {
+  it("creates the account and joins the workspace in one step", async () => {
+    const invite = await createInvite(w.ownerScope, { email: "straight-in@example.test", role: "analyst", regionIds: [] }, 24);
+    const { caller, cookies } = await callerFor(t.db, null);
+    const result = await caller.auth.signUp({ email: "straight-in@example.test", name: "Straight In", password: "long-enough-pw", inviteToken: invite.token });
+    expect(result.joined).toEqual({ tenantId: w.tenantId, role: "analyst" });
+    const me = await (await callerFor(t.db, cookies.set[0].token)).caller.auth.me();
+    expect(me.workspace).toMatchObject({ tenantId: w.tenantId, role: "analyst" });
+  });
+});

@@ -28,12 +28,20 @@ export const authRouter = router({
     };
   }),
 
-  signUp: publicProcedure.input(accounts.ZSignUpInput).mutation(async ({ ctx, input }) => {
-    const s = await accounts.signUp(ctx.db, input, authSettings(ctx));
-    if (ctx.cookies.token) await accounts.logOut(ctx.db, ctx.cookies.token);
-    ctx.cookies.setSession(s.token, s.expiresAt);
-    return { user: s.user };
-  }),
+  /** Creates the account; with an invitation's token, also joins that workspace in the same step. */
+  signUp: publicProcedure
+    .input(accounts.ZSignUpInput.extend({ inviteToken: z.string().min(1).max(300).optional() }))
+    .mutation(async ({ ctx, input }) => {
+      const { inviteToken, ...account } = input;
+      const s = await accounts.signUp(ctx.db, account, authSettings(ctx));
+      if (ctx.cookies.token) await accounts.logOut(ctx.db, ctx.cookies.token);
+      ctx.cookies.setSession(s.token, s.expiresAt);
+      if (!inviteToken) return { user: s.user, joined: null };
+      const joined = await acceptInvite(ctx.db, s.user, inviteToken, ctx.requestId);
+      const session = await accounts.resolveSession(ctx.db, s.token);
+      if (session) await accounts.switchWorkspace(ctx.db, session, joined.tenantId);
+      return { user: s.user, joined };
+    }),
 
   logIn: publicProcedure.input(accounts.ZLogInInput).mutation(async ({ ctx, input }) => {
     const s = await accounts.logIn(ctx.db, input, { ip: ctx.ip, previousToken: ctx.cookies.token }, authSettings(ctx));
