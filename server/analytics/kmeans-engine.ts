@@ -84,8 +84,11 @@ export class KmeansEngine {
     const workers: PendingWorker[] = [];
     if (shared) {
       const url = new URL("./kmeans-worker-bootstrap.mjs", import.meta.url);
+      const ready: Promise<void>[] = [];
       for (let t = 1; t < used; t++) {
         const entry: PendingWorker = { worker: new Worker(url, { workerData: buffers }), settle: null };
+        // The first message is "ready"; each later one answers a task.
+        ready.push(new Promise<void>((resolve, reject) => (entry.settle = (error) => (error ? reject(error) : resolve()))));
         entry.worker.on("message", () => {
           const settle = entry.settle;
           entry.settle = null;
@@ -96,7 +99,18 @@ export class KmeansEngine {
           entry.settle = null;
           settle?.(error);
         });
+        entry.worker.on("exit", (code) => {
+          const settle = entry.settle;
+          entry.settle = null;
+          settle?.(new Error(`a k-means worker thread stopped (exit code ${code}) before finishing its task`));
+        });
         workers.push(entry);
+      }
+      try {
+        await Promise.all(ready);
+      } catch (error) {
+        await Promise.all(workers.map((entry) => entry.worker.terminate()));
+        throw error;
       }
     }
     return new KmeansEngine(buffers, used, workers, maxK, maxTrials);

@@ -1,7 +1,7 @@
 /**
  * Worker-thread entry for KmeansEngine (kmeans-engine.ts): receives the shared buffers once
- * (workerData), then runs each posted job over its range of blocks and answers when done.
- * Started with tsx's loader, since it is TypeScript.
+ * (workerData) and says "ready"; then runs each posted job over its range of blocks and
+ * answers when done. Loaded through kmeans-worker-bootstrap.mjs, since it is TypeScript.
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type KernelBuffers, type KernelJob, runKernelJob } from "./kmeans-kernel";
@@ -18,5 +18,6 @@ if (port === null) throw new Error("kmeans-worker.ts must be started as a worker
 const buffers = workerData as KernelBuffers;
 port.on("message", (task: WorkerTask) => {
   runKernelJob(buffers, task.job, task.first, task.end);
-  port.postMessage(null);
+  port.postMessage("done");
 });
+port.postMessage("ready");
