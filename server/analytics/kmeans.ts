@@ -18,7 +18,8 @@
  *   most `tolerance` × (mean over features of the population variance), or after
  *   `maxIterations` iterations. A negative tolerance never stops early (benchmarks). After the
  *   last iteration the rows are assigned once more to the final centres, so labels, sizes and
- *   inertia always describe the returned centres.
+ *   inertia always describe the returned centres (in the rare case that this last assignment
+ *   leaves a cluster without rows, its size is 0).
  * - Empty clusters: when a cluster gets no rows, it is re-seeded at the row farthest from the
  *   centre it was assigned to (as scikit-learn does): the rows are ranked by squared distance to
  *   their own centre, largest first (lowest row index on ties), skipping rows that are the last
