@@ -2,6 +2,8 @@
  * The `cluster` command run as a child process (as `npx tsx server/cli/main.ts cluster ...`),
  * on the real mall customers file and on small fixtures; metrics in the output are checked
  * against a naive implementation of their definitions on independently standardised data.
+ * Variations that only exercise the command's own code run it in this process, to keep the
+ * file fast.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -77,6 +79,14 @@ function naiveSilhouette(x: number[][], labels: number[]): number {
   return total / x.length;
 }
 
+/** Runs the command in this process with buffered output (what main.ts does, minus the usage on UsageError). */
+async function runInProcess(...args: string[]): Promise<Run> {
+  let stdout = "";
+  let stderr = "";
+  const code = await clusterCommand.run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
+  return { code, stdout, stderr };
+}
+
 describe("cluster --json on mall_customers.csv", () => {
   it("prints one JSON object with the documented fields, metrics matching their definitions", async () => {
     const run = await cli("cluster", "--input", MALL, "--features", FEATURES, "--id-column", "CustomerID", "--scale", "standard", "--k", "2..10", "--seed", "0", "--json");
@@ -113,12 +123,11 @@ describe("cluster --json on mall_customers.csv", () => {
   });
 
   it("is deterministic for a seed, and accepts a single k and unscaled data", async () => {
-    const [a, b, single, unscaled] = await Promise.all([
-      cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "3..4", "--seed", "7", "--restarts", "3", "--json"),
-      cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "3..4", "--seed", "7", "--restarts", "3", "--json"),
-      cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "5", "--json"),
-      cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "5", "--scale", "none", "--json"),
-    ]);
+    const a = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3..4", "--seed", "7", "--restarts", "3", "--json");
+    const b = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3..4", "--seed", "7", "--restarts", "3", "--json");
+    const single = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "5", "--json");
+    const unscaled = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "5", "--scale", "none", "--json");
+    expect(a.code).toBe(0);
     expect(a).toEqual(b);
     expect(JSON.parse(single.stdout).results.map((r: { k: number }) => r.k)).toEqual([5]);
     expect(JSON.parse(single.stdout).best_k).toBe(5);
@@ -128,7 +137,7 @@ describe("cluster --json on mall_customers.csv", () => {
   });
 
   it("prints a readable table without --json", async () => {
-    const run = await cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "4..5");
+    const run = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "4..5");
     expect(run.code).toBe(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toBe(`k-means of ${MALL}: 200 rows; features Annual Income (k$), Spending Score (1-100); scale standard; seed 0; 10 restarts per k`);
@@ -138,14 +147,6 @@ describe("cluster --json on mall_customers.csv", () => {
     expect(run.stdout).toMatch(/\nbest k: 5 \(k=5 has the highest silhouette \(0\.\d{3}\)\)\n$/);
   });
 });
-
-/** Runs the command in this process with buffered output (what main.ts does, minus the usage on UsageError). */
-async function runInProcess(...args: string[]): Promise<Run> {
-  let stdout = "";
-  let stderr = "";
-  const code = await clusterCommand.run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });
-  return { code, stdout, stderr };
-}
 
 describe("cluster: bad arguments", () => {
   it("exit with 2 and the usage (child process)", async () => {
