@@ -29,8 +29,10 @@
  *
  * Layout: with up to eight features ("narrow" data) a row's coordinates are held in eight
  * locals, centres and partial sums are padded to eight columns with zeros (the padding adds
- * exact zeros, so distances and sums are the same numbers), and the loops are unrolled; with
- * more features the loops run over the columns. `sumWidth(cols)` is the padded width.
+ * exact zeros), and the loops are unrolled, the eight squares added pairwise as a tree (short
+ * dependency chains); every narrow distance uses that same order, so the full, bounded and
+ * plain passes compute identical numbers. With more features the loops run over the columns.
+ * `sumWidth(cols)` is the padded width.
  */
 
 /** Rows per block (the unit of partial sums and of work split between threads). */
@@ -200,7 +202,7 @@ function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, job: FullAss
     let inertia = 0;
     let changed = 0;
     for (let i = start, o = start * cols; i < end; i++, o += cols) {
-      const label = nearest8(values, o, cols, centres, k);
+      const label = recordBounds ? nearest8(values, o, cols, centres, k) : nearestOnly8(values, o, cols, centres, k);
       const previous = labels[i];
       if (fresh || previous !== label) moveRow(buffers, sumsBase, countsBase, NARROW, fresh ? -1 : previous, label, o);
       if (previous !== label) {
@@ -245,7 +247,7 @@ function nearest8(values: Float64Array, o: number, cols: number, centres: Float6
     const e5 = x5 - centres[c + 5];
     const e6 = x6 - centres[c + 6];
     const e7 = x7 - centres[c + 7];
-    const s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+    const s = e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3) + (e4 * e4 + e5 * e5 + (e6 * e6 + e7 * e7));
     if (s < second) {
       if (s < best) {
         second = best;
@@ -261,6 +263,37 @@ function nearest8(values: Float64Array, o: number, cols: number, centres: Float6
   return label;
 }
 
+/** As nearest8 without the second-best distance (plain Lloyd needs no bounds); best goes to NEAREST[0]. */
+function nearestOnly8(values: Float64Array, o: number, cols: number, centres: Float64Array, k: number): number {
+  const x0 = values[o];
+  const x1 = cols > 1 ? values[o + 1] : 0;
+  const x2 = cols > 2 ? values[o + 2] : 0;
+  const x3 = cols > 3 ? values[o + 3] : 0;
+  const x4 = cols > 4 ? values[o + 4] : 0;
+  const x5 = cols > 5 ? values[o + 5] : 0;
+  const x6 = cols > 6 ? values[o + 6] : 0;
+  const x7 = cols > 7 ? values[o + 7] : 0;
+  let best = Infinity;
+  let label = 0;
+  for (let j = 0, c = 0; j < k; j++, c += NARROW) {
+    const e0 = x0 - centres[c];
+    const e1 = x1 - centres[c + 1];
+    const e2 = x2 - centres[c + 2];
+    const e3 = x3 - centres[c + 3];
+    const e4 = x4 - centres[c + 4];
+    const e5 = x5 - centres[c + 5];
+    const e6 = x6 - centres[c + 6];
+    const e7 = x7 - centres[c + 7];
+    const s = e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3) + (e4 * e4 + e5 * e5 + (e6 * e6 + e7 * e7));
+    if (s < best) {
+      best = s;
+      label = j;
+    }
+  }
+  NEAREST[0] = best;
+  return label;
+}
+
 /** Squared distance from the row at offset `o` to centre j (centres padded to 8 columns). */
 function distance8(values: Float64Array, o: number, cols: number, centres: Float64Array, j: number): number {
   const c = j * NARROW;
@@ -272,7 +305,7 @@ function distance8(values: Float64Array, o: number, cols: number, centres: Float
   const e5 = cols > 5 ? values[o + 5] - centres[c + 5] : 0;
   const e6 = cols > 6 ? values[o + 6] - centres[c + 6] : 0;
   const e7 = cols > 7 ? values[o + 7] - centres[c + 7] : 0;
-  return e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+  return e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3) + (e4 * e4 + e5 * e5 + (e6 * e6 + e7 * e7));
 }
 
 function boundedBlocks8(buffers: KernelBuffers, centres: Float64Array, job: BoundedAssignJob, firstBlock: number, endBlock: number): void {
@@ -356,7 +389,7 @@ function distanceBlocks8(buffers: KernelBuffers, points: Float64Array, job: Dist
         const e5 = x5 - points[c + 5];
         const e6 = x6 - points[c + 6];
         const e7 = x7 - points[c + 7];
-        let s = e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3 + e4 * e4 + e5 * e5 + e6 * e6 + e7 * e7;
+        let s = e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3) + (e4 * e4 + e5 * e5 + (e6 * e6 + e7 * e7));
         if (current < s) s = current;
         totals[p] += s;
         if (write) closest[i] = s;
