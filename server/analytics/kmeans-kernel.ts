@@ -201,7 +201,25 @@ function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, job: FullAss
     const countsBase = b * k;
     let inertia = 0;
     let changed = 0;
-    for (let i = start, o = start * cols; i < end; i++, o += cols) {
+    let i = start;
+    let o = start * cols;
+    if (!recordBounds) {
+      // Plain Lloyd: two rows at a time (the result is the same as one at a time).
+      for (; i + 1 < end; i += 2, o += 2 * cols) {
+        nearestPair8(values, o, cols, centres, k);
+        for (let r = 0; r < 2; r++) {
+          const label = PAIR[2 * r + 1];
+          const previous = labels[i + r];
+          if (fresh || previous !== label) moveRow(buffers, sumsBase, countsBase, NARROW, fresh ? -1 : previous, label, o + r * cols);
+          if (previous !== label) {
+            labels[i + r] = label;
+            changed++;
+          }
+          inertia += PAIR[2 * r];
+        }
+      }
+    }
+    for (; i < end; i++, o += cols) {
       const label = recordBounds ? nearest8(values, o, cols, centres, k) : nearestOnly8(values, o, cols, centres, k);
       const previous = labels[i];
       if (fresh || previous !== label) moveRow(buffers, sumsBase, countsBase, NARROW, fresh ? -1 : previous, label, o);
@@ -221,6 +239,8 @@ function fullBlocks8(buffers: KernelBuffers, centres: Float64Array, job: FullAss
 
 /** [best, second-best] squared distances of the last `nearest8` / `nearestWide` call. */
 const NEAREST = new Float64Array(2);
+/** [best, label] of two rows from the last `nearestPair8` call. */
+const PAIR = new Float64Array(4);
 
 /**
  * Nearest centre (lowest index on ties) of the row at offset `o`, centres padded to 8 columns;
@@ -292,6 +312,74 @@ function nearestOnly8(values: Float64Array, o: number, cols: number, centres: Fl
   }
   NEAREST[0] = best;
   return label;
+}
+
+/**
+ * nearestOnly8 for the two rows at offsets `o` and `o + cols`, sharing each centre's loads:
+ * labels go to PAIR[1] and PAIR[3], best squared distances to PAIR[0] and PAIR[2].
+ */
+function nearestPair8(values: Float64Array, o: number, cols: number, centres: Float64Array, k: number): void {
+  const q = o + cols;
+  const x0 = values[o];
+  const x1 = cols > 1 ? values[o + 1] : 0;
+  const x2 = cols > 2 ? values[o + 2] : 0;
+  const x3 = cols > 3 ? values[o + 3] : 0;
+  const x4 = cols > 4 ? values[o + 4] : 0;
+  const x5 = cols > 5 ? values[o + 5] : 0;
+  const x6 = cols > 6 ? values[o + 6] : 0;
+  const x7 = cols > 7 ? values[o + 7] : 0;
+  const y0 = values[q];
+  const y1 = cols > 1 ? values[q + 1] : 0;
+  const y2 = cols > 2 ? values[q + 2] : 0;
+  const y3 = cols > 3 ? values[q + 3] : 0;
+  const y4 = cols > 4 ? values[q + 4] : 0;
+  const y5 = cols > 5 ? values[q + 5] : 0;
+  const y6 = cols > 6 ? values[q + 6] : 0;
+  const y7 = cols > 7 ? values[q + 7] : 0;
+  let bestX = Infinity;
+  let labelX = 0;
+  let bestY = Infinity;
+  let labelY = 0;
+  for (let j = 0, c = 0; j < k; j++, c += NARROW) {
+    const c0 = centres[c];
+    const c1 = centres[c + 1];
+    const c2 = centres[c + 2];
+    const c3 = centres[c + 3];
+    const c4 = centres[c + 4];
+    const c5 = centres[c + 5];
+    const c6 = centres[c + 6];
+    const c7 = centres[c + 7];
+    let e0 = x0 - c0;
+    let e1 = x1 - c1;
+    let e2 = x2 - c2;
+    let e3 = x3 - c3;
+    let e4 = x4 - c4;
+    let e5 = x5 - c5;
+    let e6 = x6 - c6;
+    let e7 = x7 - c7;
+    const s = e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3) + (e4 * e4 + e5 * e5 + (e6 * e6 + e7 * e7));
+    if (s < bestX) {
+      bestX = s;
+      labelX = j;
+    }
+    e0 = y0 - c0;
+    e1 = y1 - c1;
+    e2 = y2 - c2;
+    e3 = y3 - c3;
+    e4 = y4 - c4;
+    e5 = y5 - c5;
+    e6 = y6 - c6;
+    e7 = y7 - c7;
+    const t = e0 * e0 + e1 * e1 + (e2 * e2 + e3 * e3) + (e4 * e4 + e5 * e5 + (e6 * e6 + e7 * e7));
+    if (t < bestY) {
+      bestY = t;
+      labelY = j;
+    }
+  }
+  PAIR[0] = bestX;
+  PAIR[1] = labelX;
+  PAIR[2] = bestY;
+  PAIR[3] = labelY;
 }
 
 /** Squared distance from the row at offset `o` to centre j (centres padded to 8 columns). */
