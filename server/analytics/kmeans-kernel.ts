@@ -12,7 +12,8 @@
  * coordinates from the old cluster's sums to the new one's, in row order. Rows that keep their
  * label are not read at all in a bounded pass, which is what makes it cheap. Both kinds of
  * pass update the sums in the same order, so with and without bounds the centres stay
- * bit-identical; the rounding drift of incremental sums is a few ulps of a cluster's sum.
+ * bit-identical. Each move rounds a cluster's sum once (half an ulp at most), so the drift
+ * from a sum recomputed from scratch stays far below any difference that matters.
  *
  * Assignment (one Lloyd "E step") comes in two forms that give the same labels:
  * - full: the squared Euclidean distance from each row to every centre; the nearest wins, and
