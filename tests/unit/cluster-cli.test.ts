@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLUSTER_USAGE, clusterCommand, parseClusterArgs } from "../../server/cli/cluster-command";
 import { UsageError } from "../../server/cli/command";
+import { SeededRandom } from "../../server/analytics/seeded-random";
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
@@ -122,6 +123,19 @@ describe("cluster --json on mall_customers.csv", () => {
     for (let i = 1; i < out.results.length; i++) expect(out.results[i].inertia).toBeLessThan(out.results[i - 1].inertia);
   });
 
+  it("prints all of a large output through a pipe (40,000 labels, silhouette sampled)", async () => {
+    const random = new SeededRandom(3);
+    const lines = ["x,y"];
+    for (let i = 0; i < 40_000; i++) lines.push(`${(random.nextGaussian() + (i % 2) * 6).toFixed(3)},${random.nextGaussian().toFixed(3)}`);
+    const file = await fixture("large.csv", `${lines.join("\n")}\n`);
+    const run = await cli("cluster", "--input", file, "--features", "x,y", "--k", "2", "--restarts", "1", "--json");
+    expect(run.code).toBe(0);
+    expect(run.stdout.length).toBeGreaterThan(65_536);
+    const out = JSON.parse(run.stdout);
+    expect(out.labels).toHaveLength(40_000);
+    expect(out.results[0].sizes.reduce((s: number, v: number) => s + v, 0)).toBe(40_000);
+  });
+
   it("is deterministic for a seed, and accepts a single k and unscaled data", async () => {
     const a = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3..4", "--seed", "7", "--restarts", "3", "--json");
     const b = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3..4", "--seed", "7", "--restarts", "3", "--json");
@@ -148,20 +162,26 @@ describe("cluster --json on mall_customers.csv", () => {
   });
 });
 
-describe("cluster: bad arguments", () => {
-  it("exit with 2 and the usage (child process)", async () => {
-    const runs = await Promise.all([
+describe("cluster as a child process: exit codes", () => {
+  it("2 with the usage for bad arguments, 0 for help, 1 with the line for bad data or an unreadable file", async () => {
+    const file = await fixture("bad-number.csv", "id,a,b\n1,1,5\n2,x,3\n3,8,9\n");
+    const missing = path.join(dir, "missing.csv");
+    const [low, unknown, help, bad, absent] = await Promise.all([
       cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "1..3"),
       cli("cluster", "--input", MALL, "--features", FEATURES, "--k", "2..3", "--bogus"),
+      cli("cluster", "--help"),
+      cli("cluster", "--input", file, "--features", "a,b", "--k", "2", "--json"),
+      cli("cluster", "--input", missing, "--features", "a", "--k", "2"),
     ]);
-    expect(runs.map((r) => [r.code, r.stdout])).toEqual([
-      [2, ""],
-      [2, ""],
-    ]);
-    expect(runs[0].stderr).toBe(`error: --k: k must be at least 2 (one cluster has no silhouette), got 1\n\n${CLUSTER_USAGE}`);
-    expect(runs[1].stderr).toBe(`error: Unknown option '--bogus'\n\n${CLUSTER_USAGE}`);
+    expect(low).toEqual({ code: 2, stdout: "", stderr: `error: --k: k must be at least 2 (one cluster has no silhouette), got 1\n\n${CLUSTER_USAGE}` });
+    expect(unknown).toEqual({ code: 2, stdout: "", stderr: `error: Unknown option '--bogus'\n\n${CLUSTER_USAGE}` });
+    expect(help).toEqual({ code: 0, stdout: CLUSTER_USAGE, stderr: "" });
+    expect(bad).toEqual({ code: 1, stdout: "", stderr: `cluster: ${file}: line 3: 'a' must be a number, got 'x'\n` });
+    expect(absent).toEqual({ code: 1, stdout: "", stderr: `cluster: cannot read '${missing}': no such file\n` });
   });
+});
 
+describe("cluster: bad arguments", () => {
   it("name the problem", () => {
     const base = ["--input", MALL, "--features", FEATURES];
     const cases = [
@@ -185,23 +205,9 @@ describe("cluster: bad arguments", () => {
     }
   });
 
-  it("prints help on stdout and exits with 0", async () => {
-    expect(await cli("cluster", "--help")).toEqual({ code: 0, stdout: CLUSTER_USAGE, stderr: "" });
-  });
 });
 
 describe("cluster: bad data exits with 1", () => {
-  it("names a missing column, a non-numeric value with its line (child process)", async () => {
-    const file = await fixture("bad-number.csv", "id,a,b\n1,1,5\n2,x,3\n3,8,9\n");
-    const missing = path.join(dir, "missing.csv");
-    const [bad, absent] = await Promise.all([
-      cli("cluster", "--input", file, "--features", "a,b", "--k", "2", "--json"),
-      cli("cluster", "--input", missing, "--features", "a", "--k", "2"),
-    ]);
-    expect(bad).toEqual({ code: 1, stdout: "", stderr: `cluster: ${file}: line 3: 'a' must be a number, got 'x'\n` });
-    expect(absent).toEqual({ code: 1, stdout: "", stderr: `cluster: cannot read '${missing}': no such file\n` });
-  });
-
   it("names a missing column, an empty value, too few rows, a constant feature, repeated rows", async () => {
     const good = "id,a,b\n1,1,5\n2,2,3\n3,8,9\n4,9,1\n";
     const cases = [
