@@ -230,15 +230,6 @@ export function formatClusterSummary(run: ClusterRun, args: ClusterArgs): string
   ].join("\n");
 }
 
-/**
- * Resolves once everything written to process.stdout so far has been handed to the OS. main.ts
- * calls process.exit as soon as the command resolves, and when stdout is a pipe Node may still
- * hold output beyond the pipe's buffer (64 KB): the labels of a large file would be cut off.
- */
-function stdoutFlushed(): Promise<void> {
-  return new Promise((resolve) => process.stdout.write("", () => resolve()));
-}
-
 const FILE_ERRORS: Record<string, string> = {
   ENOENT: "no such file",
   EISDIR: "it is a directory, not a file",
@@ -277,7 +268,6 @@ export const clusterCommand: CliCommand = {
       throw error;
     }
     io.stdout(args.json ? formatClusterJson(run) : formatClusterSummary(run, args));
-    await stdoutFlushed();
     return EXIT_OK;
   },
 };

@@ -55,6 +55,7 @@ const io: CliIo = {
   stderr: (text) => void process.stderr.write(text),
 };
 
-// Exit explicitly: open pools or timers must not keep a finished command alive (writes to a
-// pipe or a file are synchronous on Linux, so nothing is lost).
-process.exit(await runCli(process.argv.slice(2), io));
+// Exit explicitly (open pools or timers must not keep a finished command alive), but only once
+// everything written has been flushed: a pipe to another process is written asynchronously.
+const code = await runCli(process.argv.slice(2), io);
+process.stdout.write("", () => process.stderr.write("", () => process.exit(code)));
