@@ -15,7 +15,7 @@ import { AnalyticsInputError, type FeatureMatrix, featureMatrix } from "../analy
 import { SCALE_METHODS, type ScaleMethod, scaleFeatures } from "../analytics/scaling";
 import { MAX_SEED } from "../analytics/seeded-random";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
 
 export const CLUSTER_USAGE = `Usage: npm run cli -- cluster --input <file.csv> --features "<col>,<col>,..." --k <a..b | k>
                           [--id-column <col>] [--scale standard|none|log1p|robust|winsorise]
@@ -230,17 +230,6 @@ export function formatClusterSummary(run: ClusterRun, args: ClusterArgs): string
   ].join("\n");
 }
 
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "it is a directory, not a file",
-  EACCES: "permission denied",
-};
-
-function fileErrorCode(error: unknown): string | undefined {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" && code in FILE_ERRORS ? code : undefined;
-}
-
 export const clusterCommand: CliCommand = {
   name: "cluster",
   summary: "k-means over a range of k with silhouette, Calinski-Harabasz and Davies-Bouldin",
@@ -256,9 +245,9 @@ export const clusterCommand: CliCommand = {
       const table = await readFeatureTable(args.input, args.features, args.idColumn);
       run = await clusterTable(table, args);
     } catch (error) {
-      const code = fileErrorCode(error);
-      if (code) {
-        io.stderr(`cluster: cannot read '${args.input}': ${FILE_ERRORS[code]}\n`);
+      const unreadable = fileErrorMessage(error, args.input);
+      if (unreadable) {
+        io.stderr(`cluster: ${unreadable}\n`);
         return EXIT_FAILURE;
       }
       if (error instanceof CsvError || error instanceof AnalyticsInputError) {

@@ -27,3 +27,15 @@ export class UsageError extends Error {
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
+
+const FILE_ERRORS: Record<string, string> = {
+  ENOENT: "no such file",
+  EISDIR: "it is a directory, not a file",
+  EACCES: "permission denied",
+};
+
+/** "cannot read 'x.csv': no such file" for an unreadable input file, or null for other errors. */
+export function fileErrorMessage(error: unknown, path: string): string | null {
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  return typeof code === "string" && code in FILE_ERRORS ? `cannot read '${path}': ${FILE_ERRORS[code]}` : null;
+}

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { RFM_SEGMENTS, RfmAccumulator, type RfmResult, parseDayNumber, rfmResult } from "../analytics/rfm";
 import { normaliseCustomerId, parseDecimal, parseUtcTimestamp } from "../analytics/transaction-fields";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
 
 export const RFM_USAGE = `Usage: npm run cli -- rfm --input <file.csv | file.csv.gz> [--reference-date YYYY-MM-DD] [--json]
 
@@ -156,17 +156,6 @@ export function formatRfmSummary(result: RfmResult, input: string): string {
   ].join("\n");
 }
 
-const FILE_ERRORS: Record<string, string> = {
-  ENOENT: "no such file",
-  EISDIR: "it is a directory, not a file",
-  EACCES: "permission denied",
-};
-
-function fileErrorCode(error: unknown): string | undefined {
-  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
-  return typeof code === "string" && code in FILE_ERRORS ? code : undefined;
-}
-
 export const rfmCommand: CliCommand = {
   name: "rfm",
   summary: "RFM scores and segments per customer from a transactions CSV",
@@ -181,9 +170,9 @@ export const rfmCommand: CliCommand = {
     try {
       result = await computeRfmFromFile(args.input, args.referenceDate);
     } catch (error) {
-      const code = fileErrorCode(error);
-      if (code) {
-        io.stderr(`rfm: cannot read '${args.input}': ${FILE_ERRORS[code]}\n`);
+      const unreadable = fileErrorMessage(error, args.input);
+      if (unreadable) {
+        io.stderr(`rfm: ${unreadable}\n`);
         return EXIT_FAILURE;
       }
       if (error instanceof CsvError || error instanceof RangeError) {
