@@ -6,6 +6,7 @@ import { CheckboxGroup, SelectField } from "./form-field";
 import { Notice } from "./notice";
 import { RoleBadge } from "./role-badge";
 import { SubmitButton } from "./submit-button";
+import { ConfirmActions } from "./confirm-actions";
 
 export interface MemberView {
   userId: string;
@@ -200,19 +201,7 @@ export function MemberRow({ member, regions, isSelf, canManage, myRole, columns 
                 Remove <strong>{member.name}</strong> ({member.email}) from this workspace? They lose access at once;
                 their past changes stay in the audit log.
               </p>
-              <div className="inline-panel__actions">
-                <SubmitButton intent="remove" variant="danger" pending={busy} size="sm" pendingLabel="Removing…">
-                  Remove member
-                </SubmitButton>
-                <button
-                  type="button"
-                  className="button button--ghost button--sm"
-                  autoFocus
-                  onClick={() => setMode("view")}
-                >
-                  Cancel
-                </button>
-              </div>
+              <ConfirmActions intent="remove" label="Remove member" pendingLabel="Removing…" busy={busy} onCancel={() => setMode("view")} />
             </fetcher.Form>
           </td>
         </tr>

@@ -4,6 +4,7 @@ import { formatDate, plural } from "~/lib/format";
 import { TextField } from "./form-field";
 import { Notice } from "./notice";
 import { SubmitButton } from "./submit-button";
+import { ConfirmActions } from "./confirm-actions";
 
 interface RowResult {
   ok: boolean;
@@ -115,19 +116,7 @@ export function RegionRow({ region, contributors, canManage }: RegionRowProps) {
                   ? `${plural(contributors, "contributor is", "contributors are")} limited to it and will no longer be.`
                   : "No contributor is limited to it."}
               </p>
-              <div className="inline-panel__actions">
-                <SubmitButton intent="delete" variant="danger" pending={busy} size="sm" pendingLabel="Deleting…">
-                  Delete region
-                </SubmitButton>
-                <button
-                  type="button"
-                  className="button button--ghost button--sm"
-                  autoFocus
-                  onClick={() => setMode("view")}
-                >
-                  Cancel
-                </button>
-              </div>
+              <ConfirmActions intent="delete" label="Delete region" pendingLabel="Deleting…" busy={busy} onCancel={() => setMode("view")} />
             </fetcher.Form>
           </td>
         </tr>

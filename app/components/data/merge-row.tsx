@@ -1,7 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useState } from "react";
 import { formatDate, formatDateMinute, formatTime } from "~/lib/format";
-import { SubmitButton } from "~/components/submit-button";
+import { ConfirmActions } from "~/components/confirm-actions";
 
 export interface MergeView {
   id: string;
@@ -86,19 +86,7 @@ export function MergeRow({ merge, canUndo, columns }: { merge: MergeView; canUnd
                 <strong className="mono">{merge.survivor.externalId}</strong>? Both become separate customers again,
                 with their own transactions, and this pair is never merged automatically again.
               </p>
-              <div className="inline-panel__actions">
-                <SubmitButton intent="undo" variant="danger" size="sm" pending={busy} pendingLabel="Undoing…">
-                  Undo merge
-                </SubmitButton>
-                <button
-                  type="button"
-                  className="button button--ghost button--sm"
-                  autoFocus
-                  onClick={() => setConfirming(false)}
-                >
-                  Keep merged
-                </button>
-              </div>
+              <ConfirmActions intent="undo" label="Undo merge" pendingLabel="Undoing…" busy={busy} onCancel={() => setConfirming(false)} cancelLabel="Keep merged" />
             </fetcher.Form>
           </td>
         </tr>
