@@ -50,16 +50,30 @@ async function main() {
     if (stopping) return;
     stopping = true;
     logger.info({ signal }, "shutting down");
-    const force = setTimeout(() => process.exit(1), 20_000);
-    force.unref();
-    try {
-      await http.close();
-      await workers?.stop();
-      await db.close();
-      await boot.stop();
-    } finally {
-      process.exit(0);
+    const exit = process.exit.bind(process);
+    if (ui === "development") {
+      // Vite's dev server (the Remix plugin starts one of its own) ends the process on SIGTERM as
+      // soon as it has closed itself; hold such exits back until PostgreSQL has been stopped.
+      process.exit = (() => undefined) as typeof process.exit;
     }
+    setTimeout(() => exit(1), 20_000);
+    // Every step runs even if one before it fails: PostgreSQL must never be left behind.
+    const steps: [string, () => Promise<void>][] = [
+      ["web server", () => http.close()],
+      ["workers", async () => workers?.stop()],
+      ["database pool", () => db.close()],
+      ["embedded PostgreSQL", () => boot.stop()],
+    ];
+    let failed = false;
+    for (const [name, step] of steps) {
+      try {
+        await step();
+      } catch (err) {
+        failed = true;
+        logger.error({ err }, `stopping the ${name} failed`);
+      }
+    }
+    exit(failed ? 1 : 0);
   };
   process.on("SIGTERM", () => void shutdown("SIGTERM"));
   process.on("SIGINT", () => void shutdown("SIGINT"));

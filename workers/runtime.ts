@@ -15,7 +15,11 @@ export interface Workers {
 export async function startWorkers(opts: { appUrl: string; db: Database; logger: Logger; recoveryIntervalMs?: number }): Promise<Workers> {
   const log = opts.logger.child({ component: "workers" });
   const boss = createBoss(opts.appUrl);
-  boss.on("error", (err) => log.error({ err }, "pg-boss error"));
+  // pg-boss reports connection errors with the whole client attached: log what matters. The
+  // database closing connections at shutdown (57P01) is expected, not an error.
+  boss.on("error", (err: Error & { code?: string }) =>
+    err.code === "57P01" ? log.warn({ code: err.code }, "job queue connection closed by the database") : log.error({ message: err.message, code: err.code }, "job queue error"),
+  );
   await boss.start();
   const jobs = jobQueueFor(boss);
   await boss.work(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleImportJob(opts.db, jobs, log, job.data));
