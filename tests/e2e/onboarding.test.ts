@@ -1,8 +1,7 @@
-import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import type { BrowserContext, Page } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, type TestBrowser } from "../helpers/browser";
+import { launchBrowser, pageRecorder, type TestBrowser } from "../helpers/browser";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 /**
@@ -24,38 +23,15 @@ let browser: TestBrowser;
 let owner: Page;
 let invitee: Page;
 let inviteLink = "";
-let shotCount = 0;
-const browserErrors: string[] = [];
 
-async function openPage(context: BrowserContext): Promise<Page> {
-  const page = context.pages()[0] ?? (await context.newPage());
-  page.setDefaultTimeout(10_000);
-  page.on("pageerror", (error) => browserErrors.push(`page error: ${error.message}`));
-  page.on("console", (message) => {
-    // A 403 page is an expected answer; anything else logged as an error is a bug in the UI.
-    if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
-      browserErrors.push(`console error: ${message.text()}`);
-    }
-  });
-  return page;
-}
-
-async function shot(page: Page, name: string) {
-  shotCount += 1;
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await page.screenshot({
-    path: path.join(SHOTS, `${String(shotCount).padStart(2, "0")}-${name}.png`),
-    fullPage: true,
-  });
-}
+const { openPage, shot, browserErrors, resetShots } = pageRecorder(SHOTS, { timeoutMs: 10_000 });
 
 function mainNav(page: Page) {
   return page.getByRole("navigation", { name: "Main" });
 }
 
 beforeAll(async () => {
-  await rm(SHOTS, { recursive: true, force: true });
-  await mkdir(SHOTS, { recursive: true });
+  await resetShots();
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   owner = await openPage(await browser.newContext());
   invitee = await openPage(await browser.newContext());

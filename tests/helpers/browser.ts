@@ -1,7 +1,7 @@
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { chromium, type BrowserContext } from "playwright-core";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -42,6 +42,39 @@ export async function launchBrowser(): Promise<TestBrowser> {
     async close() {
       for (const c of contexts) await c.close();
       for (const d of profiles) await rm(d, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * What an end-to-end test needs around its pages: pages that record browser errors (a page
+ * error or a console error fails the test; "Failed to load resource" is how a 403 page shows
+ * up, an expected answer), and numbered full-page screenshots into `shotsDir`.
+ */
+export function pageRecorder(shotsDir: string, options: { timeoutMs: number }) {
+  const browserErrors: string[] = [];
+  let shotCount = 0;
+  return {
+    browserErrors,
+    async resetShots() {
+      await rm(shotsDir, { recursive: true, force: true });
+      await mkdir(shotsDir, { recursive: true });
+    },
+    async openPage(context: BrowserContext): Promise<Page> {
+      const page = context.pages()[0] ?? (await context.newPage());
+      page.setDefaultTimeout(options.timeoutMs);
+      page.on("pageerror", (error) => browserErrors.push(`page error: ${error.message}`));
+      page.on("console", (message) => {
+        if (message.type() === "error" && !message.text().startsWith("Failed to load resource")) {
+          browserErrors.push(`console error: ${message.text()}`);
+        }
+      });
+      return page;
+    },
+    async shot(page: Page, name: string) {
+      shotCount += 1;
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: path.join(shotsDir, `${String(shotCount).padStart(2, "0")}-${name}.png`), fullPage: true });
     },
   };
 }
