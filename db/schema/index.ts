@@ -2,3 +2,5 @@ export * from "./accounts";
 export * from "./workspaces";
 export * from "./audit";
 export * from "./customers";
+export * from "./segments";
+export * from "./collab";

@@ -13,6 +13,15 @@ export const PERMISSIONS = {
   "region:manage": ["owner", "admin"],
   "audit:read": ["owner", "admin", "committee"],
   "segment:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  /** Create proposals and co-edit their drafts (contributors only for their regions). */
+  "segment:propose": ["owner", "admin", "committee", "analyst", "contributor"],
+  "segment:comment": ["owner", "admin", "committee", "analyst", "contributor"],
+  /** Vote on submitted proposals: the committee decides. */
+  "segment:vote": ["committee"],
+  /** Approve or reject regardless of votes; recorded as an override. */
+  "segment:override": ["owner", "admin"],
+  /** Assignment mode, approval rule and segment priority order. */
+  "segment:configure": ["owner", "admin"],
   "session:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
   "swot:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
   "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],

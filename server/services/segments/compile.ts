@@ -89,6 +89,13 @@ function condition(c: Condition, catalog: AttributeCatalog): SQL {
     case "within_last_days":
       expr = sql`${dateExpr(c.field, catalog)} >= now() - make_interval(days => ${c.days}::int)`;
       break;
+    case "in_segment":
+    case "not_in_segment": {
+      const member = sql`exists (select 1 from segment_memberships sm where sm.tenant_id = c.tenant_id
+        and sm.segment_id = ${c.segmentId}::uuid and sm.customer_id = c.id and sm.to_version is null)`;
+      expr = c.op === "in_segment" ? member : sql`not ${member}`;
+      break;
+    }
   }
   // A comparison with a missing value is unknown in SQL; here it is simply false.
   return sql`coalesce(${expr}, false)`;

@@ -5,6 +5,8 @@ export interface CustomerFacts {
   features: Partial<Record<(typeof NUMBER_FEATURES)[number], number | null>> & { rfm_segment?: string | null };
   region: string | null;
   attributes: Record<string, unknown>;
+  /** Segments whose published version has this customer as a member. */
+  segments?: ReadonlySet<string>;
 }
 
 const DAY = 86_400_000;
@@ -70,6 +72,9 @@ function holds(c: Condition, x: CustomerFacts, now: number): boolean {
       const t = dateOf(c.field, x);
       return t !== null && t >= now - c.days * DAY;
     }
+    case "in_segment":
+    case "not_in_segment":
+      return (x.segments?.has(c.segmentId) ?? false) === (c.op === "in_segment");
   }
 }
 

@@ -30,25 +30,31 @@ export const ZNumberField = z.union([z.enum(NUMBER_FEATURES), z.templateLiteral(
 export const ZCategoryField = z.union([z.enum(CATEGORY_FIELDS), z.templateLiteral(["attr:", ZAttributeKey])]);
 export const ZDateField = z.templateLiteral(["attr:", ZAttributeKey]);
 
+/** A node id: the co-edited draft names every group and condition, so diffs can follow them. */
+const ZNodeId = z.string().max(64).optional();
 const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date such as 2026-01-31" });
 
 export const ZCondition = z.discriminatedUnion("op", [
-  z.object({ op: z.enum(["eq", "ne", "lt", "lte", "gt", "gte"]), field: ZNumberField, value: finite }),
-  z.object({ op: z.literal("between"), field: ZNumberField, value: z.tuple([finite, finite]) }),
-  z.object({ op: z.enum(["in", "not_in"]), field: ZCategoryField, values: z.array(z.string().max(200)).max(500) }),
-  z.object({ op: z.enum(["before", "after"]), field: ZDateField, value: isoDate }),
-  z.object({ op: z.literal("within_last_days"), field: ZDateField, days: z.number().int().min(0).max(36_500) }),
+  z.object({ id: ZNodeId, op: z.enum(["eq", "ne", "lt", "lte", "gt", "gte"]), field: ZNumberField, value: finite }),
+  z.object({ id: ZNodeId, op: z.literal("between"), field: ZNumberField, value: z.tuple([finite, finite]) }),
+  z.object({ id: ZNodeId, op: z.enum(["in", "not_in"]), field: ZCategoryField, values: z.array(z.string().max(200)).max(500) }),
+  z.object({ id: ZNodeId, op: z.enum(["before", "after"]), field: ZDateField, value: isoDate }),
+  z.object({ id: ZNodeId, op: z.literal("within_last_days"), field: ZDateField, days: z.number().int().min(0).max(36_500) }),
+  /** Membership of another segment's published version. */
+  z.object({ id: ZNodeId, op: z.enum(["in_segment", "not_in_segment"]), segmentId: z.uuid({ message: "must name a segment" }) }),
 ]);
 export type Condition = z.infer<typeof ZCondition>;
 
 export interface RuleGroup {
+  id?: string;
   combinator: "and" | "or";
   children: (RuleGroup | Condition)[];
 }
 
 export const ZRuleGroup: z.ZodType<RuleGroup> = z.lazy(() =>
   z.object({
+    id: ZNodeId,
     combinator: z.enum(["and", "or"]),
     children: z.array(z.union([ZRuleGroup, ZCondition])).max(200),
   }),
@@ -63,4 +69,11 @@ export const MAX_DEPTH = 8;
 
 export function depthOf(node: RuleGroup | Condition): number {
   return isGroup(node) ? 1 + Math.max(0, ...node.children.map(depthOf)) : 0;
+}
+
+/** Segments a tree refers to through "is in segment" conditions. */
+export function referencedSegments(node: RuleGroup | Condition, into = new Set<string>()): Set<string> {
+  if (isGroup(node)) for (const child of node.children) referencedSegments(child, into);
+  else if (node.op === "in_segment" || node.op === "not_in_segment") into.add(node.segmentId);
+  return into;
 }
