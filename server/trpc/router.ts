@@ -4,6 +4,7 @@ import { authRouter } from "./routers/auth";
 import { dataRouter } from "./routers/data";
 import { invitesRouter, membersRouter } from "./routers/members";
 import { regionsRouter } from "./routers/regions";
+import { segmentsRouter } from "./routers/segments";
 import { workspaceRouter } from "./routers/workspace";
 
 export const appRouter = router({
@@ -14,6 +15,7 @@ export const appRouter = router({
   regions: regionsRouter,
   audit: auditRouter,
   data: dataRouter,
+  segments: segmentsRouter,
 });
 
 export type AppRouter = typeof appRouter;

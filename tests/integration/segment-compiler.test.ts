@@ -184,7 +184,7 @@ describe("previewDefinition", () => {
     const tree: RuleGroup = { combinator: "and", children: [{ op: "in", field: "attr:plan", values: ["gold"] }] };
     const optedOut = new Set(["X1", "X2", "X3"]);
     const expected = memoryMatches(tree);
-    const preview = await previewDefinition(w.ownerScope, tree, 5);
+    const preview = await previewDefinition(w.ownerScope, { rules: tree, sampleSize: 5 });
     expect(preview.base).toBe(customers.size - 3);
     expect(preview.matching).toBe(expected.filter((id) => !optedOut.has(id)).length);
     expect(preview.optedOutExcluded).toBe(expected.filter((id) => optedOut.has(id)).length);

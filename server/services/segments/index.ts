@@ -1,0 +1,17 @@
+export { listSegments, getSegment, versionMembers, reorderSegments, ZSegmentIdInput, ZVersionMembersInput, ZReorderInput } from "./catalog";
+export { previewDefinition, ZPreviewInput } from "./preview";
+export {
+  createProposal,
+  submitProposal,
+  reopenProposal,
+  withdrawProposal,
+  rebaseProposal,
+  listProposals,
+  ZCreateProposalInput,
+  ZSubmitProposalInput,
+  ZProposalIdInput,
+  ZListProposalsInput,
+} from "./proposals";
+export { getProposal } from "./proposal-view";
+export { voteOnProposal, decideProposal, commentOnProposal, ZVoteInput, ZDecideInput, ZCommentInput } from "./review";
+export { getSegmentSettings, updateSegmentSettings, ZSegmentSettings } from "./settings";

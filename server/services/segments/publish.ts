@@ -1,0 +1,110 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Tx } from "../../../db/client";
+import { segments, segmentVersions, type ProposalKind } from "../../../db/schema";
+import { conflict, notFound } from "../../errors";
+import { appendAudit } from "../audit";
+import type { TenantScope } from "../scope";
+import type { Definition } from "./definition";
+import { CUSTOMER_FEATURES_JOIN, eligible, selectionSql } from "./selection";
+
+export interface PublishInput {
+  segmentId: string;
+  definition: Definition;
+  kind: ProposalKind;
+  proposalId: string | null;
+  proposedBy: string | null;
+  restoredFrom?: number | null;
+}
+
+export interface Published {
+  version: number;
+  memberCount: number;
+  added: number;
+  removed: number;
+}
+
+/**
+ * Publishes a new immutable version of a segment and materialises its membership, inside the
+ * caller's transaction (with the approval that caused it): only the changes are written —
+ * members who no longer match get to_version = v, new members a row from v. A retirement
+ * closes every membership.
+ */
+export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishInput): Promise<Published> {
+  const { tenantId } = scope;
+  const [segment] = await tx
+    .select()
+    .from(segments)
+    .where(and(eq(segments.tenantId, tenantId), eq(segments.id, input.segmentId)))
+    .for("update");
+  if (!segment) throw notFound("The segment");
+  const def = input.definition;
+  const [clash] = await tx
+    .select({ id: segments.id })
+    .from(segments)
+    .where(and(eq(segments.tenantId, tenantId), eq(segments.name, def.name), ne(segments.id, segment.id)));
+  if (clash) throw conflict(`Another segment is already called “${def.name}”: choose another name.`);
+
+  const version = (segment.currentVersion ?? 0) + 1;
+  const member = sql`sm.tenant_id = ${tenantId} and sm.segment_id = ${segment.id}::uuid and sm.to_version is null`;
+  let removed: number;
+  let added = 0;
+  if (input.kind === "retire") {
+    removed = (await tx.execute(sql`update segment_memberships sm set to_version = ${version} where ${member}`)).rowCount ?? 0;
+  } else {
+    const where = await selectionSql(tx, tenantId, def, segment.id);
+    removed =
+      (
+        await tx.execute(sql`
+          update segment_memberships sm set to_version = ${version}
+          where ${member} and not exists (
+            select 1 from customers c ${CUSTOMER_FEATURES_JOIN}
+            where c.tenant_id = sm.tenant_id and c.id = sm.customer_id and c.merged_into is null and not c.opted_out and ${where})`)
+      ).rowCount ?? 0;
+    added =
+      (
+        await tx.execute(sql`
+          insert into segment_memberships (tenant_id, segment_id, customer_id, from_version)
+          select c.tenant_id, ${segment.id}::uuid, c.id, ${version}::int
+          from customers c ${CUSTOMER_FEATURES_JOIN}
+          where ${eligible(tenantId)} and ${where}
+            and not exists (select 1 from segment_memberships sm where ${member} and sm.customer_id = c.id)`)
+      ).rowCount ?? 0;
+  }
+  const memberCount = (segment.memberCount ?? 0) - removed + added;
+  await tx.insert(segmentVersions).values({
+    tenantId,
+    segmentId: segment.id,
+    version,
+    definition: def,
+    kind: input.kind,
+    proposalId: input.proposalId,
+    restoredFrom: input.restoredFrom ?? null,
+    memberCount,
+    added,
+    removed,
+    proposedBy: input.proposedBy,
+    publishedBy: scope.actor.userId,
+  });
+  await tx
+    .update(segments)
+    .set({
+      name: def.name,
+      ownerId: def.ownerId,
+      regionId: def.regionId,
+      parentId: def.parentId,
+      status: input.kind === "retire" ? "retired" : "active",
+      currentVersion: version,
+      memberCount,
+      updatedAt: new Date(),
+    })
+    .where(and(eq(segments.tenantId, tenantId), eq(segments.id, segment.id)));
+  const published = { version, memberCount, added, removed };
+  await appendAudit(tx, scope, {
+    action: "segment.publish",
+    objectType: "segment",
+    objectId: segment.id,
+    before: segment.currentVersion ? { version: segment.currentVersion, memberCount: segment.memberCount } : null,
+    after: { ...published, kind: input.kind, proposalId: input.proposalId, restoredFrom: input.restoredFrom ?? null },
+  });
+  return published;
+}

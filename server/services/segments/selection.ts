@@ -1,0 +1,61 @@
+import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
+import type { Tx } from "../../../db/client";
+import { attributeDefinitions, regions, segments } from "../../../db/schema";
+import { invalid } from "../../errors";
+import { compileRules, type AttributeCatalog } from "./compile";
+import type { Definition } from "./definition";
+import { referencedSegments } from "./rules";
+
+/**
+ * The SQL that selects a definition's members: its rule tree, and for a regional variant also
+ * "member of the parent" and "in the variant's region". Every segment the definition refers to
+ * is checked to exist here (a missing one is a person's mistake, said in words).
+ */
+
+export async function catalogFor(tx: Tx, tenantId: string): Promise<AttributeCatalog> {
+  const defs = await tx
+    .select({ key: attributeDefinitions.key, type: attributeDefinitions.type, sensitivity: attributeDefinitions.sensitivity })
+    .from(attributeDefinitions)
+    .where(eq(attributeDefinitions.tenantId, tenantId));
+  const byKey = new Map(defs.map((d) => [d.key, d]));
+  return { get: (key) => byKey.get(key) };
+}
+
+export type Selectable = Pick<Definition, "rules" | "parentId" | "regionId">;
+
+export async function selectionSql(tx: Tx, tenantId: string, definition: Selectable, selfId: string | null): Promise<SQL> {
+  const refs = referencedSegments(definition.rules);
+  if (selfId && refs.has(selfId)) throw invalid("A segment cannot be defined by membership of itself.");
+  if (refs.size) {
+    const found = await tx
+      .select({ id: segments.id })
+      .from(segments)
+      .where(and(eq(segments.tenantId, tenantId), inArray(segments.id, [...refs])));
+    if (found.length !== refs.size) throw invalid("A rule refers to a segment that does not exist in this workspace.");
+  }
+  const where = compileRules(definition.rules, await catalogFor(tx, tenantId));
+  if (!definition.parentId) return where;
+  if (!definition.regionId) throw invalid("A regional variant needs a region.");
+  if (definition.parentId === selfId) throw invalid("A segment cannot be its own parent.");
+  const [parent] = await tx
+    .select({ parentId: segments.parentId })
+    .from(segments)
+    .where(and(eq(segments.tenantId, tenantId), eq(segments.id, definition.parentId)));
+  if (!parent) throw invalid("The parent segment does not exist in this workspace.");
+  if (parent.parentId) throw invalid("A regional variant refines a global segment, not another variant.");
+  const [region] = await tx
+    .select({ name: regions.name })
+    .from(regions)
+    .where(and(eq(regions.tenantId, tenantId), eq(regions.id, definition.regionId)));
+  if (!region) throw invalid("The region does not exist in this workspace.");
+  const inParent = sql`exists (select 1 from segment_memberships pm where pm.tenant_id = c.tenant_id
+    and pm.segment_id = ${definition.parentId}::uuid and pm.customer_id = c.id and pm.to_version is null)`;
+  return sql`(${where} and c.region = ${region.name} and ${inParent})`;
+}
+
+/** Customers who can be members at all: not merged away, not opted out. */
+export function eligible(tenantId: string): SQL {
+  return sql`c.tenant_id = ${tenantId} and c.merged_into is null and not c.opted_out`;
+}
+
+export const CUSTOMER_FEATURES_JOIN = sql`left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id`;
