@@ -1,6 +1,7 @@
 import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { segments, segmentVersions } from "../../../db/schema";
+import { RFM_SEGMENTS } from "../../analytics/rfm";
 import { invalid } from "../../errors";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
@@ -192,5 +193,29 @@ export async function reorderSegments(scope: TenantScope, input: z.input<typeof 
       after: order,
     });
     return { order };
+  });
+}
+
+/** What the rule builder offers: usable attributes (protected ones are left out), segments, regions, members. */
+export async function builderOptions(scope: TenantScope) {
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const [attributes, segmentRows, regionRows, memberRows] = await Promise.all([
+      tx.execute<{ key: string; label: string; type: string }>(sql`
+        select key, label, type from attribute_definitions
+        where tenant_id = ${scope.tenantId} and sensitivity <> 'protected' order by label`),
+      tx.execute<{ id: string; name: string; status: string; parent_id: string | null }>(sql`
+        select id, name, status, parent_id from segments where tenant_id = ${scope.tenantId} order by priority, name`),
+      tx.execute<{ id: string; name: string }>(sql`select id, name from regions where tenant_id = ${scope.tenantId} order by name`),
+      tx.execute<{ id: string; name: string; role: string }>(sql`
+        select u.id, u.name, m.role from memberships m join users u on u.id = m.user_id
+        where m.tenant_id = ${scope.tenantId} order by u.name`),
+    ]);
+    return {
+      attributes: attributes.rows,
+      segments: segmentRows.rows.map((s) => ({ id: s.id, name: s.name, status: s.status, parentId: s.parent_id })),
+      regions: regionRows.rows,
+      members: memberRows.rows,
+      rfmSegments: [...RFM_SEGMENTS],
+    };
   });
 }

@@ -1,4 +1,4 @@
-export { listSegments, getSegment, versionMembers, reorderSegments, ZSegmentIdInput, ZVersionMembersInput, ZReorderInput } from "./catalog";
+export { builderOptions, listSegments, getSegment, versionMembers, reorderSegments, ZSegmentIdInput, ZVersionMembersInput, ZReorderInput } from "./catalog";
 export { previewDefinition, ZPreviewInput } from "./preview";
 export {
   createProposal,

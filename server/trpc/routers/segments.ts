@@ -8,6 +8,7 @@ export const segmentsRouter = router({
     .input(segments.ZVersionMembersInput)
     .query(({ ctx, input }) => segments.versionMembers(ctx.scope, input)),
   preview: permissionProcedure("segment:read").input(segments.ZPreviewInput).query(({ ctx, input }) => segments.previewDefinition(ctx.scope, input)),
+  builderOptions: permissionProcedure("segment:read").query(({ ctx }) => segments.builderOptions(ctx.scope)),
   settings: permissionProcedure("segment:read").query(({ ctx }) => segments.getSegmentSettings(ctx.scope)),
   updateSettings: permissionProcedure("segment:configure")
     .input(segments.ZSegmentSettings)
