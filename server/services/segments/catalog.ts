@@ -104,11 +104,10 @@ export async function getSegment(scope: TenantScope, input: z.input<typeof ZSegm
     const decisions = await tx.execute<{ id: string; decided_by: string | null; overridden: boolean; decision_reason: string | null }>(sql`
       select id, decided_by, overridden, decision_reason from segment_proposals
       where tenant_id = ${scope.tenantId} and segment_id = ${segmentId} and status = 'approved'`);
-    const nameFns = { segment: names.segment, member: names.member, region: names.region };
     let previous: Definition | null = null;
     const history = versions.map((v) => {
       const definition = ZDefinition.parse(v.definition);
-      const diff = diffDefinitions(previous, definition, nameFns);
+      const diff = diffDefinitions(previous, definition, names);
       previous = definition;
       const decision = decisions.rows.find((d) => d.id === v.proposalId);
       return {

@@ -35,7 +35,7 @@ export function emptyRules(): RuleGroup {
 
 /** "rules.children.2.value: must be a finite number" → a sentence a person can act on. */
 export function describeDefinitionIssues(error: z.ZodError): string {
-  return error.issues
+  return flattenUnions(error.issues)
     .slice(0, 5)
     .map((issue) => {
       const [head, ...rest] = issue.path;
@@ -51,4 +51,16 @@ export function describeDefinitionIssues(error: z.ZodError): string {
       return `${label}: ${issue.message}`;
     })
     .join("; ");
+}
+
+/**
+ * A rule is a group or a condition (a union): of the union's branches, report the one that came
+ * closest (fewest issues), so "value is required" reaches the person, not "Invalid input".
+ */
+function flattenUnions(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== "invalid_union" || !issue.errors?.length) return [issue];
+    const closest = issue.errors.reduce((best, branch) => (branch.length < best.length ? branch : best));
+    return flattenUnions(closest.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] })));
+  });
 }

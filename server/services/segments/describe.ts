@@ -36,8 +36,14 @@ export const OPERATOR_LABELS: Record<Condition["op"], string> = {
   not_in_segment: "is not in segment",
 };
 
-export function fieldLabel(field: string): string {
-  if (field.startsWith("attr:")) return field.slice(5).replace(/_/g, " ");
+/** How rules name what they refer to by id or key (segments, custom attributes). */
+export interface RuleNames {
+  segment?: (id: string) => string;
+  attribute?: (key: string) => string;
+}
+
+export function fieldLabel(field: string, names: RuleNames = {}): string {
+  if (field.startsWith("attr:")) return names.attribute?.(field.slice(5)) ?? field.slice(5).replace(/_/g, " ");
   return FEATURE_LABELS[field as keyof typeof FEATURE_LABELS] ?? field;
 }
 
@@ -48,28 +54,29 @@ export function isNumberFeature(field: string): field is NumberFeature {
 const number = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 4 });
 
 /** "Total spend ≥ 500", "RFM segment is one of Champions, Loyal", "is in segment “VIP”". */
-export function describeCondition(c: Condition, segmentName: (id: string) => string = (id) => id): string {
+export function describeCondition(c: Condition, names: RuleNames = {}): string {
+  const label = (field: string) => fieldLabel(field, names);
   switch (c.op) {
     case "between":
-      return `${fieldLabel(c.field)} between ${number(c.value[0])} and ${number(c.value[1])}`;
+      return `${label(c.field)} between ${number(c.value[0])} and ${number(c.value[1])}`;
     case "in":
     case "not_in":
-      return `${fieldLabel(c.field)} ${OPERATOR_LABELS[c.op]} ${c.values.length ? c.values.join(", ") : "(nothing)"}`;
+      return `${label(c.field)} ${OPERATOR_LABELS[c.op]} ${c.values.length ? c.values.join(", ") : "(nothing)"}`;
     case "before":
     case "after":
-      return `${fieldLabel(c.field)} ${c.op} ${c.value}`;
+      return `${label(c.field)} ${c.op} ${c.value}`;
     case "within_last_days":
-      return `${fieldLabel(c.field)} within the last ${c.days} day${c.days === 1 ? "" : "s"}`;
+      return `${label(c.field)} within the last ${c.days} day${c.days === 1 ? "" : "s"}`;
     case "in_segment":
     case "not_in_segment":
-      return `${OPERATOR_LABELS[c.op]} “${segmentName(c.segmentId)}”`;
+      return `${OPERATOR_LABELS[c.op]} “${names.segment?.(c.segmentId) ?? c.segmentId}”`;
     default:
-      return `${fieldLabel(c.field)} ${OPERATOR_LABELS[c.op]} ${number(c.value)}`;
+      return `${label(c.field)} ${OPERATOR_LABELS[c.op]} ${number(c.value)}`;
   }
 }
 
-export function describeGroup(group: RuleGroup, segmentName?: (id: string) => string): string {
+export function describeGroup(group: RuleGroup, names: RuleNames = {}): string {
   if (group.children.length === 0) return group.combinator === "and" ? "everyone" : "no one";
-  const parts = group.children.map((child) => (isGroup(child) ? `(${describeGroup(child, segmentName)})` : describeCondition(child, segmentName)));
+  const parts = group.children.map((child) => (isGroup(child) ? `(${describeGroup(child, names)})` : describeCondition(child, names)));
   return parts.join(group.combinator === "and" ? " and " : " or ");
 }

@@ -1,7 +1,7 @@
 import { canonicalJson } from "../audit/canonical";
 import type { Definition, SegmentMeta } from "./definition";
 import { META_LABELS } from "./definition";
-import { describeCondition } from "./describe";
+import { describeCondition, type RuleNames } from "./describe";
 import { isGroup, type Condition, type RuleGroup } from "./rules";
 
 /**
@@ -27,7 +27,7 @@ interface FlatNode {
   content: string;
 }
 
-function flatten(group: RuleGroup, name: (id: string) => string, path = "root", where = "", into: FlatNode[] = []): FlatNode[] {
+function flatten(group: RuleGroup, name: RuleNames, path = "root", where = "", into: FlatNode[] = []): FlatNode[] {
   const id = group.id ?? path;
   const combinator = group.combinator === "and" ? "all of" : "any of";
   into.push({ id, where: where || "top level", text: `group: match ${combinator}`, content: `group:${group.combinator}` });
@@ -47,7 +47,7 @@ const META_KEYS = Object.keys(META_LABELS) as (keyof SegmentMeta)[];
 export function diffDefinitions(
   before: Definition | null,
   after: Definition,
-  names: { segment?: (id: string) => string; member?: (id: string) => string; region?: (id: string) => string } = {},
+  names: RuleNames & { member?: (id: string) => string; region?: (id: string) => string } = {},
 ): DefinitionDiff {
   const show = (field: keyof SegmentMeta, value: string | null): string | null => {
     if (value === null || value === "") return null;
@@ -62,9 +62,8 @@ export function diffDefinitions(
     before: before ? show(field, before[field]) : null,
     after: show(field, after[field]),
   }));
-  const segmentName = names.segment ?? ((id: string) => id);
-  const old = new Map((before ? flatten(before.rules, segmentName) : []).map((n) => [n.id, n]));
-  const next = flatten(after.rules, segmentName);
+  const old = new Map((before ? flatten(before.rules, names) : []).map((n) => [n.id, n]));
+  const next = flatten(after.rules, names);
   const seen = new Set<string>();
   const rules: DefinitionDiff["rules"] = { added: [], removed: [], changed: [] };
   for (const node of next) {

@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import * as Y from "yjs";
 import type { Tx } from "../../../db/client";
-import { memberships, regions, segmentProposals, segments, segmentVersions, users } from "../../../db/schema";
+import { attributeDefinitions, memberships, regions, segmentProposals, segments, segmentVersions, users } from "../../../db/schema";
 import { conflict, invalid, notFound } from "../../errors";
 import { loadDoc } from "../../collab/store";
 import { proposalDocName } from "./access";
@@ -67,10 +67,11 @@ export interface Names {
   member(id: string): string;
   region(id: string): string;
   segment(id: string): string;
+  attribute(key: string): string;
 }
 
 export async function namesOf(tx: Tx, tenantId: string): Promise<Names> {
-  const [members, regionRows, segmentRows] = await Promise.all([
+  const [members, regionRows, segmentRows, attributes] = await Promise.all([
     tx
       .select({ id: users.id, name: users.name })
       .from(memberships)
@@ -78,12 +79,22 @@ export async function namesOf(tx: Tx, tenantId: string): Promise<Names> {
       .where(eq(memberships.tenantId, tenantId)),
     tx.select({ id: regions.id, name: regions.name }).from(regions).where(eq(regions.tenantId, tenantId)),
     tx.select({ id: segments.id, name: segments.name }).from(segments).where(eq(segments.tenantId, tenantId)),
+    tx
+      .select({ id: attributeDefinitions.key, name: attributeDefinitions.label })
+      .from(attributeDefinitions)
+      .where(eq(attributeDefinitions.tenantId, tenantId)),
   ]);
   const by = (rows: { id: string; name: string }[], missing: string) => {
     const map = new Map(rows.map((r) => [r.id, r.name]));
     return (id: string) => map.get(id) ?? missing;
   };
-  return { member: by(members, "a former member"), region: by(regionRows, "a removed region"), segment: by(segmentRows, "a removed segment") };
+  const attribute = new Map(attributes.map((a) => [a.id, a.name]));
+  return {
+    member: by(members, "a former member"),
+    region: by(regionRows, "a removed region"),
+    segment: by(segmentRows, "a removed segment"),
+    attribute: (key) => attribute.get(key) ?? key,
+  };
 }
 
 /** Committee members who may vote on a proposal: everyone on the committee but its proposer. */
