@@ -37,3 +37,13 @@ export async function publishedSegment(w: FactoryWorkspace, name: string, rules:
   const decided = await decideProposal(scopeOf(w, "admin"), { proposalId: created.proposalId, decision: "approve", reason: "Set up for the test" });
   return { ...created, version: decided.published!.version };
 }
+
+/** A draft change proposal (by the admin) whose segment has been republished since it was written. */
+export async function staleProposal(w: FactoryWorkspace, name: string, regionId: string | null = null) {
+  const seg = await publishedSegment(w, name, { combinator: "and", children: [{ id: "f", op: "gte", field: "frequency", value: 1 }] }, regionId);
+  const stale = await createProposal(scopeOf(w, "admin"), { kind: "change", segmentId: seg.segmentId });
+  const retire = await createProposal(scopeOf(w, "analyst"), { kind: "retire", segmentId: seg.segmentId });
+  await submitProposal(scopeOf(w, "analyst"), { proposalId: retire.proposalId });
+  await decideProposal(scopeOf(w, "admin"), { proposalId: retire.proposalId, decision: "approve", reason: "Make it stale" });
+  return { segmentId: seg.segmentId, proposalId: stale.proposalId };
+}

@@ -7,6 +7,8 @@ import { acceptInvite, createInvite, createRegion } from "../../server/services/
 import { callerFor, jobsFor } from "../helpers/callers";
 import { uploadFile } from "../../server/services/data";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { createProposal } from "../../server/services/segments";
+import { scopeOf, staleProposal, submittedNewSegment } from "../helpers/governance";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -40,7 +42,15 @@ type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
  * Every procedure that writes workspace data: `prepare` makes its fixtures (which write entries
  * of their own), `call` is the one write whose entries are counted.
  */
-const WRITES: { path: string; action: string; prepare?: () => Promise<string>; call: (c: Caller, id: string) => Promise<unknown> }[] = [
+const WRITES: {
+  path: string;
+  /** The entry the write leaves, or the entries when it does several things (a vote that publishes). */
+  action: string | string[];
+  /** Who calls (admin unless said). */
+  as?: "committee";
+  prepare?: () => Promise<string>;
+  call: (c: Caller, id: string) => Promise<unknown>;
+}[] = [
   { path: "workspace.rename", action: "workspace.rename", call: (c) => c.workspace.rename({ name: `Audit Co ${tag()}` }) },
   {
     path: "members.update",
@@ -110,17 +120,78 @@ const WRITES: { path: string; action: string; prepare?: () => Promise<string>; c
     prepare: async () => (await createRegion(w.ownerScope, { name: `D ${tag()}` })).id,
     call: (c, regionId) => c.regions.delete({ regionId }),
   },
+  {
+    path: "segments.createProposal",
+    action: "proposal.create",
+    call: (c) => c.segments.createProposal({ kind: "create", name: `Audit segment ${tag()}` }),
+  },
+  {
+    path: "segments.submit",
+    action: "proposal.submit",
+    prepare: async () => (await createProposal(scopeOf(w, "admin"), { kind: "create", name: `S ${tag()}` })).proposalId,
+    call: (c, proposalId) => c.segments.submit({ proposalId }),
+  },
+  {
+    path: "segments.reopen",
+    action: "proposal.reopen",
+    prepare: async () => (await submittedNewSegment(scopeOf(w, "analyst"), `R ${tag()}`, EVERYONE)).proposalId,
+    call: (c, proposalId) => c.segments.reopen({ proposalId }),
+  },
+  {
+    path: "segments.withdraw",
+    action: "proposal.withdraw",
+    prepare: async () => (await createProposal(scopeOf(w, "admin"), { kind: "create", name: `W ${tag()}` })).proposalId,
+    call: (c, proposalId) => c.segments.withdraw({ proposalId }),
+  },
+  {
+    path: "segments.rebase",
+    action: "proposal.rebase",
+    prepare: async () => (await staleProposal(w, `Stale ${tag()}`)).proposalId,
+    call: (c, proposalId) => c.segments.rebase({ proposalId }),
+  },
+  {
+    path: "segments.vote",
+    action: ["proposal.vote", "segment.publish", "proposal.approve"],
+    as: "committee",
+    prepare: async () => (await submittedNewSegment(scopeOf(w, "analyst"), `V ${tag()}`, EVERYONE)).proposalId,
+    call: (c, proposalId) => c.segments.vote({ proposalId, vote: "approve", reason: "Agreed" }),
+  },
+  {
+    path: "segments.decide",
+    action: ["proposal.override", "proposal.reject"],
+    prepare: async () => (await submittedNewSegment(scopeOf(w, "analyst"), `D ${tag()}`, EVERYONE)).proposalId,
+    call: (c, proposalId) => c.segments.decide({ proposalId, decision: "reject", reason: "Not now" }),
+  },
+  {
+    path: "segments.comment",
+    action: "proposal.comment",
+    prepare: async () => (await createProposal(scopeOf(w, "analyst"), { kind: "create", name: `C ${tag()}` })).proposalId,
+    call: (c, proposalId) => c.segments.comment({ proposalId, body: "Which threshold?" }),
+  },
+  {
+    path: "segments.updateSettings",
+    action: "segment.settings.update",
+    call: (c) => c.segments.updateSettings({ assignment: "exclusive", approval: { minApprovals: 1, rejectionVetoes: true, quorum: 0 } }),
+  },
+  {
+    path: "segments.reorder",
+    action: "segment.reorder",
+    call: async (c) => c.segments.reorder({ order: (await c.segments.list()).segments.map((s) => s.id).reverse() }),
+  },
 ];
+
+const EVERYONE = { combinator: "and" as const, children: [] };
 
 describe("audit entries", () => {
   for (const write of WRITES) {
-    it(`${write.path} leaves exactly one entry, by its actor`, async () => {
+    it(`${write.path} leaves exactly its entries, by its actor`, async () => {
       const id = write.prepare ? await write.prepare() : "";
-      const { caller, ctx } = await callerFor(t.db, w.members.admin.token, { tenantId: w.tenantId });
+      const { caller, ctx } = await callerFor(t.db, w.members[write.as ?? "admin"].token, { tenantId: w.tenantId });
       const start = (await entries(w.tenantId)).length;
       await write.call(caller, id);
       const added = (await entries(w.tenantId)).slice(start);
-      expect(added.map((e) => [e.action, e.actor_id])).toEqual([[write.action, ctx.session?.user.id]]);
+      const expected = typeof write.action === "string" ? [write.action] : write.action;
+      expect(added.map((e) => [e.action, e.actor_id])).toEqual(expected.map((action) => [action, ctx.session?.user.id]));
     });
   }
 

@@ -10,6 +10,8 @@ import { callerFor, jobsFor } from "../helpers/callers";
 import { importFile } from "../../db/seed/data-factory";
 import { uploadFile } from "../../server/services/data";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { createProposal, submitProposal } from "../../server/services/segments";
+import { publishedSegment, scopeOf, staleProposal } from "../helpers/governance";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -87,7 +89,71 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     call: (c) => c.data.updateSettings({ maxMissingShare: 0.2, preparation: { dropCancellations: true, dropNonPositive: true } }),
   },
   "data.fields": { action: "data:read", call: (c) => c.data.fields({ kind: "transactions" }) },
+  "segments.list": { action: "segment:read", call: (c) => c.segments.list() },
+  "segments.get": { action: "segment:read", call: async (c) => c.segments.get({ segmentId: (await published()).segmentId }) },
+  "segments.versionMembers": {
+    action: "segment:read",
+    call: async (c) => c.segments.versionMembers({ segmentId: (await published()).segmentId, version: 1, change: "added" }),
+  },
+  "segments.preview": { action: "segment:read", call: (c) => c.segments.preview({ rules: { combinator: "and", children: [] } }) },
+  "segments.builderOptions": { action: "segment:read", call: (c) => c.segments.builderOptions() },
+  "segments.settings": { action: "segment:read", call: (c) => c.segments.settings() },
+  "segments.updateSettings": {
+    action: "segment:configure",
+    call: (c) => c.segments.updateSettings({ assignment: "overlapping", approval: { minApprovals: 1, rejectionVetoes: true, quorum: 0 } }),
+  },
+  "segments.reorder": {
+    action: "segment:configure",
+    call: async (c) => c.segments.reorder({ order: (await c.segments.list()).segments.map((s) => s.id) }),
+  },
+  "segments.proposals": { action: "segment:read", call: (c) => c.segments.proposals({}) },
+  "segments.proposal": { action: "segment:read", call: async (c) => c.segments.proposal({ proposalId: await draftInNorth() }) },
+  "segments.createProposal": {
+    action: "segment:propose",
+    call: (c) => c.segments.createProposal({ kind: "create", name: `Mine ${tag()}`, regionId: w.regionIds[0] }),
+  },
+  "segments.submit": {
+    action: "segment:propose",
+    call: async (c) => c.segments.submit({ proposalId: await draftInNorth() }),
+  },
+  "segments.reopen": { action: "segment:propose", call: async (c) => c.segments.reopen({ proposalId: await draftInNorth(true) }) },
+  "segments.withdraw": {
+    action: "segment:propose",
+    call: async (c) => {
+      const own = await c.segments.createProposal({ kind: "create", name: `Withdrawn ${tag()}`, regionId: w.regionIds[0] });
+      return c.segments.withdraw({ proposalId: own.proposalId });
+    },
+  },
+  "segments.rebase": {
+    action: "segment:propose",
+    call: async (c) => c.segments.rebase({ proposalId: (await staleProposal(w, `Stale ${tag()}`, w.regionIds[0])).proposalId }),
+  },
+  "segments.vote": {
+    action: "segment:vote",
+    call: async (c) => c.segments.vote({ proposalId: await draftInNorth(true), vote: "approve", reason: "Agreed" }),
+  },
+  "segments.decide": {
+    action: "segment:override",
+    call: async (c) => c.segments.decide({ proposalId: await draftInNorth(true), decision: "approve", reason: "Agreed" }),
+  },
+  "segments.comment": {
+    action: "segment:comment",
+    call: async (c) => c.segments.comment({ proposalId: await draftInNorth(), body: "A question" }),
+  },
 };
+
+/** A new North segment proposed by the analyst (a region every role here may propose for), optionally submitted. */
+async function draftInNorth(submit = false): Promise<string> {
+  const created = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: `North ${tag()}`, regionId: w.regionIds[0] });
+  if (submit) await submitProposal(scopeOf(w, "analyst"), { proposalId: created.proposalId });
+  return created.proposalId;
+}
+
+let publishedOnce: Promise<{ segmentId: string }> | null = null;
+function published() {
+  publishedOnce ??= publishedSegment(w, "Published for the matrix", { combinator: "and", children: [] });
+  return publishedOnce;
+}
 
 function freshUpload() {
   return uploadFile(w.ownerScope, { kind: "customers", fileName: "c.csv" }, [`customer_id,plan\nP-${tag()},gold\n`], 1 << 20);
@@ -130,6 +196,11 @@ const EXPECTED: Record<Action, Role[]> = {
   "region:manage": ["owner", "admin"],
   "audit:read": ["owner", "admin", "committee"],
   "segment:read": [...ROLES],
+  "segment:propose": ["owner", "admin", "committee", "analyst", "contributor"],
+  "segment:comment": ["owner", "admin", "committee", "analyst", "contributor"],
+  "segment:vote": ["committee"],
+  "segment:override": ["owner", "admin"],
+  "segment:configure": ["owner", "admin"],
   "session:read": [...ROLES],
   "swot:read": [...ROLES],
   "dashboard:read": [...ROLES],

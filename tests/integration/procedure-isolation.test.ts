@@ -6,6 +6,8 @@ import { appRouter } from "../../server/trpc/router";
 import { callerFor, jobsFor } from "../helpers/callers";
 import { importFile, SAMPLE_TRANSACTIONS_CSV } from "../../db/seed/data-factory";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { commentOnProposal, createProposal } from "../../server/services/segments";
+import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -15,6 +17,10 @@ let bInviteToken: string;
 let bDataIds: string[];
 let bImportId: string;
 let bMergeId: string;
+let bSegmentId: string;
+let bProposalId: string;
+let bSubmittedId: string;
+let bCommentId: string;
 const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
 beforeAll(async () => {
@@ -35,6 +41,13 @@ beforeAll(async () => {
   const invite = await createInvite(b.ownerScope, { email: "pending-at-beta@example.test", role: "analyst", regionIds: [] }, 24);
   bInviteId = invite.inviteId;
   bInviteToken = invite.token;
+  bSegmentId = (await publishedSegment(b, "Beta champions", { combinator: "and", children: [{ op: "gte", field: "frequency", value: 1 }] })).segmentId;
+  bProposalId = (await createProposal(scopeOf(b, "analyst"), { kind: "change", segmentId: bSegmentId })).proposalId;
+  bSubmittedId = (await submittedNewSegment(scopeOf(b, "analyst"), "Beta newcomers", { combinator: "and", children: [] })).proposalId;
+  bCommentId = (await commentOnProposal(scopeOf(b, "committee"), { proposalId: bProposalId, body: "Beta-only remark" })).id;
+  bDataIds.push(bSegmentId, bProposalId, bSubmittedId, bCommentId);
+  // A has segments of its own, so that listings and overlaps have something to show.
+  await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
 afterAll(() => t.drop());
 
@@ -59,6 +72,14 @@ async function fingerprintB(): Promise<string> {
     "data_quality_reports",
     "workspace_settings",
     "attribute_definitions",
+    "segments",
+    "segment_versions",
+    "segment_memberships",
+    "segment_proposals",
+    "proposal_votes",
+    "proposal_comments",
+    "collab_updates",
+    "collab_snapshots",
   ]) {
     const col = table === "workspaces" ? "id" : "tenant_id";
     const { rows } = await t.ownerQuery<{ h: string }>(
@@ -81,6 +102,9 @@ function bMarkers(): string[] {
     bInviteId,
     "pending-at-beta@example.test",
     ...bDataIds,
+    "Beta champions",
+    "Beta newcomers",
+    "Beta-only remark",
   ];
 }
 
@@ -134,6 +158,27 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
     call: (c) => c.data.updateSettings({ maxMissingShare: 0.3, preparation: { dropCancellations: true, dropNonPositive: false } }),
   },
   "data.fields": { call: (c) => c.data.fields({ kind: "customers" }) },
+  "segments.list": { call: (c) => c.segments.list() },
+  "segments.get": { call: (c) => c.segments.get({ segmentId: bSegmentId }), refused: "NOT_FOUND" },
+  "segments.versionMembers": { call: (c) => c.segments.versionMembers({ segmentId: bSegmentId, version: 1 }), refused: "NOT_FOUND" },
+  "segments.preview": { call: (c) => c.segments.preview({ segmentId: bSegmentId, rules: { combinator: "and", children: [] } }), refused: "NOT_FOUND" },
+  "segments.builderOptions": { call: (c) => c.segments.builderOptions() },
+  "segments.settings": { call: (c) => c.segments.settings() },
+  "segments.updateSettings": {
+    call: (c) => c.segments.updateSettings({ assignment: "exclusive", approval: { minApprovals: 2, rejectionVetoes: false, quorum: 0.5 } }),
+  },
+  "segments.reorder": { call: (c) => c.segments.reorder({ order: [bSegmentId] }), refused: "BAD_REQUEST" },
+  "segments.proposals": { call: (c) => c.segments.proposals({}) },
+  "segments.proposal": { call: (c) => c.segments.proposal({ proposalId: bProposalId }), refused: "NOT_FOUND" },
+  "segments.createProposal": { call: (c) => c.segments.createProposal({ kind: "change", segmentId: bSegmentId }), refused: "NOT_FOUND" },
+  "segments.submit": { call: (c) => c.segments.submit({ proposalId: bProposalId }), refused: "NOT_FOUND" },
+  "segments.reopen": { call: (c) => c.segments.reopen({ proposalId: bSubmittedId }), refused: "NOT_FOUND" },
+  "segments.withdraw": { call: (c) => c.segments.withdraw({ proposalId: bProposalId }), refused: "NOT_FOUND" },
+  "segments.rebase": { call: (c) => c.segments.rebase({ proposalId: bProposalId }), refused: "NOT_FOUND" },
+  // Owners do not vote (the committee does); a committee member of A aiming at B is tested below.
+  "segments.vote": { call: (c) => c.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" }), refused: "FORBIDDEN" },
+  "segments.decide": { call: (c) => c.segments.decide({ proposalId: bSubmittedId, decision: "approve", reason: "Take over" }), refused: "NOT_FOUND" },
+  "segments.comment": { call: (c) => c.segments.comment({ proposalId: bProposalId, body: "Hello from A" }), refused: "NOT_FOUND" },
 };
 
 describe("tenant isolation through every tRPC procedure", () => {
@@ -168,4 +213,19 @@ describe("tenant isolation through every tRPC procedure", () => {
       expect(await fingerprintB()).toBe(before);
     });
   }
+});
+
+describe("segments across workspaces", () => {
+  it("keeps A's committee from voting on B's proposal and A's rules from naming B's segments", async () => {
+    const before = await fingerprintB();
+    const { caller } = await callerFor(t.db, a.members.committee.token, { tenantId: a.tenantId });
+    await expect(caller.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const owner = await callerFor(t.db, a.owner.token, { tenantId: a.tenantId });
+    const rules = { combinator: "and" as const, children: [{ op: "in_segment" as const, segmentId: bSegmentId }] };
+    await expect(owner.caller.segments.preview({ rules })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("does not exist") });
+    await expect(owner.caller.segments.createProposal({ kind: "create", name: "Variant of B", parentId: bSegmentId, regionId: a.regionIds[0] })).rejects.toMatchObject({
+      code: "NOT_FOUND",
+    });
+    expect(await fingerprintB()).toBe(before);
+  });
 });
