@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import fc from "fast-check";
 import { PgDialect } from "drizzle-orm/pg-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
@@ -11,6 +12,8 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 let t: TestDatabase;
 let w: FactoryWorkspace;
 const customers = new Map<string, CustomerFacts>();
+/** Two segments with random current members (and some former ones, who must not count). */
+const segmentIds: string[] = [];
 const NOW = Date.now();
 
 /** mulberry32: a small seeded generator, so that every run tests the same cases. */
@@ -66,6 +69,7 @@ beforeAll(async () => {
       "insert into customers (tenant_id, external_id, region, attributes) values ($1, $2, $3, $4) returning id",
       [w.tenantId, id, facts.region, JSON.stringify(attributes)],
     );
+    facts.segments = new Set();
     if (hasFeatures) {
       const f = facts.features;
       await t.ownerQuery(
@@ -74,6 +78,29 @@ beforeAll(async () => {
          values ($1, $2, '2011-12-10', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
         [w.tenantId, rows[0].id, f.recency_days, f.frequency, f.monetary, f.average_order_value, f.tenure_days, f.purchase_span_days, f.r, f.f, f.m, f.rfm_segment],
       );
+    }
+  }
+  for (const name of ["Seg A", "Seg B"]) {
+    const { rows } = await t.ownerQuery<{ id: string }>(
+      "insert into segments (tenant_id, name, priority, status, current_version) values ($1, $2, 1, 'active', 2) returning id",
+      [w.tenantId, name],
+    );
+    segmentIds.push(rows[0].id);
+  }
+  const ids = await t.ownerQuery<{ id: string; external_id: string }>("select id, external_id from customers where tenant_id = $1", [w.tenantId]);
+  for (const c of ids.rows) {
+    for (const segmentId of segmentIds) {
+      const roll = r();
+      if (roll < 0.6) continue;
+      // 0.6–0.75: a former member (left at version 2); above: a current one.
+      const current = roll >= 0.75;
+      await t.ownerQuery("insert into segment_memberships (tenant_id, segment_id, customer_id, from_version, to_version) values ($1, $2, $3, 1, $4)", [
+        w.tenantId,
+        segmentId,
+        c.id,
+        current ? null : 2,
+      ]);
+      if (current) (customers.get(c.external_id)!.segments as Set<string>).add(segmentId);
     }
   }
 });
@@ -136,6 +163,52 @@ describe("the rule compiler", () => {
       expect(await sqlMatches(tree), JSON.stringify(tree)).toEqual(expected);
     }
     expect(nonTrivial).toBeGreaterThan(100);
+  });
+
+  it("agrees with the in-memory evaluation on generated trees of every operator, segment membership included (fast-check)", async () => {
+    const isoDay = (daysAgo: number) => new Date(NOW - daysAgo * 86_400_000).toISOString().slice(0, 10);
+    const int = fc.integer({ min: -2, max: 10 });
+    const condition: fc.Arbitrary<Condition> = fc.oneof(
+      fc.record({ op: fc.constantFrom("eq", "ne", "lt", "lte", "gt", "gte"), field: fc.constantFrom(...NUMBER_FEATURES, "attr:score"), value: int }),
+      fc.record({ op: fc.constant("between"), field: fc.constantFrom(...NUMBER_FEATURES, "attr:score"), value: fc.tuple(int, int) }),
+      fc.record({
+        op: fc.constantFrom("in", "not_in"),
+        field: fc.constantFrom("rfm_segment", "region", "attr:plan"),
+        values: fc.subarray([...SEGMENTS, ...REGIONS, ...PLANS]),
+      }),
+      fc.record({ op: fc.constantFrom("before", "after"), field: fc.constant("attr:signup"), value: fc.integer({ min: 0, max: 800 }).map(isoDay) }),
+      fc.record({ op: fc.constant("within_last_days"), field: fc.constant("attr:signup"), days: fc.integer({ min: 0, max: 400 }) }),
+      fc.record({ op: fc.constantFrom("in_segment", "not_in_segment"), segmentId: fc.constantFrom(...segmentIds) }),
+    ) as fc.Arbitrary<Condition>;
+    const { tree } = fc.letrec<{ tree: RuleGroup }>((tie) => ({
+      tree: fc.record({
+        combinator: fc.constantFrom("and", "or"),
+        children: fc.array(fc.oneof({ maxDepth: 3 }, condition, tie("tree")), { maxLength: 4 }),
+      }),
+    }));
+    let nonTrivial = 0;
+    await fc.assert(
+      fc.asyncProperty(tree, async (generated) => {
+        const parsed = ZRuleGroup.parse(generated);
+        const expected = memoryMatches(parsed);
+        if (expected.length > 0 && expected.length < customers.size) nonTrivial++;
+        expect(await sqlMatches(parsed)).toEqual(expected);
+      }),
+      { numRuns: 250, seed: 20261123 },
+    );
+    expect(nonTrivial).toBeGreaterThan(80);
+  });
+
+  it("counts only current members for 'is in segment'", async () => {
+    const [a] = segmentIds;
+    const expected = [...customers].filter(([, c]) => c.segments?.has(a)).map(([id]) => id).sort();
+    expect(expected.length).toBeGreaterThan(50);
+    expect(await sqlMatches({ combinator: "and", children: [{ op: "in_segment", segmentId: a }] })).toEqual(expected);
+    const { rows } = await t.ownerQuery<{ n: number }>(
+      "select count(*)::int as n from segment_memberships where tenant_id = $1 and segment_id = $2 and to_version is not null",
+      [w.tenantId, a],
+    );
+    expect(rows[0].n).toBeGreaterThan(20);
   });
 
   it("treats empty groups and missing values as documented", async () => {

@@ -42,7 +42,9 @@ export function judge(rule: ApprovalRule, votes: { vote: Vote }[], eligible: num
     return { ...base, outcome: "approved", summary: `Approved with ${approvals} approval${approvals === 1 ? "" : "s"}.` };
   }
   const undecided = Math.max(0, eligible - votes.length);
-  if (undecided === 0 && votes.length > 0) {
+  // Everyone approved but the committee is too small for the rule: not a rejection, an admin decides.
+  const tooSmall = eligible < rule.minApprovals && rejections === 0;
+  if (undecided === 0 && votes.length > 0 && !tooSmall) {
     return { ...base, outcome: "rejected", summary: `Rejected: the whole committee voted and the rule (${rule.minApprovals} approvals, more approvals than rejections) was not met.` };
   }
   const missing: string[] = [];
