@@ -1,6 +1,7 @@
 import * as trpcExpress from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { createServer, type Server } from "node:http";
+import { attachCollab, type Collab } from "./collab/server";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
 import { importErrorsHandler, uploadHandler } from "./http/data-routes";
@@ -13,10 +14,15 @@ import { appRouter } from "./trpc/router";
 export interface HttpApp {
   app: express.Express;
   server: Server;
+  /** Live co-editing (socket.io on /socket.io). */
+  collab: Collab;
   close(): Promise<void>;
 }
 
-/** Express + tRPC (/trpc) + the Remix handler on one port. Stateless: all state is in PostgreSQL. */
+/**
+ * Express + tRPC (/trpc) + the Remix handler + live co-editing (socket.io) on one port. All
+ * state is in PostgreSQL; co-edited documents are held in memory while someone has them open.
+ */
 export async function createHttpApp(services: AppServices, options: { ui: "production" | "development" }): Promise<HttpApp> {
   const { config, db, logger } = services;
   const app = express();
@@ -61,10 +67,13 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   });
 
   const server = createServer(app);
+  const collab = attachCollab(server, services);
   return {
     app,
     server,
+    collab,
     async close() {
+      await collab.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -1,0 +1,171 @@
+import type { Server as HttpServer } from "node:http";
+import { Server } from "socket.io";
+import type { AppServices } from "../trpc/context";
+import { authenticateHandshake, authorizeJoin, HandshakeRefused } from "./auth";
+import { DEFAULT_PERSISTENCE, type Ack, type PersistenceOptions } from "./persistence";
+import { asBytes, EVENTS, MESSAGES, roomName, ZJoinInput, type JoinResult, type WriteResult } from "./protocol";
+import { InvalidMessage, RoomRegistry, type CollabServer, type CollabSocket, type Member, type Room } from "./rooms";
+
+export interface Collab {
+  io: CollabServer;
+  /** Stores every pending change, then disconnects every socket. */
+  close(): Promise<void>;
+}
+
+/** Largest message a client may send: a whole draft on its first sync after a long offline spell. */
+const MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
+
+/**
+ * Live co-editing over socket.io on the web server's port (path /socket.io): the handshake
+ * authenticates the session cookie, `join` authorises a document, and the rooms sync Yjs
+ * documents and presence with y-protocols. This file is the transport: it validates what
+ * arrives and hands it to the rooms (server/collab/rooms.ts).
+ */
+export function attachCollab(
+  httpServer: HttpServer,
+  services: AppServices,
+  options: { persistence?: Partial<PersistenceOptions> } = {},
+): Collab {
+  const { db, config, logger } = services;
+  const io: CollabServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
+  const rooms = new RoomRegistry(io, { db, logger, persistence: { ...DEFAULT_PERSISTENCE, ...options.persistence } });
+  let closing = false;
+
+  io.use((socket, next) => {
+    if (closing) return next(new Error("The server is restarting: reconnecting shortly."));
+    authenticateHandshake(db, config, socket.request).then(
+      (user) => {
+        socket.data.user = user;
+        next();
+      },
+      (err: unknown) => {
+        if (err instanceof HandshakeRefused) return next(err);
+        logger.error({ err }, "checking a co-editing connection failed");
+        next(new Error("Your session could not be checked just now: reconnecting shortly."));
+      },
+    );
+  });
+
+  io.on("connection", (socket) => {
+    /** The rooms this socket has joined (or is joining), by room name. */
+    const joined = new Map<string, Promise<Joined | null>>();
+
+    socket.on(EVENTS.join, (input, ack) => {
+      if (typeof ack !== "function") return;
+      const reply = ack as (result: JoinResult) => void;
+      const parsed = ZJoinInput.safeParse(input);
+      if (!parsed.success) return reply({ ok: false, error: "A join names a workspace id (tenantId) and a document (doc)." });
+      if (closing) return reply({ ok: false, error: "The server is restarting: reconnecting shortly." });
+      const name = roomName(parsed.data.tenantId, parsed.data.doc);
+      const existing = joined.get(name);
+      if (existing) {
+        void existing.then((entry) => reply(entry ? entry.room.welcome(entry.member) : { ok: false, error: "Joining this document failed." }));
+        return;
+      }
+      // Declared before it is assigned: the join checks, after its awaits, that it is still current.
+      let joining: Promise<Joined | null> | undefined = undefined;
+      joining = (async () => {
+        const verdict = await authorizeJoin(db, socket.data.user.id, parsed.data);
+        if (!verdict.ok) {
+          reply(verdict);
+          return null;
+        }
+        const room = await rooms.acquire(parsed.data.tenantId, verdict.ref);
+        if (!socket.connected || joined.get(name) !== joining) {
+          rooms.release(room);
+          return null;
+        }
+        const member = room.add(socket, socket.data.user, verdict.access);
+        reply(room.welcome(member));
+        return { room, member };
+      })().catch((err: unknown) => {
+        logger.error({ err, room: name }, "joining a co-edited document failed");
+        reply({ ok: false, error: "This document could not be opened just now: try again in a moment." });
+        return null;
+      });
+      joined.set(name, joining);
+      void joining.then((entry) => {
+        if (!entry && joined.get(name) === joining) joined.delete(name);
+      });
+    });
+
+    /** A message a room could not take: the client's mistake (warn) or ours (error). */
+    const logRefused = (err: unknown, room: string, what: string) => {
+      const facts = { err, room, user: socket.data.user.id };
+      if (err instanceof InvalidMessage) logger.warn(facts, `unreadable ${what}`);
+      else logger.error(facts, `handling a ${what} failed`);
+    };
+
+    /** The member for a message's room, or null (the message is answered as not joined). */
+    const memberFor = async (room: unknown) => {
+      const entry = typeof room === "string" ? await joined.get(room) : null;
+      return entry && entry.room.members.get(socket.id) === entry.member ? entry : null;
+    };
+
+    socket.on(EVENTS.sync, (room, message, ack) => {
+      const reply = typeof ack === "function" ? (ack as Ack) : undefined;
+      void memberFor(room).then((entry) => {
+        if (closing) return;
+        const bytes = asBytes(message);
+        if (!entry) return reply?.(failure("not-joined", MESSAGES.notJoined));
+        if (!bytes) return reply?.(failure("invalid-message", MESSAGES.invalid));
+        try {
+          entry.room.receiveSync(entry.member, bytes, reply);
+        } catch (err) {
+          logRefused(err, entry.room.name, "sync message");
+          reply?.(failure("invalid-message", MESSAGES.invalid));
+        }
+      });
+    });
+
+    socket.on(EVENTS.awareness, (room, update) => {
+      void memberFor(room).then((entry) => {
+        const bytes = asBytes(update);
+        if (!entry || !bytes || closing) return;
+        try {
+          entry.room.receiveAwareness(entry.member, bytes);
+        } catch (err) {
+          logRefused(err, entry.room.name, "awareness update");
+        }
+      });
+    });
+
+    const leave = async (name: string) => {
+      const joining = joined.get(name);
+      if (!joining) return;
+      joined.delete(name);
+      const entry = await joining;
+      if (!entry) return;
+      entry.room.remove(entry.member);
+      rooms.release(entry.room);
+    };
+    socket.on(EVENTS.leave, (room) => {
+      if (typeof room === "string") void leave(room);
+    });
+    socket.on("disconnect", () => {
+      for (const name of [...joined.keys()]) void leave(name);
+    });
+  });
+
+  return {
+    io,
+    async close() {
+      closing = true;
+      await rooms.close();
+      await new Promise<void>((resolve) => {
+        io.close(() => resolve());
+      });
+    },
+  };
+}
+
+interface Joined {
+  room: Room;
+  member: Member;
+}
+
+function failure(code: "not-joined" | "invalid-message", error: string): WriteResult {
+  return { ok: false, code, error };
+}
+
+export type { CollabSocket };
