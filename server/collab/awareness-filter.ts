@@ -1,11 +1,11 @@
 import * as decoding from "lib0/decoding";
 import * as encoding from "lib0/encoding";
-import { ZPresence } from "./protocol";
+import { colorFor, ZPresence } from "./protocol";
 
 /**
  * Presence is relayed only for the person a socket belongs to. An awareness update is a list
  * of (clientID, clock, state as JSON); this keeps the entries a socket may send: states that
- * parse as presence and name the socket's own user (the name is set from the session), and
+ * parse as presence and name the socket's own user (name and colour are set by the server), and
  * removals of its own client ids. A client id already spoken for by another user's socket is
  * never taken over; one of the same user's (a reconnecting tab) is.
  */
@@ -64,7 +64,7 @@ export function allowedAwarenessEntries(
     }
     const presence = ZPresence.safeParse(entry.state);
     if (!presence.success || presence.data.user.id !== speaker.userId) continue;
-    kept.push({ ...entry, state: { ...presence.data, user: { ...presence.data.user, name: speaker.name } } });
+    kept.push({ ...entry, state: { ...presence.data, user: { id: speaker.userId, name: speaker.name, color: colorFor(speaker.userId) } } });
   }
   return kept;
 }

@@ -63,6 +63,19 @@ export const ZPresence = z.object({
 });
 export type Presence = z.infer<typeof ZPresence>;
 
+/**
+ * A person's colour in presence avatars and cursors: derived from their user id, so everyone
+ * sees the same colour for the same person (the server sets it; nobody chooses or forges it).
+ */
+export function colorFor(userId: string): string {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < userId.length; i++) {
+    hash ^= userId.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return `hsl(${hash % 360} 62% 40%)`;
+}
+
 export function roomName(tenantId: string, doc: string): string {
   return `${tenantId}/${doc}`;
 }
