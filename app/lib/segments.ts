@@ -191,13 +191,6 @@ export function toBase64(bytes: Uint8Array): string {
   return btoa(binary);
 }
 
-/** A stable colour per person, for avatars of people without one from presence. */
-export function personColour(id: string): string {
-  let hash = 0;
-  for (const ch of id) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
-  return `hsl(${hash % 360} 55% 42%)`;
-}
-
 /* ---------- Names: how rules and diffs name what they refer to by id ---------- */
 
 export interface BuilderNames {

@@ -1,10 +1,7 @@
+import type { Peer } from "~/collab/provider";
 import { initials } from "~/lib/format";
 
-export interface Peer {
-  clientId: number;
-  user: { id: string; name: string; color: string };
-  focus: string | null;
-}
+export type { Peer };
 
 /** The people editing one rule or field: small coloured initials, named for screen readers. */
 export function PeerAvatars({ peers }: { peers: Peer[] }) {
