@@ -14,7 +14,6 @@ import {
   uuid,
 } from "drizzle-orm/pg-core";
 import { users } from "./accounts";
-import { customers } from "./customers";
 import { regions, workspaces } from "./workspaces";
 
 export const SEGMENT_STATUSES = ["proposed", "active", "retired"] as const;
@@ -91,6 +90,9 @@ export const segmentVersions = pgTable(
  * from_version <= v and (to_version is null or to_version > v). Current members have
  * to_version null; version v added those with from_version = v and removed those with
  * to_version = v. Publishing writes only the changes.
+ * No foreign keys: their per-row checks tripled the cost of materialising a large segment
+ * (docs/decisions/006). Rows are written only by publishVersion from customers it has just
+ * selected; whoever deletes customers or segments deletes their memberships too.
  */
 export const segmentMemberships = pgTable(
   "segment_memberships",
@@ -103,8 +105,6 @@ export const segmentMemberships = pgTable(
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.segmentId, t.customerId, t.fromVersion] }),
-    foreignKey({ columns: [t.tenantId, t.segmentId], foreignColumns: [segments.tenantId, segments.id] }).onDelete("cascade"),
-    foreignKey({ columns: [t.tenantId, t.customerId], foreignColumns: [customers.tenantId, customers.id] }).onDelete("cascade"),
     index("segment_memberships_customer_idx").on(t.tenantId, t.customerId).where(sql`${t.toVersion} is null`),
   ],
 );

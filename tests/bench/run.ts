@@ -2,11 +2,13 @@ import { benchDatabase } from "./bench-db";
 import { clusterBench } from "./cluster";
 import { collabBench } from "./collab";
 import { importBench } from "./import";
+import { segmentsBench } from "./segments";
 
 /** `npm run bench [-- name…]`: runs the named benchmarks (all when none is named) and prints JSON. */
 const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) => Promise<unknown>> = {
   import: importBench,
   collab: collabBench,
+  segments: segmentsBench,
 };
 /** Benchmarks that need no database: run without starting one. */
 const STANDALONE_BENCHES: Record<string, () => Promise<unknown>> = {

@@ -2,6 +2,11 @@ import { sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { compact } from "../../server/collab/store";
+import { commentOnProposal, createProposal, voteOnProposal } from "../../server/services/segments";
+import { proposalDocName } from "../../server/services/segments/access";
+import { metaOf } from "../../server/services/segments/draft-doc";
+import { editDraft, publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
 import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from "../helpers/db";
 import { jobsFor } from "../helpers/callers";
 import { importFile } from "../../db/seed/data-factory";
@@ -20,6 +25,14 @@ beforeAll(async () => {
   for (const w of [a, b]) {
     await updateDataSettings(w.ownerScope, { maxMissingShare: 0.25, preparation: { dropCancellations: true, dropNonPositive: true } });
     await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "bad.csv", body: "customer_id,email\nX1,not-an-email" });
+    // Segments, versions, memberships, proposals, votes, comments, and a co-edited document compacted to a snapshot.
+    await publishedSegment(w, "Everyone", { combinator: "and", children: [] });
+    const voted = await submittedNewSegment(scopeOf(w, "analyst"), "Voted", { combinator: "and", children: [] });
+    await voteOnProposal(scopeOf(w, "committee"), { proposalId: voted.proposalId, vote: "approve", reason: "Agreed" });
+    await commentOnProposal(scopeOf(w, "committee"), { proposalId: voted.proposalId, body: "Noted" });
+    const draft = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: "Draft" });
+    await editDraft(t.db, w.tenantId, draft.proposalId, (doc) => metaOf(doc).set("description", "Edited"));
+    await w.ownerScope.db.withTenant(w.tenantId, (tx) => compact(tx, w.tenantId, proposalDocName(draft.proposalId)));
   }
   const { rows } = await t.ownerQuery<{ table_name: string }>(
     `select c.table_name from information_schema.columns c

@@ -100,3 +100,15 @@ function condition(c: Condition, catalog: AttributeCatalog): SQL {
   // A comparison with a missing value is unknown in SQL; here it is simply false.
   return sql`coalesce(${expr}, false)`;
 }
+
+/**
+ * Whether a tree can only select customers that have computed features (every way to satisfy
+ * it goes through a feature condition, which is false when features are missing). Then the
+ * features can be inner-joined, and PostgreSQL filters them before the join.
+ */
+export function requiresFeatures(node: RuleGroup | Condition): boolean {
+  if (isGroup(node)) {
+    return node.combinator === "and" ? node.children.some(requiresFeatures) : node.children.length > 0 && node.children.every(requiresFeatures);
+  }
+  return "field" in node && (node.field === "rfm_segment" || (NUMBER_FEATURES as readonly string[]).includes(node.field));
+}

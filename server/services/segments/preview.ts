@@ -6,7 +6,7 @@ import type { TenantScope } from "../scope";
 import { describeDefinitionIssues } from "./definition";
 import { segmentRow } from "./lookup";
 import { ZRuleGroup } from "./rules";
-import { CUSTOMER_FEATURES_JOIN, selectionSql, type Selectable } from "./selection";
+import { materialiseMatches, type Selectable } from "./selection";
 import { readSegmentSettings } from "./settings";
 
 export const ZPreviewInput = z.object({
@@ -42,73 +42,94 @@ export async function previewDefinition(scope: TenantScope, input: z.input<typeo
   const { segmentId, parentId, regionId, sampleSize, rules: raw } = ZPreviewInput.parse(input);
   const rules = ZRuleGroup.safeParse(raw);
   if (!rules.success) throw invalid(`Finish the rules first: ${describeDefinitionIssues(prefixRules(rules.error))}`);
-  return scope.db.withTenant(scope.tenantId, (tx) => preview(tx, scope.tenantId, { rules: rules.data, parentId, regionId }, segmentId, sampleSize));
+  // The size of the base is independent of the definition: counted on a second connection meanwhile.
+  const base = scope.db.withTenant(scope.tenantId, (tx) => countBase(tx, scope.tenantId));
+  const result = scope.db.withTenant(scope.tenantId, (tx) =>
+    preview(tx, scope.tenantId, { rules: rules.data, parentId, regionId }, segmentId, sampleSize, base),
+  );
+  await Promise.allSettled([base, result]);
+  return result;
+}
+
+/** Customers who can be members at all: not merged into another record, not opted out. */
+async function countBase(tx: Tx, tenantId: string): Promise<number> {
+  const [{ base }] = (
+    await tx.execute<{ base: number }>(sql`
+      select count(*)::int as base from customers c where c.tenant_id = ${tenantId} and c.merged_into is null and not c.opted_out`)
+  ).rows;
+  return base;
 }
 
 function prefixRules(error: z.ZodError): z.ZodError {
   return new z.ZodError(error.issues.map((issue) => ({ ...issue, path: ["rules", ...issue.path] })));
 }
 
-export async function preview(tx: Tx, tenantId: string, definition: Selectable, segmentId: string | null, sampleSize = 10): Promise<Preview> {
-  const where = await selectionSql(tx, tenantId, definition, segmentId);
+export async function preview(
+  tx: Tx,
+  tenantId: string,
+  definition: Selectable,
+  segmentId: string | null,
+  sampleSize = 10,
+  baseCount?: Promise<number>,
+): Promise<Preview> {
   const segment = segmentId ? await segmentRow(tx, tenantId, segmentId) : null;
   const settings = await readSegmentSettings(tx, tenantId);
   const self = segment?.id ?? null;
+  const exclusive = settings.assignment === "exclusive";
   const priority = segment?.priority ?? 2_147_483_647;
-  const current = (alias: string) => sql.raw(`${alias}.tenant_id = m.tenant_id and ${alias}.customer_id = m.id and ${alias}.to_version is null`);
+  // Not analysed: the figures below probe indexes once per match, a plan that needs no statistics.
+  await materialiseMatches(tx, tenantId, definition, self, false);
+  const base = await (baseCount ?? countBase(tx, tenantId));
+  // One probe of the current-membership index per match gives the overlap with every segment,
+  // this one included (its kept members); hashing all memberships instead costs twice as much.
+  await tx.execute(sql`set local enable_hashjoin = off`);
+  await tx.execute(sql`set local enable_mergejoin = off`);
   const result = await tx.execute<{
-    base: number;
     matching: number;
     opted_out: number;
-    added: number | null;
-    removed: number | null;
+    kept: number | null;
     assigned: number | null;
     overlap: { segmentId: string; name: string; members: number; overlap: number }[] | null;
     sample: Preview["sample"] | null;
   }>(sql`
-    with m as materialized (
-      select c.tenant_id, c.id, c.opted_out from customers c ${CUSTOMER_FEATURES_JOIN}
-      where c.tenant_id = ${tenantId} and c.merged_into is null and ${where}
-    ), members as (select * from m where not opted_out)
+    with hits as materialized (
+      select sm.segment_id, count(*)::int as n from segment_matches m
+      join segment_memberships sm on sm.tenant_id = ${tenantId} and sm.customer_id = m.id and sm.to_version is null
+      where not m.opted_out group by sm.segment_id
+    )
     select
-      (select count(*)::int from customers c where c.tenant_id = ${tenantId} and c.merged_into is null and not c.opted_out) as base,
-      (select count(*)::int from members) as matching,
-      (select count(*)::int from m where opted_out) as opted_out,
-      case when ${self}::uuid is null then null else (
-        select count(*)::int from members m where not exists (
-          select 1 from segment_memberships sm where ${current("sm")} and sm.segment_id = ${self}::uuid))
-      end as added,
-      case when ${self}::uuid is null then null else (
-        select count(*)::int from segment_memberships sm
-        where sm.tenant_id = ${tenantId} and sm.segment_id = ${self}::uuid and sm.to_version is null
-          and not exists (select 1 from members m where m.id = sm.customer_id))
-      end as removed,
-      case when ${settings.assignment} = 'exclusive' then (
-        select count(*)::int from members m where not exists (
+      (select count(*)::int from segment_matches where not opted_out) as matching,
+      (select count(*)::int from segment_matches where opted_out) as opted_out,
+      (select coalesce(sum(n), 0)::int from hits where segment_id = ${self}::uuid) as kept,
+      case when not ${exclusive} then null else (
+        select count(*)::int from segment_matches m where not m.opted_out and not exists (
           select 1 from segment_memberships sm join segments s on s.tenant_id = sm.tenant_id and s.id = sm.segment_id
-          where ${current("sm")} and s.status = 'active' and s.priority < ${priority} and s.id is distinct from ${self}::uuid))
+          where sm.tenant_id = ${tenantId} and sm.customer_id = m.id and sm.to_version is null and s.status = 'active'
+            and s.priority < ${priority} and s.id is distinct from ${self}::uuid))
       end as assigned,
       (select json_agg(json_build_object('segmentId', s.id, 'name', s.name, 'members', coalesce(s.member_count, 0),
-                                         'overlap', coalesce(o.n, 0)) order by s.priority)
-       from segments s
-       left join (select sm.segment_id, count(*)::int as n from segment_memberships sm join members m on ${current("sm")}
-                  group by sm.segment_id) o on o.segment_id = s.id
+                                         'overlap', coalesce(h.n, 0)) order by s.priority)
+       from segments s left join hits h on h.segment_id = s.id
        where s.tenant_id = ${tenantId} and s.status = 'active' and s.id is distinct from ${self}::uuid) as overlap,
       (select json_agg(x) from (
-         select c.external_id as "externalId", c.region, f.rfm_segment as "rfmSegment", f.monetary
-         from members m join customers c on c.tenant_id = m.tenant_id and c.id = m.id
-         left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id
-         order by c.external_id limit ${sampleSize}) x) as sample`);
+         select m.external_id as "externalId", m.region, f.rfm_segment as "rfmSegment", f.monetary
+         from (select * from segment_matches where not opted_out order by external_id limit ${sampleSize}) m
+         left join customer_features f on f.tenant_id = ${tenantId} and f.customer_id = m.id
+         order by m.external_id) x) as sample`);
+  await tx.execute(sql`reset enable_hashjoin`);
+  await tx.execute(sql`reset enable_mergejoin`);
   const row = result.rows[0];
+  const published = segment?.currentVersion ? (segment.memberCount ?? 0) : null;
   return {
-    base: row.base,
+    base,
     matching: row.matching,
-    share: row.base ? row.matching / row.base : 0,
+    share: base ? row.matching / base : 0,
     optedOutExcluded: row.opted_out,
     sample: row.sample ?? [],
+    // Kept members are matches already in the published version; the rest of it is removed.
     published:
-      segment?.currentVersion && row.added !== null && row.removed !== null
-        ? { version: segment.currentVersion, members: segment.memberCount ?? 0, added: row.added, removed: row.removed }
+      published !== null && row.kept !== null
+        ? { version: segment!.currentVersion!, members: published, added: row.matching - row.kept, removed: published - row.kept }
         : null,
     assigned: row.assigned,
     overlap: row.overlap ?? [],

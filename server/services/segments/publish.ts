@@ -5,7 +5,7 @@ import { conflict, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
 import type { Definition } from "./definition";
-import { CUSTOMER_FEATURES_JOIN, eligible, selectionSql } from "./selection";
+import { materialiseMatches } from "./selection";
 
 export interface PublishInput {
   segmentId: string;
@@ -51,23 +51,19 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
   if (input.kind === "retire") {
     removed = (await tx.execute(sql`update segment_memberships sm set to_version = ${version} where ${member}`)).rowCount ?? 0;
   } else {
-    const where = await selectionSql(tx, tenantId, def, segment.id);
+    await materialiseMatches(tx, tenantId, def, segment.id);
     removed =
       (
         await tx.execute(sql`
           update segment_memberships sm set to_version = ${version}
-          where ${member} and not exists (
-            select 1 from customers c ${CUSTOMER_FEATURES_JOIN}
-            where c.tenant_id = sm.tenant_id and c.id = sm.customer_id and c.merged_into is null and not c.opted_out and ${where})`)
+          where ${member} and not exists (select 1 from segment_matches m where m.id = sm.customer_id and not m.opted_out)`)
       ).rowCount ?? 0;
     added =
       (
         await tx.execute(sql`
           insert into segment_memberships (tenant_id, segment_id, customer_id, from_version)
-          select c.tenant_id, ${segment.id}::uuid, c.id, ${version}::int
-          from customers c ${CUSTOMER_FEATURES_JOIN}
-          where ${eligible(tenantId)} and ${where}
-            and not exists (select 1 from segment_memberships sm where ${member} and sm.customer_id = c.id)`)
+          select ${tenantId}::uuid, ${segment.id}::uuid, m.id, ${version}::int from segment_matches m
+          where not m.opted_out and not exists (select 1 from segment_memberships sm where ${member} and sm.customer_id = m.id)`)
       ).rowCount ?? 0;
   }
   const memberCount = (segment.memberCount ?? 0) - removed + added;

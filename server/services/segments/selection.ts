@@ -2,7 +2,7 @@ import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../../db/client";
 import { attributeDefinitions, regions, segments } from "../../../db/schema";
 import { invalid } from "../../errors";
-import { compileRules, type AttributeCatalog } from "./compile";
+import { compileRules, requiresFeatures, type AttributeCatalog } from "./compile";
 import type { Definition } from "./definition";
 import { referencedSegments } from "./rules";
 
@@ -53,9 +53,30 @@ export async function selectionSql(tx: Tx, tenantId: string, definition: Selecta
   return sql`(${where} and c.region = ${region.name} and ${inParent})`;
 }
 
-/** Customers who can be members at all: not merged away, not opted out. */
-export function eligible(tenantId: string): SQL {
-  return sql`c.tenant_id = ${tenantId} and c.merged_into is null and not c.opted_out`;
+export const CUSTOMER_FEATURES_JOIN = sql`left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id`;
+
+/** The join of features for a definition: inner when its rules can only match customers with features. */
+export function featuresJoinFor(definition: Pick<Definition, "rules">): SQL {
+  return requiresFeatures(definition.rules)
+    ? sql`join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id`
+    : CUSTOMER_FEATURES_JOIN;
 }
 
-export const CUSTOMER_FEATURES_JOIN = sql`left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id`;
+/**
+ * Computes who a definition selects into a temporary table `segment_matches` (id, external_id,
+ * region, opted_out), dropped at the end of the transaction, and (unless told not to) analyses it
+ * so the statements that read it are planned on real counts. One scan of the
+ * customer base, which PostgreSQL may run in parallel; JIT is off (it costs more than it saves
+ * on statements that run once).
+ */
+export async function materialiseMatches(tx: Tx, tenantId: string, definition: Selectable, selfId: string | null, analyse = true): Promise<void> {
+  const where = await selectionSql(tx, tenantId, definition, selfId);
+  await tx.execute(sql`set local work_mem = '64MB'`);
+  await tx.execute(sql`set local jit = off`);
+  await tx.execute(sql`drop table if exists segment_matches`);
+  await tx.execute(sql`
+    create temporary table segment_matches on commit drop as
+    select c.id, c.external_id, c.region, c.opted_out from customers c ${featuresJoinFor(definition)}
+    where c.tenant_id = ${tenantId} and c.merged_into is null and ${where}`);
+  if (analyse) await tx.execute(sql`analyze segment_matches`);
+}
