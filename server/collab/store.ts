@@ -61,3 +61,14 @@ export async function countUpdates(tx: Tx, tenantId: string, doc: string): Promi
     .where(and(eq(collabUpdates.tenantId, tenantId), eq(collabUpdates.doc, doc)));
   return row.n;
 }
+
+/**
+ * Changes a stored document outside a live session (seeding, scripted edits): loads it, applies
+ * `edit`, and appends exactly the resulting update, as a co-editor's edit would be.
+ */
+export async function editStoredDoc(tx: Tx, tenantId: string, doc: string, edit: (ydoc: Y.Doc) => void): Promise<void> {
+  const ydoc = await loadDoc(tx, tenantId, doc);
+  const before = Y.encodeStateVector(ydoc);
+  edit(ydoc);
+  await appendUpdates(tx, tenantId, doc, [Y.encodeStateAsUpdate(ydoc, before)]);
+}

@@ -1,8 +1,8 @@
-import * as Y from "yjs";
+import type * as Y from "yjs";
 import type { Database } from "../../db/client";
 import type { Role } from "../../db/schema";
 import type { FactoryWorkspace } from "../../db/seed/factories";
-import { appendUpdates, loadDoc } from "../../server/collab/store";
+import { editStoredDoc } from "../../server/collab/store";
 import type { TenantScope } from "../../server/services/scope";
 import { proposalDocName } from "../../server/services/segments/access";
 import { createProposal, decideProposal, submitProposal } from "../../server/services/segments";
@@ -16,12 +16,7 @@ export function scopeOf(w: FactoryWorkspace, role: Role): TenantScope {
 
 /** Edits a stored draft as a co-editor would: the change is appended to the document's log. */
 export async function editDraft(db: Database, tenantId: string, proposalId: string, edit: (doc: Y.Doc) => void): Promise<void> {
-  await db.withTenant(tenantId, async (tx) => {
-    const doc = await loadDoc(tx, tenantId, proposalDocName(proposalId));
-    const before = Y.encodeStateVector(doc);
-    edit(doc);
-    await appendUpdates(tx, tenantId, proposalDocName(proposalId), [Y.encodeStateAsUpdate(doc, before)]);
-  });
+  await db.withTenant(tenantId, (tx) => editStoredDoc(tx, tenantId, proposalDocName(proposalId), edit));
 }
 
 /** A new segment proposed by `scope`, submitted for review. */

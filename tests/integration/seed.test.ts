@@ -25,6 +25,22 @@ describe("the demo seed", () => {
     expect(features.rows[0].segments).toBeGreaterThanOrEqual(8);
     const imports = await t.ownerQuery("select status, rows_failed from imports");
     expect(imports.rows).toEqual([{ status: "completed", rows_failed: 0 }]);
+    const segments = await t.ownerQuery<{ name: string; status: string; current_version: number | null; member_count: number | null }>(
+      "select name, status, current_version, member_count from segments order by name",
+    );
+    expect(segments.rows.map((s) => [s.name, s.status, s.current_version])).toEqual([
+      ["Champions", "active", 1],
+      ["High-value at risk", "active", 2],
+      ["Lapsed", "active", 1],
+      ["Promising newcomers", "proposed", null],
+    ]);
+    for (const s of segments.rows.filter((r) => r.status === "active")) expect(s.member_count).toBeGreaterThan(0);
+    const proposals = await t.ownerQuery<{ status: string; n: number }>("select status, count(*)::int as n from segment_proposals group by status order by status");
+    expect(proposals.rows).toEqual([
+      { status: "approved", n: 4 },
+      { status: "draft", n: 1 },
+      { status: "submitted", n: 1 },
+    ]);
     expect(await seedDemo(t.db, jobsFor(t.db), () => {}, null)).toEqual({ created: false });
   });
 
