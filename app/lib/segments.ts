@@ -44,13 +44,15 @@ export function formatSigned(value: number): string {
 
 /** The approval rule in one sentence, as the proposal and settings pages state it. */
 export function approvalRuleInWords(rule: ApprovalRule): string {
-  const approvals = `at least ${rule.minApprovals} committee approval${rule.minApprovals === 1 ? "" : "s"} and more approvals than rejections`;
-  const veto = rule.rejectionVetoes ? "any rejection rejects the proposal" : "rejections are outweighed by approvals";
+  const approvals = `A proposal is published once at least ${rule.minApprovals} committee member${
+    rule.minApprovals === 1 ? " approves" : "s approve"
+  } and approvals outnumber rejections`;
+  const veto = rule.rejectionVetoes ? "any rejection rejects it" : "a rejection alone does not reject it";
   const quorum =
     rule.quorum > 0
-      ? `${Math.round(rule.quorum * 100)}% of the eligible committee (everyone on it but the proposer) must have voted`
+      ? `at least ${Math.round(rule.quorum * 100)}% of the eligible committee (everyone on it but the proposer) must have voted`
       : "no quorum is required";
-  return `A proposal is published with ${approvals}; ${veto}; ${quorum}.`;
+  return `${approvals}; ${veto}; ${quorum}.`;
 }
 
 /* ---------- Rule builder: what each field is, which operators fit it ---------- */

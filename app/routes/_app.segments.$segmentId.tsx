@@ -110,7 +110,7 @@ export default function SegmentPage() {
       />
       {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
       {confirmRetire ? (
-        <Form method="post" className="card inline-panel inline-panel--danger" aria-label={`Propose retiring ${segment.name}`}>
+        <Form method="post" className="card confirm-card" aria-label={`Propose retiring ${segment.name}`}>
           <p>
             Propose retiring <strong>{segment.name}</strong>? If the committee approves, it stops being published and its{" "}
             {formatNumber(segment.memberCount ?? 0)} members leave it; every version stays here and can be restored.

@@ -33,9 +33,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     parentId: field(form, "parentId"),
     regionId: field(form, "regionId"),
   };
-  if (values.parentId && !values.regionId) {
-    return { formError: null, fieldErrors: { regionId: "Choose the region this variant is for." } as Record<string, string>, values };
-  }
+  const fieldErrors: Record<string, string> = {};
+  if (!values.name.trim()) fieldErrors.name = "Give the segment a name, such as “Loyal big spenders”.";
+  if (values.parentId && !values.regionId) fieldErrors.regionId = "Choose the region this variant is for.";
+  if (Object.keys(fieldErrors).length) return { formError: null, fieldErrors, values };
   try {
     const created = await context.trpc.segments.createProposal({
       kind: "create",
@@ -46,7 +47,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
     });
     return redirect(`/segments/proposals/${created.proposalId}`);
   } catch (error) {
-    return { ...formFailure(error, request), values };
+    const failure = formFailure(error, request);
+    const labels: Record<string, string> = { name: "Name", description: "Description", parentId: "Parent segment", regionId: "Region" };
+    for (const [key, message] of Object.entries(failure.fieldErrors)) failure.fieldErrors[key] = `${labels[key] ?? key} ${message}.`;
+    return { ...failure, values };
   }
 }
 

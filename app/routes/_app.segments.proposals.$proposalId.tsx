@@ -16,6 +16,7 @@ import { field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDateMinute } from "~/lib/format";
 import { formatNumber, namesFrom } from "~/lib/segments";
 import { requirePermission } from "~/lib/session.server";
+import { usePolling } from "~/lib/use-polling";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -88,6 +89,8 @@ export default function ProposalPage() {
   const pageError = result && !result.ok && ["reopen", "withdraw", "rebase", "submit"].includes(result.intent) ? result.formError : null;
   const parentName = segment.parentId ? names.segment(segment.parentId) : null;
   const myVote = data.votes.find((v) => v.userId === reader.id)?.vote ?? null;
+  // Others vote, comment, submit or withdraw meanwhile: an open proposal re-reads its page now and then.
+  usePolling(draft || proposal.status === "submitted", 15_000);
 
   return (
     <>
@@ -145,7 +148,7 @@ export default function ProposalPage() {
       />
       {pageError ? <Notice tone="error">{pageError}</Notice> : null}
       {confirmWithdraw ? (
-        <Form method="post" className="card inline-panel inline-panel--danger" aria-label="Withdraw this proposal">
+        <Form method="post" className="card confirm-card" aria-label="Withdraw this proposal">
           <p>
             Withdraw <strong>{proposal.title}</strong>? It closes without a decision; its discussion stays readable.
             {proposal.kind === "create" ? " The segment was never published, so it will show as not adopted." : ""}

@@ -182,10 +182,12 @@ export default function SegmentSettings() {
           <h2 id="rules-title" className="card__title">
             How this workspace runs its segments
           </h2>
-          <dl className="details-list">
+          <dl className="settings-summary">
             <div>
               <dt>Assignment</dt>
-              <dd>{ASSIGNMENT[settings.assignment].label}</dd>
+              <dd>
+                <strong>{ASSIGNMENT[settings.assignment].label}.</strong> {ASSIGNMENT[settings.assignment].description}
+              </dd>
             </div>
             <div>
               <dt>Approval rule</dt>

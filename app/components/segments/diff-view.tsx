@@ -15,9 +15,15 @@ export function DiffView({ diff, emptyText = "Nothing changes." }: { diff: Defin
             <div key={m.field} className="changes__row">
               <dt>{m.label}</dt>
               <dd>
-                <span className="changes__before">{m.before ?? "none"}</span>
-                <span aria-label="changed to"> → </span>
-                <span className="changes__after">{m.after ?? "none"}</span>
+                {m.before === null ? (
+                  <span className="changes__after">{m.after ?? "none"}</span>
+                ) : (
+                  <>
+                    <span className="changes__before">{m.before}</span>
+                    <span aria-label="changed to"> → </span>
+                    <span className="changes__after">{m.after ?? "none"}</span>
+                  </>
+                )}
               </dd>
             </div>
           ))}
@@ -32,7 +38,9 @@ export function DiffView({ diff, emptyText = "Nothing changes." }: { diff: Defin
               </span>
               <span className="visually-hidden">Added: </span>
               <span className="diff__text">{r.text}</span>
-              <span className="diff__where">{r.where}</span>
+              <span className="diff__where" title="Where the rule sits in the tree">
+                {r.where}
+              </span>
             </li>
           ))}
           {removed.map((r) => (
@@ -42,7 +50,9 @@ export function DiffView({ diff, emptyText = "Nothing changes." }: { diff: Defin
               </span>
               <span className="visually-hidden">Removed: </span>
               <span className="diff__text">{r.text}</span>
-              <span className="diff__where">{r.where}</span>
+              <span className="diff__where" title="Where the rule sits in the tree">
+                {r.where}
+              </span>
             </li>
           ))}
           {changed.map((r) => (
@@ -56,7 +66,9 @@ export function DiffView({ diff, emptyText = "Nothing changes." }: { diff: Defin
                 <span aria-label="changed to"> → </span>
                 <span className="changes__after">{r.after}</span>
               </span>
-              <span className="diff__where">{r.where}</span>
+              <span className="diff__where" title="Where the rule sits in the tree">
+                {r.where}
+              </span>
             </li>
           ))}
         </ul>

@@ -21,7 +21,7 @@ export function DraftDiff({ doc, base, names }: { doc: Y.Doc; base: Definition |
       {parsed.success ? (
         <DiffView diff={diffDefinitions(base, parsed.data, names)} emptyText="No change yet: edit the definition above." />
       ) : (
-        <p className="muted">Finish the draft to see its changes: {describeDefinitionIssues(parsed.error)}.</p>
+        <p className="muted">Shown once the draft is complete: {describeDefinitionIssues(parsed.error)}.</p>
       )}
     </section>
   );

@@ -1,8 +1,8 @@
 import { useFetcher } from "@remix-run/react";
 import { useCallback, useEffect, useState, type FocusEvent } from "react";
 import * as Y from "yjs";
-import { META_LABELS, type Definition, type SegmentMeta } from "../../../server/services/segments/definition";
-import { childrenOf, isGroupMap, rootGroup } from "../../../server/services/segments/draft-doc";
+import { describeDefinitionIssues, META_LABELS, ZDefinition, type Definition, type SegmentMeta } from "../../../server/services/segments/definition";
+import { childrenOf, isGroupMap, readDefinition, rootGroup } from "../../../server/services/segments/draft-doc";
 import { useCollabDoc } from "~/collab/use-collab-doc";
 import { PresenceStack } from "~/collab/presence";
 import { Notice } from "../notice";
@@ -51,13 +51,15 @@ function describeFocus(doc: Y.Doc, focus: string): string {
   return walk(root, "") ?? "the draft";
 }
 
-function SaveStatus({ status, pending }: { status: "connecting" | "synced" | "offline"; pending: number }) {
+function SaveStatus({ status, pending, watching }: { status: "connecting" | "synced" | "offline"; pending: number; watching: boolean }) {
   const [label, tone] =
     status === "offline"
-      ? ["Offline — your edits will sync when the connection returns", "offline"]
+      ? [watching ? "Offline — the edits of others show again when the connection returns" : "Offline — your edits will sync when the connection returns", "offline"]
       : status === "connecting"
         ? ["Connecting…", "busy"]
-        : pending > 0
+        : watching
+          ? ["Live", "saved"]
+          : pending > 0
           ? ["Saving…", "busy"]
           : ["Saved", "saved"];
   return (
@@ -114,6 +116,7 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
   }
 
   const root = rootGroup(doc);
+  const complete = ZDefinition.safeParse(readDefinition(doc));
   return (
     <div className="draft">
       <div className="draft__bar">
@@ -123,7 +126,7 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
               You are watching
             </span>
           ) : null}
-          <SaveStatus status={status} pending={readOnly ? 0 : pending} />
+          <SaveStatus status={status} pending={pending} watching={readOnly} />
         </div>
         <PresenceStack peers={peers} describeFocus={(focus) => describeFocus(doc, focus)} />
       </div>
@@ -194,11 +197,17 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
                 </p>
               </div>
               {result && !result.ok ? <Notice tone="error">{result.formError}</Notice> : null}
+              {complete.success ? null : (
+                <p className="muted small" id="submit-blocked">
+                  Finish the draft first: {describeDefinitionIssues(complete.error)}.
+                </p>
+              )}
               <div className="button-row">
                 <button
                   type="button"
                   className="button button--primary"
-                  disabled={waiting || submitter.state !== "idle"}
+                  disabled={!complete.success || waiting || submitter.state !== "idle"}
+                  aria-describedby={complete.success ? undefined : "submit-blocked"}
                   onClick={submit}
                 >
                   {waiting ? "Waiting for your edits to be saved…" : submitter.state !== "idle" ? "Submitting…" : "Submit for review"}

@@ -48,14 +48,18 @@ const DEFAULT_OPERATOR: Record<FieldKind, Condition["op"]> = {
 };
 
 /** A new condition: a field and an operator, the value left for the person to enter. */
-function newCondition(): YNode {
-  return nodeMap({ id: newNodeId(), field: "frequency", op: "gte" } as unknown as Condition);
+function blankCondition(): Condition {
+  // Incomplete on purpose (no value yet): the builder says what is missing.
+  return { id: newNodeId(), field: "frequency", op: "gte" } as unknown as Condition;
 }
 
+function newCondition(): YNode {
+  return nodeMap(blankCondition());
+}
+
+/** A new group holding one blank condition (a Y.Map is only readable once in the document, so it is built whole). */
 function newGroup(combinator: "and" | "or"): YNode {
-  const group = nodeMap({ id: newNodeId(), combinator, children: [] });
-  childrenOf(group).push([newCondition()]);
-  return group;
+  return nodeMap({ id: newNodeId(), combinator, children: [blankCondition()] });
 }
 
 /** Where a node sits now (another person may have moved things since this render). */
@@ -65,6 +69,10 @@ function indexOf(list: Y.Array<YNode>, id: string): number {
 
 /** What still has to be filled in for a condition to be complete, or null when it is. */
 function missingPart(node: YNode, kind: FieldKind): string | null {
+  const values = node.get("values");
+  if (kind === "category" && Array.isArray(values) && values.length === 0) {
+    return node.get("op") === "in" ? "Add at least one value: an empty list matches no one." : "Add at least one value to leave out.";
+  }
   if (ZCondition.safeParse(node.toJSON()).success) return null;
   const op = node.get("op");
   if (kind === "segment") return "Choose a segment.";

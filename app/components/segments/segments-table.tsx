@@ -56,9 +56,6 @@ export function SegmentsTable({ segments, exclusive }: { segments: SegmentRow[];
             <th scope="col">Segment</th>
             <th scope="col">Status</th>
             <th scope="col" className="num">
-              Version
-            </th>
-            <th scope="col" className="num">
               Customers
             </th>
             {exclusive ? (
@@ -67,10 +64,9 @@ export function SegmentsTable({ segments, exclusive }: { segments: SegmentRow[];
               </th>
             ) : null}
             <th scope="col">Owner</th>
-            <th scope="col">Region</th>
             <th scope="col">Last change</th>
-            <th scope="col" className="num">
-              Open proposals
+            <th scope="col" className="num" title="Open proposals">
+              Proposals
             </th>
           </tr>
         </thead>
@@ -89,25 +85,32 @@ export function SegmentsTable({ segments, exclusive }: { segments: SegmentRow[];
                     <Link to={`/segments/${s.id}`} className="segments-table__link">
                       {s.name}
                     </Link>
-                    {depth ? <span className="muted small">Regional variant</span> : null}
+                    <span className="muted small">
+                      {depth ? "Regional variant" : s.parentId ? "Regional variant of a hidden segment" : "Global"}
+                      {s.region ? (
+                        <>
+                          {" · "}
+                          <span className="segments-table__region">{s.region}</span>
+                        </>
+                      ) : null}
+                    </span>
                     {s.description ? <span className="muted small segments-table__description">{s.description}</span> : null}
                   </span>
                 </span>
               </th>
-              <td>
+              <td className="nowrap">
                 <SegmentStatusBadge status={s.status} />
+                {s.currentVersion ? <span className="segments-table__version">v{s.currentVersion}</span> : null}
               </td>
-              <td className="num">{s.currentVersion ? `v${s.currentVersion}` : <span className="muted">—</span>}</td>
               <td className="num">{s.memberCount === null ? <span className="muted">—</span> : formatNumber(s.memberCount)}</td>
               {exclusive ? (
                 <td className="num">{s.assigned === null ? <span className="muted">—</span> : formatNumber(s.assigned)}</td>
               ) : null}
-              <td>{s.owner ?? <span className="muted">No owner</span>}</td>
-              <td>{s.region ?? <span className="muted">Global</span>}</td>
+              <td className="nowrap">{s.owner ?? <span className="muted">No owner</span>}</td>
               <td className="nowrap">{formatDate(s.updatedAt)}</td>
               <td className="num">
                 {s.openProposals ? (
-                  <Link to={`/segments/${s.id}#proposals`} className="count count--link">
+                  <Link to={`/segments/${s.id}#proposals`} className="count count--link" aria-label={`${s.openProposals} open proposals for ${s.name}`}>
                     {s.openProposals}
                   </Link>
                 ) : (
