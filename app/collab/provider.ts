@@ -7,6 +7,7 @@ import * as Y from "yjs";
 import {
   asBytes,
   EVENTS,
+  roomName,
   ZPresence,
   type ClientToServerEvents,
   type CollabNotice,
@@ -64,6 +65,8 @@ export interface CollabProviderOptions {
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
+/** How long destroy() waits for the acknowledgements of changes already sent. */
+const DESTROY_GRACE_MS = 5_000;
 /** Retry delay after the server turned the connection away for a passing reason. */
 const RETRY_REFUSED_MS = 1_500;
 
@@ -86,11 +89,13 @@ export class CollabProvider {
   private waiters: { synced: Waiter[]; acked: Waiter[] } = { synced: [], acked: [] };
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private destroyed = false;
+  /** After destroy(): closes the connection once the last acknowledgement is in. */
+  private whenIdle: (() => void) | null = null;
 
   constructor(options: CollabProviderOptions) {
     this.tenantId = options.tenantId;
     this.docName = options.doc;
-    this.room = `${options.tenantId}/${options.doc}`;
+    this.room = roomName(options.tenantId, options.doc);
     this.doc = options.ydoc ?? new Y.Doc();
     this.awareness = new Awareness(this.doc);
     const presence: Presence = { user: { id: options.user.id, name: options.user.name, color: colorFor(options.user.id) }, focus: null };
@@ -163,17 +168,16 @@ export class CollabProvider {
     this.socket.disconnect();
   }
 
-  /** Leaves the document for good: presence is withdrawn, the connection closed. */
+  /**
+   * Leaves the document for good. Presence is withdrawn at once; the connection closes once the
+   * server has acknowledged the changes already sent (at most a few seconds later), because
+   * socket.io drops messages that arrive together with a disconnect.
+   */
   destroy(): void {
     if (this.destroyed) return;
-    if (this.joined) {
-      this.awareness.setLocalState(null);
-      this.socket.emit(EVENTS.leave, this.room);
-    }
+    if (this.joined) this.awareness.setLocalState(null);
     this.destroyed = true;
     if (this.retryTimer) clearTimeout(this.retryTimer);
-    this.socket.disconnect();
-    this.socket.off();
     this.doc.off("update", this.onDocUpdate);
     this.awareness.off("update", this.onAwarenessUpdate);
     this.awareness.off("change", this.onAwarenessChange);
@@ -182,9 +186,23 @@ export class CollabProvider {
     for (const w of [...this.waiters.synced, ...this.waiters.acked]) w.reject(gone);
     this.waiters = { synced: [], acked: [] };
     this.listeners.clear();
+
+    const close = () => {
+      if (this.socket.connected) this.socket.emit(EVENTS.leave, this.room);
+      this.socket.disconnect();
+      this.socket.off();
+    };
+    if (!this.joined || this.inflight === 0) return close();
+    const timer = setTimeout(close, DESTROY_GRACE_MS);
+    this.whenIdle = () => {
+      clearTimeout(timer);
+      close();
+    };
+    this.socket.once("disconnect", this.whenIdle);
   }
 
   private onConnect = () => {
+    if (this.destroyed) return;
     const generation = ++this.generation;
     this.update({ status: "connecting" });
     this.socket.emit(EVENTS.join, { tenantId: this.tenantId, doc: this.docName }, (result: JoinResult) => {
@@ -228,13 +246,13 @@ export class CollabProvider {
   };
 
   private onSync = (room: string, message: Uint8Array) => {
-    if (room !== this.room) return;
+    if (room !== this.room || this.destroyed) return;
     const bytes = asBytes(message);
     if (bytes) this.applySyncMessage(bytes);
   };
 
   private onAwareness = (room: string, update: Uint8Array) => {
-    if (room !== this.room) return;
+    if (room !== this.room || this.destroyed) return;
     const bytes = asBytes(update);
     if (bytes) applyAwarenessUpdate(this.awareness, bytes, this);
   };
@@ -291,19 +309,24 @@ export class CollabProvider {
     if (!carried && isEmptyUpdate(diff)) return;
     const encoder = encoding.createEncoder();
     syncProtocol.writeSyncStep2(encoder, this.doc, serverStateVector);
-    this.send(encoding.toUint8Array(encoder), (ok) => {
-      if (ok) this.carried = Math.max(0, this.carried - carried);
+    // Stored or refused (a reader's), they are no longer pending either way.
+    this.send(encoding.toUint8Array(encoder), () => {
+      this.carried = Math.max(0, this.carried - carried);
     });
   }
 
-  private send(message: Uint8Array, then: (ok: boolean) => void) {
+  private send(message: Uint8Array, then: () => void) {
     const generation = this.generation;
     this.inflight++;
     this.refreshPending();
     this.socket.emit(EVENTS.sync, this.room, message, (result: WriteResult) => {
-      if (generation !== this.generation || this.destroyed) return;
+      if (generation !== this.generation) return;
       this.inflight--;
-      then(result.ok);
+      if (this.destroyed) {
+        if (!this.inflight) this.whenIdle?.();
+        return;
+      }
+      then();
       if (!result.ok) this.update({ error: result.error, readOnly: result.code === "read-only" ? true : this.state.readOnly });
       this.refreshPending();
     });

@@ -37,6 +37,9 @@ export interface Member {
 
 export class InvalidMessage extends Error {}
 
+/** A page has one awareness client per document; a few more cover reloads. More is abuse. */
+const MAX_CLIENT_IDS_PER_SOCKET = 4;
+
 /**
  * One co-edited document held in memory on this instance: its Y.Doc, its Awareness, the
  * sockets in it and its writer to PostgreSQL. Changes from writers are applied and relayed to
@@ -160,14 +163,17 @@ export class Room {
     } catch (err) {
       throw new InvalidMessage(err instanceof Error ? err.message : String(err));
     }
-    if (!entries.length) return;
+    const claimed = [];
     for (const entry of entries) {
+      if (!member.clients.has(entry.clientId) && member.clients.size >= MAX_CLIENT_IDS_PER_SOCKET) continue;
       const previous = this.owners.get(entry.clientId);
       if (previous && previous.socketId !== member.socket.id) this.members.get(previous.socketId)?.clients.delete(entry.clientId);
       this.owners.set(entry.clientId, { socketId: member.socket.id, userId: member.user.id });
       member.clients.add(entry.clientId);
+      claimed.push(entry);
     }
-    applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(entries), member);
+    if (!claimed.length) return;
+    applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(claimed), member);
   }
 
   async close(): Promise<void> {

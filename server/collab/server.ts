@@ -4,7 +4,7 @@ import type { AppServices } from "../trpc/context";
 import { authenticateHandshake, authorizeJoin, HandshakeRefused } from "./auth";
 import { DEFAULT_PERSISTENCE, type Ack, type PersistenceOptions } from "./persistence";
 import { asBytes, EVENTS, MESSAGES, roomName, ZJoinInput, type JoinResult, type WriteResult } from "./protocol";
-import { InvalidMessage, RoomRegistry, type CollabServer, type CollabSocket, type Member, type Room } from "./rooms";
+import { InvalidMessage, RoomRegistry, type CollabServer, type Member, type Room } from "./rooms";
 
 export interface Collab {
   io: CollabServer;
@@ -47,8 +47,10 @@ export function attachCollab(
   });
 
   io.on("connection", (socket) => {
-    /** The rooms this socket has joined (or is joining), by room name. */
-    const joined = new Map<string, Promise<Joined | null>>();
+    /** The rooms this socket is in, by room name. */
+    const joined = new Map<string, Joined>();
+    /** Joins in progress (authorising, loading): a leave meanwhile cancels them. */
+    const joining = new Map<string, object>();
 
     socket.on(EVENTS.join, (input, ack) => {
       if (typeof ack !== "function") return;
@@ -57,35 +59,27 @@ export function attachCollab(
       if (!parsed.success) return reply({ ok: false, error: "A join names a workspace id (tenantId) and a document (doc)." });
       if (closing) return reply({ ok: false, error: "The server is restarting: reconnecting shortly." });
       const name = roomName(parsed.data.tenantId, parsed.data.doc);
-      const existing = joined.get(name);
-      if (existing) {
-        void existing.then((entry) => reply(entry ? entry.room.welcome(entry.member) : { ok: false, error: "Joining this document failed." }));
-        return;
-      }
-      // Declared before it is assigned: the join checks, after its awaits, that it is still current.
-      let joining: Promise<Joined | null> | undefined = undefined;
-      joining = (async () => {
+      const present = joined.get(name);
+      if (present) return reply(present.room.welcome(present.member));
+      if (joining.has(name)) return reply({ ok: false, error: "This document is already being opened on this connection." });
+      const attempt = {};
+      joining.set(name, attempt);
+      void (async () => {
         const verdict = await authorizeJoin(db, socket.data.user.id, parsed.data);
         if (!verdict.ok) {
-          reply(verdict);
-          return null;
+          if (joining.get(name) === attempt) joining.delete(name);
+          return reply(verdict);
         }
         const room = await rooms.acquire(parsed.data.tenantId, verdict.ref);
-        if (!socket.connected || joined.get(name) !== joining) {
-          rooms.release(room);
-          return null;
-        }
+        if (!socket.connected || joining.get(name) !== attempt) return rooms.release(room);
+        joining.delete(name);
         const member = room.add(socket, socket.data.user, verdict.access);
+        joined.set(name, { room, member });
         reply(room.welcome(member));
-        return { room, member };
       })().catch((err: unknown) => {
+        if (joining.get(name) === attempt) joining.delete(name);
         logger.error({ err, room: name }, "joining a co-edited document failed");
         reply({ ok: false, error: "This document could not be opened just now: try again in a moment." });
-        return null;
-      });
-      joined.set(name, joining);
-      void joining.then((entry) => {
-        if (!entry && joined.get(name) === joining) joined.delete(name);
       });
     });
 
@@ -96,54 +90,48 @@ export function attachCollab(
       else logger.error(facts, `handling a ${what} failed`);
     };
 
-    /** The member for a message's room, or null (the message is answered as not joined). */
-    const memberFor = async (room: unknown) => {
-      const entry = typeof room === "string" ? await joined.get(room) : null;
-      return entry && entry.room.members.get(socket.id) === entry.member ? entry : null;
-    };
-
+    // Messages are handled synchronously, in the order they arrive, leaves included: a change
+    // sent just before a leave is queued for storage before the room can close.
     socket.on(EVENTS.sync, (room, message, ack) => {
       const reply = typeof ack === "function" ? (ack as Ack) : undefined;
-      void memberFor(room).then((entry) => {
-        if (closing) return;
-        const bytes = asBytes(message);
-        if (!entry) return reply?.(failure("not-joined", MESSAGES.notJoined));
-        if (!bytes) return reply?.(failure("invalid-message", MESSAGES.invalid));
-        try {
-          entry.room.receiveSync(entry.member, bytes, reply);
-        } catch (err) {
-          logRefused(err, entry.room.name, "sync message");
-          reply?.(failure("invalid-message", MESSAGES.invalid));
-        }
-      });
+      if (closing) return;
+      const entry = typeof room === "string" ? joined.get(room) : undefined;
+      const bytes = asBytes(message);
+      if (!entry) return reply?.(failure("not-joined", MESSAGES.notJoined));
+      if (!bytes) return reply?.(failure("invalid-message", MESSAGES.invalid));
+      try {
+        entry.room.receiveSync(entry.member, bytes, reply);
+      } catch (err) {
+        logRefused(err, entry.room.name, "sync message");
+        reply?.(failure("invalid-message", MESSAGES.invalid));
+      }
     });
 
     socket.on(EVENTS.awareness, (room, update) => {
-      void memberFor(room).then((entry) => {
-        const bytes = asBytes(update);
-        if (!entry || !bytes || closing) return;
-        try {
-          entry.room.receiveAwareness(entry.member, bytes);
-        } catch (err) {
-          logRefused(err, entry.room.name, "awareness update");
-        }
-      });
+      const entry = typeof room === "string" ? joined.get(room) : undefined;
+      const bytes = asBytes(update);
+      if (!entry || !bytes || closing) return;
+      try {
+        entry.room.receiveAwareness(entry.member, bytes);
+      } catch (err) {
+        logRefused(err, entry.room.name, "awareness update");
+      }
     });
 
-    const leave = async (name: string) => {
-      const joining = joined.get(name);
-      if (!joining) return;
-      joined.delete(name);
-      const entry = await joining;
+    const leave = (name: string) => {
+      joining.delete(name);
+      const entry = joined.get(name);
       if (!entry) return;
+      joined.delete(name);
       entry.room.remove(entry.member);
       rooms.release(entry.room);
     };
     socket.on(EVENTS.leave, (room) => {
-      if (typeof room === "string") void leave(room);
+      if (typeof room === "string") leave(room);
     });
     socket.on("disconnect", () => {
-      for (const name of [...joined.keys()]) void leave(name);
+      joining.clear();
+      for (const name of [...joined.keys()]) leave(name);
     });
   });
 
@@ -167,5 +155,3 @@ interface Joined {
 function failure(code: "not-joined" | "invalid-message", error: string): WriteResult {
   return { ok: false, code, error };
 }
-
-export type { CollabSocket };

@@ -1,11 +1,15 @@
 import { createServer, type Server } from "node:http";
+import * as encoding from "lib0/encoding";
 import pino from "pino";
+import { io, type Socket } from "socket.io-client";
+import * as syncProtocol from "y-protocols/sync";
+import * as Y from "yjs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CollabProvider } from "../../app/collab/provider";
 import type { Database } from "../../db/client";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { attachCollab, type Collab } from "../../server/collab/server";
-import { addCondition, collabClient, conditionIds, contentOf, eventually, storedDoc } from "../helpers/collab";
+import { addCondition, collabClient, conditionIds, contentOf, cookieOf, eventually, storedDoc } from "../helpers/collab";
 import { jobsFor, testConfig } from "../helpers/callers";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { makeDraftProposal } from "../helpers/segments";
@@ -93,6 +97,25 @@ describe("storing co-edited changes", () => {
       expect(contentOf(await storedDoc(database, w.tenantId, draft.doc))).toEqual(contentOf(client.doc));
     } finally {
       client.destroy();
+    }
+  });
+
+  it("stores a document's queue when its last socket leaves", async () => {
+    const draft = await makeDraftProposal(database.db, w);
+    const socket: Socket = io(url, { transports: ["websocket"], extraHeaders: { cookie: cookieOf(w.members.analyst) }, reconnection: false });
+    try {
+      expect(await socket.emitWithAck("join", { tenantId: w.tenantId, doc: draft.doc })).toMatchObject({ ok: true, access: "write" });
+      const change = await storedDoc(database, w.tenantId, draft.doc);
+      const before = Y.encodeStateVector(change);
+      addCondition(change, frequency("left-behind", 1));
+      const encoder = encoding.createEncoder();
+      syncProtocol.writeUpdate(encoder, Y.encodeStateAsUpdate(change, before));
+      failNext = 1; // the first attempt fails: only the unloading room's retries can store it
+      socket.emit("sync", `${w.tenantId}/${draft.doc}`, encoding.toUint8Array(encoder));
+      socket.emit("leave", `${w.tenantId}/${draft.doc}`);
+      await eventually(async () => conditionIds(await storedDoc(database, w.tenantId, draft.doc)).includes("left-behind"), "the change is stored");
+    } finally {
+      socket.disconnect();
     }
   });
 

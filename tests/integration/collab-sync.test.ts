@@ -3,6 +3,7 @@ import { Awareness, encodeAwarenessUpdate } from "y-protocols/awareness";
 import * as Y from "yjs";
 import type { CollabProvider } from "../../app/collab/provider";
 import { makeWorkspace, type FactoryUser, type FactoryWorkspace } from "../../db/seed/factories";
+import { appendUpdates, loadDoc } from "../../server/collab/store";
 import { findNode, metaOf } from "../../server/services/segments/draft-doc";
 import { addCondition, collabClient, conditionIds, contentOf, converged, eventually, setName, storedDoc } from "../helpers/collab";
 import { makeDraftProposal } from "../helpers/segments";
@@ -115,6 +116,28 @@ describe("co-editing a proposal's draft over sockets", () => {
     expect(contentOf(stored)).toEqual(contentOf(c.doc));
     expect(contentOf(stored)).toMatchObject({ valueProposition: "Written offline" });
     expect(findNode(stored, "base")!.node.get("value")).toBe(7);
+  });
+
+  it("stores an edit made just before closing, unloads the document and loads it afresh on the next join", async () => {
+    const draft = await makeDraftProposal(server.database.db, w);
+    const first = client(w.members.analyst, draft.doc);
+    await first.whenSynced();
+    addCondition(first.doc, frequency("before-leaving", 1));
+    first.destroy(); // waits for the acknowledgement before it disconnects
+    await eventually(async () => conditionIds(await storedDoc(server.database, w.tenantId, draft.doc)).includes("before-leaving"), "the edit is stored");
+    await eventually(() => first.socket.disconnected, "the first client has gone");
+    // Written behind the server's back: only a document loaded from PostgreSQL has it.
+    await server.database.db.withTenant(w.tenantId, async (tx) => {
+      const doc = await loadDoc(tx, w.tenantId, draft.doc);
+      const before = Y.encodeStateVector(doc);
+      metaOf(doc).set("description", "Written by a service");
+      await appendUpdates(tx, w.tenantId, draft.doc, [Y.encodeStateAsUpdate(doc, before)]);
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const second = client(w.members.committee, draft.doc);
+    await second.whenSynced();
+    expect(contentOf(second.doc)).toMatchObject({ description: "Written by a service" });
+    expect(conditionIds(second.doc)).toEqual(["before-leaving"]);
   });
 
   it("holds one room per document: edits to another draft never reach this one", async () => {
