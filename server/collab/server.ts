@@ -32,7 +32,7 @@ export function attachCollab(
   let closing = false;
 
   io.use((socket, next) => {
-    if (closing) return next(new Error("The server is restarting: reconnecting shortly."));
+    if (closing) return next(passing("The server is restarting: reconnecting shortly."));
     authenticateHandshake(db, config, socket.request).then(
       (user) => {
         socket.data.user = user;
@@ -41,7 +41,7 @@ export function attachCollab(
       (err: unknown) => {
         if (err instanceof HandshakeRefused) return next(err);
         logger.error({ err }, "checking a co-editing connection failed");
-        next(new Error("Your session could not be checked just now: reconnecting shortly."));
+        next(passing("Your session could not be checked just now: reconnecting shortly."));
       },
     );
   });
@@ -150,6 +150,11 @@ export function attachCollab(
 interface Joined {
   room: Room;
   member: Member;
+}
+
+/** A refusal for a passing reason: the client connects again a little later (`data.retry`). */
+function passing(message: string): Error & { data: { retry: true } } {
+  return Object.assign(new Error(message), { data: { retry: true as const } });
 }
 
 function failure(code: "not-joined" | "invalid-message", error: string): WriteResult {
