@@ -1,5 +1,7 @@
+import { z } from "zod";
 import type { ProposalKind, ProposalStatus, SegmentStatus } from "../../db/schema";
 import type { ApprovalRule } from "../../server/services/segments/approval";
+import { describeDefinitionIssues } from "../../server/services/segments/definition";
 import { FEATURE_LABELS } from "../../server/services/segments/describe";
 import { NUMBER_FEATURES, type Condition } from "../../server/services/segments/rules";
 
@@ -185,6 +187,18 @@ export function mentionParts(body: string, reader: { name: string; email: string
 }
 
 /* ---------- Drafts ---------- */
+
+/**
+ * What keeps a draft from being complete, for the editor: problems with the descriptive fields
+ * in words, and for the rules a pointer to the conditions the builder marks (each says what it
+ * lacks), rather than the schema's wording.
+ */
+export function draftProblem(error: z.ZodError): string {
+  const meta = error.issues.filter((i) => i.path[0] !== "rules");
+  const parts = meta.length ? [describeDefinitionIssues(new z.ZodError(meta))] : [];
+  if (meta.length < error.issues.length) parts.push("complete the rules marked in orange");
+  return parts.join("; ");
+}
 
 /** Base64 of bytes, in the browser (the submit call carries the editor's Yjs state vector). */
 export function toBase64(bytes: Uint8Array): string {

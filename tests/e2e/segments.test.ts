@@ -141,7 +141,14 @@ describe("segments in the browser", () => {
     await latest.getByText(ws.members.committee.name).waitFor();
     await latest.getByText("“Fits the spring campaign”", { exact: false }).waitFor();
     await latest.getByText("Total spend ≥ 10").waitFor();
+    await latest.getByRole("button", { name: "1 member" }).click();
+    await latest.getByRole("cell", { name: "C001" }).waitFor();
     await shot(committee, "committee-segment-history");
+    const csv = await committee.request.get(
+      `${server.url}${await latest.getByRole("link", { name: "Download CSV" }).getAttribute("href")}`,
+    );
+    expect(csv.headers()["content-type"]).toContain("text/csv");
+    expect((await csv.text()).split("\r\n")).toEqual(["customer_id,region", "C001,EMEA", ""]);
   });
 
   it("shows a viewer a draft read-only", async () => {

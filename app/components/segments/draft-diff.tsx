@@ -1,8 +1,8 @@
 import type * as Y from "yjs";
-import { describeDefinitionIssues, ZDefinition, type Definition } from "../../../server/services/segments/definition";
+import { ZDefinition, type Definition } from "../../../server/services/segments/definition";
 import { diffDefinitions } from "../../../server/services/segments/diff";
 import { readDefinition } from "../../../server/services/segments/draft-doc";
-import type { Names } from "~/lib/segments";
+import { draftProblem, type Names } from "~/lib/segments";
 import { DiffView } from "./diff-view";
 import { useDocRevision } from "./use-doc-revision";
 
@@ -21,7 +21,7 @@ export function DraftDiff({ doc, base, names }: { doc: Y.Doc; base: Definition |
       {parsed.success ? (
         <DiffView diff={diffDefinitions(base, parsed.data, names)} emptyText="No change yet: edit the definition above." />
       ) : (
-        <p className="muted">Shown once the draft is complete: {describeDefinitionIssues(parsed.error)}.</p>
+        <p className="muted">Shown once the draft is complete: {draftProblem(parsed.error)}.</p>
       )}
     </section>
   );

@@ -1,12 +1,12 @@
 import { useFetcher } from "@remix-run/react";
 import { useCallback, useEffect, useState, type FocusEvent } from "react";
 import * as Y from "yjs";
-import { describeDefinitionIssues, META_LABELS, ZDefinition, type Definition, type SegmentMeta } from "../../../server/services/segments/definition";
+import { META_LABELS, ZDefinition, type Definition, type SegmentMeta } from "../../../server/services/segments/definition";
 import { childrenOf, isGroupMap, readDefinition, rootGroup } from "../../../server/services/segments/draft-doc";
 import { useCollabDoc } from "~/collab/use-collab-doc";
 import { PresenceStack } from "~/collab/presence";
 import { Notice } from "../notice";
-import { toBase64, type Names } from "~/lib/segments";
+import { draftProblem, toBase64, type Names } from "~/lib/segments";
 import { DraftDiff } from "./draft-diff";
 import { MetaEditor } from "./meta-editor";
 import { peersByFocus } from "./peer-avatars";
@@ -199,7 +199,7 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
               {result && !result.ok ? <Notice tone="error">{result.formError}</Notice> : null}
               {complete.success ? null : (
                 <p className="muted small" id="submit-blocked">
-                  Finish the draft first: {describeDefinitionIssues(complete.error)}.
+                  Finish the draft first: {draftProblem(complete.error)}.
                 </p>
               )}
               <div className="button-row">

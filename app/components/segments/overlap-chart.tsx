@@ -43,7 +43,7 @@ export function OverlapChart({ overlap, matching, title }: { overlap: Overlap[];
         <desc id={`${id}-desc`}>{summary}</desc>
         <g transform="translate(8,0)">
           <g transform={`translate(0,${rows.length * ROW})`}>
-            <BottomAxis scale={x} gridLength={rows.length * ROW} format={(v) => `${Math.round(v * 100)}%`} ticks={4} />
+            <BottomAxis scale={x} gridLength={0} format={(v) => `${Math.round(v * 100)}%`} ticks={4} />
           </g>
           {rows.map((r, i) => {
             const room = Math.max(6, Math.floor((plotWidth - count(r).length * CHAR - 16) / CHAR));

@@ -402,8 +402,8 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
         )}
         <PeerAvatars peers={peers.get(id) ?? []} />
         {readOnly ? null : (
-          <button type="button" className="button button--ghost button--sm rule__remove" onClick={remove}>
-            Remove<span className="visually-hidden"> {label}</span>
+          <button type="button" className="icon-button rule__remove" title="Remove this condition" aria-label={`Remove ${label}`} onClick={remove}>
+            <span aria-hidden="true">✕</span>
           </button>
         )}
       </div>
