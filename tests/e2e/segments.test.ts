@@ -112,6 +112,7 @@ describe("segments in the browser", () => {
     await rule(analyst, "1").getByRole("img", { name: `${ws.members.admin.name} is editing this` }).waitFor();
     await analyst.getByText("Orders ≥ 1").waitFor();
     await analyst.getByText("Orders ≥ 2").waitFor();
+    await expect.poll(() => analyst.getByTestId("preview-matching").textContent(), { timeout: 10_000 }).toBe("1");
     await analyst.getByText("Up to date").waitFor();
     await shot(analyst, "analyst-co-editing");
     await shot(admin, "admin-co-editing");

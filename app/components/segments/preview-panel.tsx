@@ -1,5 +1,5 @@
 import { useFetcher } from "@remix-run/react";
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import type * as Y from "yjs";
 import { readDefinition } from "../../../server/services/segments/draft-doc";
 import type { Preview } from "../../../server/services/segments/preview";
@@ -31,19 +31,28 @@ export function PreviewPanel({
   const { submit } = fetcher;
   const lastSent = useRef<string | null>(null);
 
+  // A change is waiting for the debounce: the numbers shown are not the draft's any more.
+  const [waiting, setWaiting] = useState(false);
+
   useEffect(() => {
     let timer = 0;
+    const request = () => {
+      const definition = readDefinition(doc);
+      const body = {
+        rules: definition.rules,
+        segmentId,
+        parentId: (definition.parentId as string | null) ?? null,
+        regionId: definition.parentId ? ((definition.regionId as string | null) ?? null) : null,
+      };
+      return { body, key: JSON.stringify(body) };
+    };
     const schedule = () => {
       window.clearTimeout(timer);
+      if (request().key === lastSent.current) return;
+      setWaiting(true);
       timer = window.setTimeout(() => {
-        const definition = readDefinition(doc);
-        const body = {
-          rules: definition.rules,
-          segmentId,
-          parentId: (definition.parentId as string | null) ?? null,
-          regionId: definition.parentId ? ((definition.regionId as string | null) ?? null) : null,
-        };
-        const key = JSON.stringify(body);
+        const { body, key } = request();
+        setWaiting(false);
         if (key === lastSent.current) return;
         lastSent.current = key;
         submit(body as never, { method: "post", action: `/segments/proposals/${proposalId}/preview`, encType: "application/json" });
@@ -58,7 +67,7 @@ export function PreviewPanel({
   }, [doc, proposalId, segmentId, submit]);
 
   const result = fetcher.data;
-  const busy = fetcher.state !== "idle";
+  const busy = waiting || fetcher.state !== "idle";
   return (
     <section className="card preview-panel" aria-labelledby="preview-title" aria-busy={busy}>
       <div className="card__header">
