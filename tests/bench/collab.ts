@@ -13,7 +13,8 @@ import { attachCollab } from "../../server/collab/server";
 import { loadDoc } from "../../server/collab/store";
 import { parseConfig } from "../../server/config";
 import { createLogger } from "../../server/logger";
-import { findNode } from "../../server/services/segments/draft-doc";
+import type { Definition } from "../../server/services/segments/definition";
+import { findNode, writeDefinition } from "../../server/services/segments/draft-doc";
 import { createBoss, jobQueueFor } from "../../workers/queues";
 import { cookieOf, contentOf } from "../helpers/collab";
 import { makeDraftProposal } from "../helpers/segments";
@@ -27,8 +28,9 @@ const EDITS = 600;
  * `npm run bench -- collab`: 20 clients co-edit one proposal draft through the real co-editing
  * server (session cookies, per-document authorisation, batched storage in PostgreSQL, acks).
  * Each client in turn changes its own rule's value; the time from the edit to the moment every
- * other client has applied it is one sample. The same run against a bare y-protocols relay
- * over socket.io (no authentication, no storage) gives the floor to compare with. Servers and
+ * other client has applied it is one sample. The same edits on the same document through a
+ * bare y-protocols relay over socket.io (no authentication, no storage, no acknowledgements)
+ * give the floor to compare with. Servers and
  * clients share this process, so a sample includes the work of all twenty clients.
  */
 export async function collabBench(database: BenchDatabase) {
@@ -38,8 +40,7 @@ export async function collabBench(database: BenchDatabase) {
   const collab = attachCollab(http, { db, config, logger: createLogger(config.LOG_LEVEL), jobs: jobQueueFor(createBoss(database.appUrl)) });
   try {
     const w = await makeWorkspace(db, "Bench Collab");
-    const rules = Array.from({ length: CLIENTS }, (_, i) => ({ id: `c${i}`, op: "gte" as const, field: "frequency" as const, value: 0 }));
-    const draft = await makeDraftProposal(db, w, { name: "Bench draft", rules: { combinator: "or", children: rules } });
+    const draft = await makeDraftProposal(db, w, benchDefinition());
     const url = await listen(http);
     const writers: FactoryUser[] = [w.owner, w.members.admin, w.members.committee, w.members.analyst];
     const clients = Array.from(
@@ -141,8 +142,7 @@ async function bareRelayBench() {
   });
   const url = await listen(http);
   const seed = new Y.Doc();
-  const rules = seed.getMap<number>("rules");
-  for (let i = 0; i < CLIENTS; i++) rules.set(`c${i}`, 0);
+  writeDefinition(seed, benchDefinition());
   rooms.set("bench", seed);
   const peers: { socket: Socket; doc: Y.Doc }[] = [];
   for (let i = 0; i < CLIENTS; i++) {
@@ -166,13 +166,23 @@ async function bareRelayBench() {
   try {
     return await measure(
       peers.map((p) => p.doc),
-      (i, round) => peers[i].doc.getMap<number>("rules").set(`c${i}`, round),
-      (doc, i) => doc.getMap<number>("rules").get(`c${i}`),
+      (i, round) => findNode(peers[i].doc, `c${i}`)!.node.set("value", round),
+      (doc, i) => findNode(doc, `c${i}`)?.node.get("value"),
     );
   } finally {
     for (const p of peers) p.socket.disconnect();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
+}
+
+/** The draft every client edits: one rule per client, each client changing its own rule's value. */
+function benchDefinition(): Definition {
+  const children = Array.from({ length: CLIENTS }, (_, i) => ({ id: `c${i}`, op: "gte" as const, field: "frequency" as const, value: 0 }));
+  return { ...emptyDefinition("Bench draft"), rules: { combinator: "or", children } };
+}
+
+function emptyDefinition(name: string): Definition {
+  return { name, description: "", valueProposition: "", ownerId: null, regionId: null, parentId: null, rules: { combinator: "and", children: [] } };
 }
 
 function listen(http: HttpServer): Promise<string> {
