@@ -30,8 +30,8 @@ const EDITS = 600;
  * Each client in turn changes its own rule's value; the time from the edit to the moment every
  * other client has applied it is one sample. The same edits on the same document through a
  * bare y-protocols relay over socket.io (no authentication, no storage, no acknowledgements)
- * give the floor to compare with. Servers and
- * clients share this process, so a sample includes the work of all twenty clients.
+ * give the floor to compare with. Servers and clients share this process, so a sample
+ * includes the work of all twenty clients.
  */
 export async function collabBench(database: BenchDatabase) {
   const db = createDatabase(database.appUrl);
