@@ -196,6 +196,7 @@ export default function ProposalPage() {
             segments: options.segments.filter((s) => s.id !== segment.id),
             regions: options.regions,
             rfmSegments: options.rfmSegments,
+            values: options.values,
             members: options.members,
           }}
           names={names}

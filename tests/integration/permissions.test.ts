@@ -116,7 +116,14 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     action: "segment:propose",
     call: async (c) => c.segments.submit({ proposalId: await draftInNorth() }),
   },
-  "segments.reopen": { action: "segment:propose", call: async (c) => c.segments.reopen({ proposalId: await draftInNorth(true) }) },
+  "segments.reopen": {
+    action: "segment:propose",
+    call: async (c) => {
+      const own = await c.segments.createProposal({ kind: "create", name: `Reopened ${tag()}`, regionId: w.regionIds[0] });
+      await c.segments.submit({ proposalId: own.proposalId });
+      return c.segments.reopen({ proposalId: own.proposalId });
+    },
+  },
   "segments.withdraw": {
     action: "segment:propose",
     call: async (c) => {

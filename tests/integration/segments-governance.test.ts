@@ -5,6 +5,7 @@ import { makeUser, makeWorkspace, type FactoryUser, type FactoryWorkspace } from
 import { ROLES } from "../../db/schema";
 import { DomainError } from "../../server/errors";
 import {
+  builderOptions,
   commentOnProposal,
   createProposal,
   decideProposal,
@@ -398,6 +399,7 @@ describe("drafts", () => {
     await setRule({ minApprovals: 2, quorum: 0 });
     const created = await submittedNewSegment(scopeOf(w, "analyst"), "Reopened", bigSpenders);
     await voteOnProposal(committeeScope(0), { proposalId: created.proposalId, vote: "approve", reason: "Fine" });
+    await expect(reopenProposal(scopeOf(w, "committee"), { proposalId: created.proposalId })).rejects.toThrow("Only the person who proposed it");
     await reopenProposal(scopeOf(w, "analyst"), { proposalId: created.proposalId });
     const view = await getProposal(scopeOf(w, "analyst"), { proposalId: created.proposalId });
     expect(view.proposal.status).toBe("draft");
@@ -458,9 +460,17 @@ describe("preview", () => {
     await setRule({ minApprovals: 1 }, "overlapping");
   });
 
+  it("offers the rule builder the known values of category fields, and no protected attribute", async () => {
+    const options = await builderOptions(scopeOf(w, "contributor"));
+    expect(options.values.region).toEqual(["North", "South"]);
+    expect(options.values["attr:plan"]).toEqual(["bronze", "gold", "silver"]);
+    expect(options.attributes.map((a) => a.key)).toContain("plan");
+    expect(options.attributes.map((a) => a.key)).not.toContain("gender");
+  });
+
   it("says what to finish when the rules are incomplete, and refuses unknown segments", async () => {
     await expect(previewDefinition(w.ownerScope, { rules: { combinator: "and", children: [{ op: "gte", field: "monetary" }] } })).rejects.toThrow(
-      "Finish the rules first: Rule #1 value",
+      "Finish the rules first: Rule #1 value: enter a number",
     );
     await expect(
       previewDefinition(w.ownerScope, {

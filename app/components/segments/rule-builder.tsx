@@ -19,6 +19,8 @@ export interface BuilderOptions {
   segments: { id: string; name: string; status: string }[];
   regions: { id: string; name: string }[];
   rfmSegments: string[];
+  /** Known values of category fields (region, attr:<key>), most frequent first. */
+  values: Record<string, string[]>;
 }
 
 interface BuilderContextValue {
@@ -295,11 +297,9 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
   const known =
     field === "rfm_segment"
       ? options.rfmSegments
-      : field === "region"
-        ? options.regions.map((r) => r.name)
-        : attribute?.type === "boolean"
-          ? ["true", "false"]
-          : [];
+      : attribute?.type === "boolean"
+        ? ["true", "false"]
+        : (options.values[field ?? ""] ?? (field === "region" ? options.regions.map((r) => r.name) : []));
   const segmentId = node.get("segmentId") as string | undefined;
   const segmentChoices = options.segments.filter((s) => s.status === "active" || s.id === segmentId);
 

@@ -195,7 +195,10 @@ export async function reorderSegments(scope: TenantScope, input: z.input<typeof 
   });
 }
 
-/** What the rule builder offers: usable attributes (protected ones are left out), segments, regions, members. */
+/**
+ * What the rule builder offers: usable attributes (protected ones are left out), segments,
+ * regions, members, and the known values of category fields (region and category attributes).
+ */
 export async function builderOptions(scope: TenantScope) {
   return scope.db.withTenant(scope.tenantId, async (tx) => {
     const [attributes, segmentRows, regionRows, memberRows] = await Promise.all([
@@ -209,7 +212,21 @@ export async function builderOptions(scope: TenantScope) {
         select u.id, u.name, m.role from memberships m join users u on u.id = m.user_id
         where m.tenant_id = ${scope.tenantId} order by u.name`),
     ]);
+    // The values people can pick for category fields: the most frequent ones in the data.
+    const values: Record<string, string[]> = {};
+    const regionValues = await tx.execute<{ v: string }>(sql`
+      select region as v from customers where tenant_id = ${scope.tenantId} and region is not null
+      group by region order by count(*) desc, region limit 200`);
+    values.region = [...new Set([...regionValues.rows.map((r) => r.v), ...regionRows.rows.map((r) => r.name)])];
+    for (const a of attributes.rows.filter((a) => a.type === "category")) {
+      const rows = await tx.execute<{ v: string }>(sql`
+        select attributes ->> ${a.key}::text as v from customers
+        where tenant_id = ${scope.tenantId} and attributes ? ${a.key}::text and jsonb_typeof(attributes -> ${a.key}::text) <> 'null'
+        group by 1 order by count(*) desc, 1 limit 200`);
+      values[`attr:${a.key}`] = rows.rows.map((r) => r.v);
+    }
     return {
+      values,
       attributes: attributes.rows,
       segments: segmentRows.rows.map((s) => ({ id: s.id, name: s.name, status: s.status, parentId: s.parent_id })),
       regions: regionRows.rows,

@@ -32,7 +32,8 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
     let impactError: string | null = null;
     if (definition && proposal.kind !== "retire") {
       try {
-        impact = await preview(tx, scope.tenantId, definition, segment.currentVersion ? segment.id : null, 10);
+        // In a savepoint: a failing preview must not abort the rest of this read.
+        impact = await tx.transaction((sp) => preview(sp, scope.tenantId, definition, segment.currentVersion ? segment.id : null, 10));
       } catch (error) {
         impactError = error instanceof Error ? error.message : String(error);
       }
@@ -93,7 +94,7 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
       can: {
         edit: access === "write",
         submit: access === "write" && proposal.status === "draft" && !stale,
-        reopen: proposal.status === "submitted" && mayEdit,
+        reopen: proposal.status === "submitted" && (own || admin),
         withdraw: open && (own || admin),
         rebase: open && stale && mayEdit,
         vote: proposal.status === "submitted" && !stale && !own && can(scope.role, "segment:vote"),

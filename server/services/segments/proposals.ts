@@ -201,13 +201,14 @@ async function assertMayEdit(tx: Tx, scope: TenantScope, proposal: ProposalRow, 
   if (!mayProposeFor(scope.role, scopeRegions, segment.regionId)) throw forbidden(`You may not ${what} this proposal.`);
 }
 
-/** Takes a submitted proposal back to draft (to answer review comments); its votes are cleared. */
+/** Takes a submitted proposal back to draft (its proposer, to answer review comments); its votes are cleared. */
 export async function reopenProposal(scope: TenantScope, input: z.input<typeof ZProposalIdInput>) {
   const { proposalId } = ZProposalIdInput.parse(input);
   return scope.db.withTenant(scope.tenantId, async (tx) => {
     const proposal = await proposalRow(tx, scope.tenantId, proposalId, true);
-    const segment = await segmentRow(tx, scope.tenantId, proposal.segmentId);
-    await assertMayEdit(tx, scope, proposal, segment, "reopen");
+    if (proposal.createdBy !== scope.actor.userId && !can(scope.role, "segment:override")) {
+      throw forbidden("Only the person who proposed it, or an admin, may take a proposal back to draft.");
+    }
     if (proposal.status !== "submitted") throw conflict(`This proposal is ${proposal.status}: only a submitted proposal can go back to draft.`);
     await clearVotes(tx, scope.tenantId, proposalId);
     await tx

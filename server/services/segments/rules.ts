@@ -32,15 +32,20 @@ export const ZDateField = z.templateLiteral(["attr:", ZAttributeKey]);
 
 /** A node id: the co-edited draft names every group and condition, so diffs can follow them. */
 const ZNodeId = z.string().max(64).optional();
-const finite = z.number().refine(Number.isFinite, { message: "must be a finite number" });
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date such as 2026-01-31" });
+const finite = z.number({ message: "enter a number" }).refine(Number.isFinite, { message: "must be a finite number" });
+const isoDate = z.string({ message: "enter a date such as 2026-01-31" }).regex(/^\d{4}-\d{2}-\d{2}$/, { message: "must be a date such as 2026-01-31" });
 
 export const ZCondition = z.discriminatedUnion("op", [
   z.object({ id: ZNodeId, op: z.enum(["eq", "ne", "lt", "lte", "gt", "gte"]), field: ZNumberField, value: finite }),
-  z.object({ id: ZNodeId, op: z.literal("between"), field: ZNumberField, value: z.tuple([finite, finite]) }),
-  z.object({ id: ZNodeId, op: z.enum(["in", "not_in"]), field: ZCategoryField, values: z.array(z.string().max(200)).max(500) }),
+  z.object({ id: ZNodeId, op: z.literal("between"), field: ZNumberField, value: z.tuple([finite, finite], { message: "enter both bounds" }) }),
+  z.object({ id: ZNodeId, op: z.enum(["in", "not_in"]), field: ZCategoryField, values: z.array(z.string().max(200), { message: "choose at least one value" }).max(500) }),
   z.object({ id: ZNodeId, op: z.enum(["before", "after"]), field: ZDateField, value: isoDate }),
-  z.object({ id: ZNodeId, op: z.literal("within_last_days"), field: ZDateField, days: z.number().int().min(0).max(36_500) }),
+  z.object({
+    id: ZNodeId,
+    op: z.literal("within_last_days"),
+    field: ZDateField,
+    days: z.number({ message: "enter a number of days" }).int({ message: "enter whole days" }).min(0).max(36_500),
+  }),
   /** Membership of another segment's published version. */
   z.object({ id: ZNodeId, op: z.enum(["in_segment", "not_in_segment"]), segmentId: z.uuid({ message: "must name a segment" }) }),
 ]);
