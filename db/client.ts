@@ -27,8 +27,10 @@ export function createDatabase(connectionString: string, options: { max?: number
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
   });
-  // An idle client that loses its server must not crash the process; the pool replaces it.
+  // An idle client that loses its server must not crash the process; the pool replaces it. A
+  // client being closed (after pool.end()) is no longer the pool's: it needs a listener too.
   pool.on("error", () => {});
+  pool.on("connect", (client) => client.on("error", () => {}));
   const db = drizzle(pool, { schema });
 
   return {
