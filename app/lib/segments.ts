@@ -2,7 +2,7 @@ import { z } from "zod";
 import type { ProposalKind, ProposalStatus, SegmentStatus } from "../../db/schema";
 import type { ApprovalRule } from "../../server/services/segments/approval";
 import { describeDefinitionIssues } from "../../server/services/segments/definition";
-import { FEATURE_LABELS } from "../../server/services/segments/describe";
+import { FEATURE_LABELS, OPERATOR_LABELS } from "../../server/services/segments/describe";
 import { NUMBER_FEATURES, type Condition } from "../../server/services/segments/rules";
 
 export type { ProposalKind, ProposalStatus, SegmentStatus };
@@ -73,17 +73,7 @@ export const OPERATORS_BY_KIND: Record<FieldKind, Condition["op"][]> = {
 
 /** Operator names in the builder's select (describe.ts words the finished sentence). */
 export const OPERATOR_CHOICES: Record<Condition["op"], string> = {
-  eq: "=",
-  ne: "≠",
-  lt: "<",
-  lte: "≤",
-  gt: ">",
-  gte: "≥",
-  between: "between",
-  in: "is one of",
-  not_in: "is none of",
-  before: "before",
-  after: "after",
+  ...OPERATOR_LABELS,
   within_last_days: "within the last … days",
   in_segment: "is in",
   not_in_segment: "is not in",

@@ -126,6 +126,25 @@ describe("row-level security at the SQL level", () => {
     expect(await countAs(a.tenantId, "workspaces")).toBe(1);
   });
 
+  it("lets parallel workers scan under the policy, and they see the tenant the transaction set", async () => {
+    const forceParallel = async (tx: Parameters<Parameters<typeof t.db.withTenant>[1]>[0]) => {
+      const settings = ["parallel_setup_cost = 0", "parallel_tuple_cost = 0", "min_parallel_table_scan_size = 0", "max_parallel_workers_per_gather = 2"];
+      for (const setting of [...settings, "enable_indexscan = off", "enable_indexonlyscan = off", "enable_bitmapscan = off"]) {
+        await tx.execute(sql.raw(`set local ${setting}`));
+      }
+    };
+    const { plan, parallel } = await t.db.withTenant(a.tenantId, async (tx) => {
+      await forceParallel(tx);
+      const explained = await tx.execute(sql.raw("explain (format json) select count(*) from transactions"));
+      const counted = await tx.execute(sql.raw("select count(*)::int as n from transactions"));
+      return { plan: JSON.stringify(explained.rows), parallel: Number(counted.rows[0].n) };
+    });
+    expect(plan).toContain("Gather");
+    const { rows } = await t.ownerQuery<{ n: number }>("select count(*)::int as n from transactions where tenant_id = $1", [a.tenantId]);
+    expect(rows[0].n).toBeGreaterThan(0);
+    expect(parallel).toBe(rows[0].n);
+  });
+
   it("with no tenant set, reads no rows at all, without an error", async () => {
     for (const table of [...tenantTables, "workspaces"]) expect(await countAs(null, table), table).toBe(0);
   });

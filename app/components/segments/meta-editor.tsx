@@ -80,36 +80,28 @@ export function MetaEditor({ doc, readOnly, members, regions, parentName, peers,
           </>
         )}
       </MetaField>
-      <MetaField label="Description" focusId="meta:description" peers={peers}>
-        {(id) => (
-          <textarea
-            id={id}
-            className="input textarea"
-            rows={2}
-            maxLength={4000}
-            value={text("description")}
-            disabled={readOnly}
-            placeholder="Who these customers are"
-            onChange={(e) => write("description", e.target.value)}
-            {...focus("description")}
-          />
-        )}
-      </MetaField>
-      <MetaField label="Value proposition" focusId="meta:valueProposition" peers={peers}>
-        {(id) => (
-          <textarea
-            id={id}
-            className="input textarea"
-            rows={2}
-            maxLength={4000}
-            value={text("valueProposition")}
-            disabled={readOnly}
-            placeholder="What we offer them, and why it matters to the business"
-            onChange={(e) => write("valueProposition", e.target.value)}
-            {...focus("valueProposition")}
-          />
-        )}
-      </MetaField>
+      {(
+        [
+          ["description", "Description", "Who these customers are"],
+          ["valueProposition", "Value proposition", "What we offer them, and why it matters to the business"],
+        ] as const
+      ).map(([key, label, placeholder]) => (
+        <MetaField key={key} label={label} focusId={`meta:${key}`} peers={peers}>
+          {(id) => (
+            <textarea
+              id={id}
+              className="input textarea"
+              rows={2}
+              maxLength={4000}
+              value={text(key)}
+              disabled={readOnly}
+              placeholder={placeholder}
+              onChange={(e) => write(key, e.target.value)}
+              {...focus(key)}
+            />
+          )}
+        </MetaField>
+      ))}
       <div className="meta-editor__row">
         <MetaField label="Owner" focusId="meta:ownerId" peers={peers}>
           {(id) => (

@@ -82,8 +82,12 @@ export async function preview(
   const base = await (baseCount ?? countBase(tx, tenantId));
   // One probe of the current-membership index per match gives the overlap with every segment,
   // this one included (its kept members); hashing all memberships instead costs twice as much.
+  // Forced (a lateral subquery behind an "offset 0" fence, no hash/merge join, no seq scan),
+  // because right after a publication the membership table's statistics may still say "empty",
+  // and the planner would then put it on the outside and compare every pair.
   await tx.execute(sql`set local enable_hashjoin = off`);
   await tx.execute(sql`set local enable_mergejoin = off`);
+  await tx.execute(sql`set local enable_seqscan = off`);
   const result = await tx.execute<{
     matching: number;
     opted_out: number;
@@ -93,9 +97,12 @@ export async function preview(
     sample: Preview["sample"] | null;
   }>(sql`
     with hits as materialized (
-      select sm.segment_id, count(*)::int as n from segment_matches m
-      join segment_memberships sm on sm.tenant_id = ${tenantId} and sm.customer_id = m.id and sm.to_version is null
-      where not m.opted_out group by sm.segment_id
+      select x.segment_id, count(*)::int as n from segment_matches m
+      cross join lateral (
+        select sm.segment_id from segment_memberships sm
+        where sm.tenant_id = ${tenantId} and sm.customer_id = m.id and sm.to_version is null
+        offset 0) x
+      where not m.opted_out group by x.segment_id
     )
     select
       (select count(*)::int from segment_matches where not opted_out) as matching,
@@ -116,8 +123,7 @@ export async function preview(
          from (select * from segment_matches where not opted_out order by external_id limit ${sampleSize}) m
          left join customer_features f on f.tenant_id = ${tenantId} and f.customer_id = m.id
          order by m.external_id) x) as sample`);
-  await tx.execute(sql`reset enable_hashjoin`);
-  await tx.execute(sql`reset enable_mergejoin`);
+  for (const setting of ["enable_hashjoin", "enable_mergejoin", "enable_seqscan"]) await tx.execute(sql.raw(`reset ${setting}`));
   const row = result.rows[0];
   const published = segment?.currentVersion ? (segment.memberCount ?? 0) : null;
   return {

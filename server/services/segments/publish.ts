@@ -52,6 +52,9 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
     removed = (await tx.execute(sql`update segment_memberships sm set to_version = ${version} where ${member}`)).rowCount ?? 0;
   } else {
     await materialiseMatches(tx, tenantId, def, segment.id);
+    // Both statements are anti-joins of two large sets: hashed, whatever the (possibly stale)
+    // statistics of the membership table say; a nested loop on a wrong estimate scans per row.
+    await tx.execute(sql`set local enable_nestloop = off`);
     removed =
       (
         await tx.execute(sql`
@@ -65,6 +68,7 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
           select ${tenantId}::uuid, ${segment.id}::uuid, m.id, ${version}::int from segment_matches m
           where not m.opted_out and not exists (select 1 from segment_memberships sm where ${member} and sm.customer_id = m.id)`)
       ).rowCount ?? 0;
+    await tx.execute(sql`reset enable_nestloop`);
   }
   const memberCount = (segment.memberCount ?? 0) - removed + added;
   await tx.insert(segmentVersions).values({

@@ -1,9 +1,8 @@
-import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../../db/client";
-import { workspaceSettings } from "../../../db/schema";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
+import { workspaceSetting } from "../workspace-settings";
 import { DEFAULT_APPROVAL_RULE, ZApprovalRule } from "./approval";
 
 /**
@@ -17,15 +16,10 @@ export const ZSegmentSettings = z.object({
 export type SegmentSettings = z.infer<typeof ZSegmentSettings>;
 
 export const DEFAULT_SEGMENT_SETTINGS: SegmentSettings = { assignment: "overlapping", approval: DEFAULT_APPROVAL_RULE };
-const KEY = "segments";
+const setting = workspaceSetting("segments", ZSegmentSettings, DEFAULT_SEGMENT_SETTINGS);
 
-export async function readSegmentSettings(tx: Tx, tenantId: string): Promise<SegmentSettings> {
-  const [row] = await tx
-    .select({ value: workspaceSettings.value })
-    .from(workspaceSettings)
-    .where(and(eq(workspaceSettings.tenantId, tenantId), eq(workspaceSettings.key, KEY)));
-  const parsed = ZSegmentSettings.safeParse(row?.value);
-  return parsed.success ? parsed.data : DEFAULT_SEGMENT_SETTINGS;
+export function readSegmentSettings(tx: Tx, tenantId: string): Promise<SegmentSettings> {
+  return setting.read(tx, tenantId);
 }
 
 export async function getSegmentSettings(scope: TenantScope) {
@@ -36,11 +30,8 @@ export async function updateSegmentSettings(scope: TenantScope, input: z.input<t
   const value = ZSegmentSettings.parse(input);
   return scope.db.withTenant(scope.tenantId, async (tx) => {
     const before = await readSegmentSettings(tx, scope.tenantId);
-    await tx
-      .insert(workspaceSettings)
-      .values({ tenantId: scope.tenantId, key: KEY, value })
-      .onConflictDoUpdate({ target: [workspaceSettings.tenantId, workspaceSettings.key], set: { value, updatedAt: new Date() } });
-    await appendAudit(tx, scope, { action: "segment.settings.update", objectType: "settings", objectId: KEY, before, after: value });
+    await setting.write(tx, scope.tenantId, value);
+    await appendAudit(tx, scope, { action: "segment.settings.update", objectType: "settings", objectId: setting.key, before, after: value });
     return value;
   });
 }
