@@ -118,13 +118,3 @@ export function findNode(doc: Y.Doc, id: string): { node: Y.Map<unknown>; parent
   };
   return walk(root);
 }
-
-export function encodeDoc(doc: Y.Doc): Uint8Array {
-  return Y.encodeStateAsUpdate(doc);
-}
-
-export function docFromUpdates(updates: Iterable<Uint8Array>): Y.Doc {
-  const doc = new Y.Doc();
-  for (const update of updates) Y.applyUpdate(doc, update);
-  return doc;
-}
