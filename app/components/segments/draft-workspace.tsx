@@ -89,6 +89,14 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
     if (status === "synced") setLoaded(true);
   }, [status]);
 
+  // Leaving while edits are not yet stored would lose them: let the browser ask first.
+  useEffect(() => {
+    if (pending === 0) return;
+    const warn = (event: BeforeUnloadEvent) => event.preventDefault();
+    window.addEventListener("beforeunload", warn);
+    return () => window.removeEventListener("beforeunload", warn);
+  }, [pending]);
+
   const { setFocus: announce, awareness } = collab;
   const setFocus = useCallback(
     (id: string | null) => {
