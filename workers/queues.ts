@@ -3,9 +3,10 @@ import type { Tx } from "../db/client";
 import { txClient } from "../db/client";
 import type { JobQueue } from "../server/services/data/imports";
 import { IMPORT_QUEUE, ZImportJob } from "./jobs/import";
+import { MODEL_RUN_QUEUE, ZModelRunJob } from "./jobs/model-run";
 import { QUALITY_QUEUE, ZQualityJob } from "./jobs/quality";
 
-export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE] as const;
+export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE] as const;
 export const JOB_SCHEMA = "pgboss";
 
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */
@@ -36,6 +37,9 @@ export function jobQueueFor(boss: PgBoss): JobQueue {
     },
     async enqueueQuality(tx, job) {
       await boss.send(QUALITY_QUEUE, ZQualityJob.parse(job), { db: through(tx), singletonKey: job.importId });
+    },
+    async enqueueModelRun(tx, job) {
+      await boss.send(MODEL_RUN_QUEUE, ZModelRunJob.parse(job), { db: through(tx), singletonKey: job.runId });
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Database } from "../db/client";
 import type { Logger } from "../server/logger";
 import { handleImportJob, IMPORT_QUEUE, resumeInterruptedImports } from "./jobs/import";
+import { handleModelRunJob, MODEL_RUN_QUEUE } from "./jobs/model-run";
 import { handleQualityJob, QUALITY_QUEUE } from "./jobs/quality";
 import { createBoss, jobQueueFor } from "./queues";
 
@@ -24,6 +25,7 @@ export async function startWorkers(opts: { appUrl: string; db: Database; logger:
   const jobs = jobQueueFor(boss);
   await boss.work(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleImportJob(opts.db, jobs, log, job.data));
   await boss.work(QUALITY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleQualityJob(opts.db, log, job.data));
+  await boss.work(MODEL_RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleModelRunJob(opts.db, log, job.data));
   const recover = () => resumeInterruptedImports(opts.db, jobs, log).catch((err) => log.error({ err }, "import recovery failed"));
   await recover();
   const timer = setInterval(recover, opts.recoveryIntervalMs ?? 60_000);

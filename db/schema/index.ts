@@ -4,3 +4,4 @@ export * from "./audit";
 export * from "./customers";
 export * from "./segments";
 export * from "./collab";
+export * from "./models";

@@ -35,6 +35,8 @@ export interface KEvaluation extends KScore {
   fit: KmeansResult;
   /** Whether the silhouette was computed on a sample (n above the sample size). */
   silhouetteSampled: boolean;
+  /** Rows the silhouette was computed on (n, or the sample size). */
+  silhouetteRows: number;
 }
 
 export interface Recommendation {
@@ -45,6 +47,11 @@ export interface Recommendation {
 export interface EvaluateOptions extends Omit<KmeansOptions, "engine" | "initialCentres"> {
   /** Silhouette sample size (default 10,000; exact below). */
   silhouetteSampleSize?: number;
+  /**
+   * Called after each k is scored (progress, cancellation: a throw stops the loop and is
+   * passed on after the engine is closed).
+   */
+  onEvaluated?: (evaluation: KEvaluation, index: number) => void | Promise<void>;
 }
 
 /** Fits and scores each k (in the order given), sharing one engine (and its threads) across them. */
@@ -55,7 +62,8 @@ export async function evaluateKs(matrix: FeatureMatrix, ks: readonly number[], o
   try {
     const out: KEvaluation[] = [];
     for (const k of ks) {
-      const fit = await kmeans(matrix, k, { ...options, engine });
+      const { onEvaluated: _, silhouetteSampleSize: __, ...kmeansOptions } = options;
+      const fit = await kmeans(matrix, k, { ...kmeansOptions, engine });
       const s = silhouette(matrix, fit.labels, { sampleSize: options.silhouetteSampleSize, seed: options.seed });
       out.push({
         k,
@@ -66,7 +74,9 @@ export async function evaluateKs(matrix: FeatureMatrix, ks: readonly number[], o
         sizes: fit.sizes,
         fit,
         silhouetteSampled: s.sampled,
+        silhouetteRows: s.rowsUsed,
       });
+      await options.onEvaluated?.(out[out.length - 1], out.length - 1);
     }
     return out;
   } finally {

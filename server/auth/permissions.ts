@@ -27,6 +27,8 @@ export const PERMISSIONS = {
   "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "model:read": ["owner", "admin", "committee", "analyst"],
+  /** Start and cancel model runs. */
+  "model:run": ["owner", "admin", "analyst"],
   "data:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "data:import": ["owner", "admin", "analyst"],
   "data:configure": ["owner", "admin", "analyst"],

@@ -3,6 +3,7 @@ import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { dataRouter } from "./routers/data";
 import { invitesRouter, membersRouter } from "./routers/members";
+import { modelsRouter } from "./routers/models";
 import { regionsRouter } from "./routers/regions";
 import { segmentsRouter } from "./routers/segments";
 import { workspaceRouter } from "./routers/workspace";
@@ -16,6 +17,7 @@ export const appRouter = router({
   audit: auditRouter,
   data: dataRouter,
   segments: segmentsRouter,
+  models: modelsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -9,6 +9,7 @@ import { uploadFile } from "../../server/services/data";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { createProposal } from "../../server/services/segments";
 import { scopeOf, staleProposal, submittedNewSegment } from "../helpers/governance";
+import { startModelRun } from "../../server/services/models";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -172,6 +173,18 @@ const WRITES: {
     path: "segments.updateSettings",
     action: "segment.settings.update",
     call: (c) => c.segments.updateSettings({ assignment: "exclusive", approval: { minApprovals: 1, rejectionVetoes: true, quorum: 0 } }),
+  },
+  {
+    path: "models.start",
+    action: "model.run.start",
+    call: (c) => c.models.start({ features: [{ field: "frequency", transform: "standard" }], kMin: 2, kMax: 3, seed: 1, restarts: 1 }),
+  },
+  {
+    path: "models.cancel",
+    action: "model.run.cancel",
+    prepare: async () =>
+      (await startModelRun(w.ownerScope, { features: [{ field: "frequency", transform: "standard" }], kMin: 2, kMax: 3 }, jobsFor(t.db))).runId,
+    call: (c, runId) => c.models.cancel({ runId }),
   },
   {
     path: "segments.reorder",

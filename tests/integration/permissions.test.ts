@@ -12,6 +12,7 @@ import { uploadFile } from "../../server/services/data";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { createProposal, submitProposal } from "../../server/services/segments";
 import { publishedSegment, scopeOf, staleProposal } from "../helpers/governance";
+import { startModelRun } from "../../server/services/models";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -147,6 +148,15 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     action: "segment:comment",
     call: async (c) => c.segments.comment({ proposalId: await draftInNorth(), body: "A question" }),
   },
+  "models.features": { action: "model:read", call: (c) => c.models.features() },
+  "models.featureCheck": {
+    action: "model:read",
+    call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "standard" }, { field: "monetary", transform: "log1p" }] }),
+  },
+  "models.list": { action: "model:read", call: (c) => c.models.list() },
+  "models.get": { action: "model:read", call: async (c) => c.models.get({ runId: await freshModelRun() }) },
+  "models.start": { action: "model:run", call: (c) => c.models.start(MODEL_INPUT) },
+  "models.cancel": { action: "model:run", call: async (c) => c.models.cancel({ runId: await freshModelRun() }) },
 };
 
 /** A new North segment proposed by the analyst (a region every role here may propose for), optionally submitted. */
@@ -160,6 +170,13 @@ let publishedOnce: Promise<{ segmentId: string }> | null = null;
 function published() {
   publishedOnce ??= publishedSegment(w, "Published for the matrix", { combinator: "and", children: [] });
   return publishedOnce;
+}
+
+const MODEL_INPUT = { features: [{ field: "frequency" as const, transform: "standard" as const }], kMin: 2, kMax: 3, seed: 1, restarts: 1 };
+
+/** A queued model run of the workspace (started by the owner). */
+async function freshModelRun(): Promise<string> {
+  return (await startModelRun(w.ownerScope, MODEL_INPUT, jobsFor(t.db))).runId;
 }
 
 function freshUpload() {
@@ -213,6 +230,7 @@ const EXPECTED: Record<Action, Role[]> = {
   "dashboard:read": [...ROLES],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "model:read": ["owner", "admin", "committee", "analyst"],
+  "model:run": ["owner", "admin", "analyst"],
   "data:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "data:import": ["owner", "admin", "analyst"],
   "data:configure": ["owner", "admin", "analyst"],

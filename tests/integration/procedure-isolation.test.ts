@@ -8,6 +8,8 @@ import { importFile, SAMPLE_TRANSACTIONS_CSV } from "../../db/seed/data-factory"
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { commentOnProposal, createProposal } from "../../server/services/segments";
 import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
+import { startModelRun } from "../../server/services/models";
+import { runModelRun } from "../../workers/jobs/model-run";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -21,6 +23,7 @@ let bSegmentId: string;
 let bProposalId: string;
 let bSubmittedId: string;
 let bCommentId: string;
+let bModelRunId: string;
 const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
 beforeAll(async () => {
@@ -46,6 +49,9 @@ beforeAll(async () => {
   bSubmittedId = (await submittedNewSegment(scopeOf(b, "analyst"), "Beta newcomers", { combinator: "and", children: [] })).proposalId;
   bCommentId = (await commentOnProposal(scopeOf(b, "committee"), { proposalId: bProposalId, body: "Beta-only remark" })).id;
   bDataIds.push(bSegmentId, bProposalId, bSubmittedId, bCommentId);
+  bModelRunId = (await startModelRun(b.ownerScope, { features: [{ field: "frequency", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }, jobsFor(t.db))).runId;
+  await runModelRun(t.db, b.tenantId, bModelRunId);
+  bDataIds.push(bModelRunId);
   // A has segments of its own, so that listings and overlaps have something to show.
   await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
@@ -80,6 +86,10 @@ async function fingerprintB(): Promise<string> {
     "proposal_comments",
     "collab_updates",
     "collab_snapshots",
+    "model_runs",
+    "model_run_results",
+    "model_run_clusters",
+    "model_run_assignments",
   ]) {
     const col = table === "workspaces" ? "id" : "tenant_id";
     const { rows } = await t.ownerQuery<{ h: string }>(
@@ -179,6 +189,12 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "segments.vote": { call: (c) => c.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" }), refused: "FORBIDDEN" },
   "segments.decide": { call: (c) => c.segments.decide({ proposalId: bSubmittedId, decision: "approve", reason: "Take over" }), refused: "NOT_FOUND" },
   "segments.comment": { call: (c) => c.segments.comment({ proposalId: bProposalId, body: "Hello from A" }), refused: "NOT_FOUND" },
+  "models.features": { call: (c) => c.models.features() },
+  "models.featureCheck": { call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }] }) },
+  "models.list": { call: (c) => c.models.list() },
+  "models.get": { call: (c) => c.models.get({ runId: bModelRunId }), refused: "NOT_FOUND" },
+  "models.start": { call: (c) => c.models.start({ features: [{ field: "frequency", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }) },
+  "models.cancel": { call: (c) => c.models.cancel({ runId: bModelRunId }), refused: "NOT_FOUND" },
 };
 
 describe("tenant isolation through every tRPC procedure", () => {

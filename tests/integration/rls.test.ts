@@ -11,6 +11,8 @@ import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from "../helpers
 import { jobsFor } from "../helpers/callers";
 import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
+import { startModelRun } from "../../server/services/models";
+import { runModelRun } from "../../workers/jobs/model-run";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -33,6 +35,10 @@ beforeAll(async () => {
     const draft = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: "Draft" });
     await editDraft(t.db, w.tenantId, draft.proposalId, (doc) => metaOf(doc).set("description", "Edited"));
     await w.ownerScope.db.withTenant(w.tenantId, (tx) => compact(tx, w.tenantId, proposalDocName(draft.proposalId)));
+    // A completed model run: results, cluster profiles and assignments.
+    await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "scores.csv", body: "customer_id,score\nS1,1\nS2,2\nS3,10\nS4,11" });
+    const run = await startModelRun(w.ownerScope, { features: [{ field: "attr:score", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }, jobsFor(t.db));
+    expect(await runModelRun(t.db, w.tenantId, run.runId)).toBe("completed");
   }
   const { rows } = await t.ownerQuery<{ table_name: string }>(
     `select c.table_name from information_schema.columns c

@@ -14,6 +14,7 @@ import { decodeText, storedChunks, storeChunks } from "./raw-file";
 export interface JobQueue {
   enqueueImport(tx: Tx, job: { tenantId: string; importId: string }): Promise<void>;
   enqueueQuality(tx: Tx, job: { tenantId: string; importId: string }): Promise<void>;
+  enqueueModelRun(tx: Tx, job: { tenantId: string; runId: string }): Promise<void>;
 }
 
 export const ZImportKind = z.enum(IMPORT_KINDS, { message: "kind must be customers or transactions" });

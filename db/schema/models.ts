@@ -1,0 +1,144 @@
+import { sql } from "drizzle-orm";
+import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { users } from "./accounts";
+import { workspaces } from "./workspaces";
+
+export const MODEL_RUN_STATUSES = ["queued", "running", "completed", "failed", "cancelled"] as const;
+export type ModelRunStatus = (typeof MODEL_RUN_STATUSES)[number];
+export const MODEL_TRANSFORMS = ["none", "log1p", "standard", "robust", "winsorise"] as const;
+export type ModelTransform = (typeof MODEL_TRANSFORMS)[number];
+
+export interface ModelRunParams {
+  features: { field: string; transform: ModelTransform }[];
+  kMin: number;
+  kMax: number;
+  seed: number;
+  restarts: number;
+}
+
+export interface ModelDataSnapshot {
+  /** Latest reference date of the customer features used (null when only attributes were used). */
+  referenceDate: string | null;
+  /** Latest customer_features.computed_at (ISO), null when only attributes were used. */
+  featuresComputedAt: string | null;
+  /** Active (non-merged, non-opted-out) customers in the workspace when the run started. */
+  customerCount: number;
+  /** Customers with every chosen feature (the rows clustered). */
+  usedCount: number;
+}
+
+export interface PcaPoint {
+  x: number;
+  y: number;
+  cluster: number;
+}
+
+export interface ModelPca {
+  /** Share of the variance each of the two components explains. */
+  explained: [number, number];
+  /** Loadings of each feature on the two components. */
+  loadings: { feature: string; pc1: number; pc2: number }[];
+  /** A seeded sample of at most 2,000 customers, coloured by the chosen k's cluster. */
+  points: PcaPoint[];
+}
+
+/** One k-means model run over a range of k: parameters, data snapshot, progress and outcome. */
+export const modelRuns = pgTable(
+  "model_runs",
+  {
+    tenantId: uuid("tenant_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    id: uuid("id").notNull().default(sql`gen_random_uuid()`),
+    status: text("status", { enum: MODEL_RUN_STATUSES }).notNull().default("queued"),
+    algorithm: text("algorithm", { enum: ["kmeans"] }).notNull().default("kmeans"),
+    params: jsonb("params").$type<ModelRunParams>().notNull(),
+    progress: doublePrecision("progress").notNull().default(0),
+    progressMessage: text("progress_message"),
+    cancelRequested: boolean("cancel_requested").notNull().default(false),
+    error: text("error"),
+    recommendedK: smallint("recommended_k"),
+    recommendationReason: text("recommendation_reason"),
+    chosenK: smallint("chosen_k"),
+    n: integer("n"),
+    dataSnapshot: jsonb("data_snapshot").$type<ModelDataSnapshot>(),
+    pca: jsonb("pca").$type<ModelPca>(),
+    codeVersion: text("code_version").notNull(),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.tenantId, t.id] }), index("model_runs_created_idx").on(t.tenantId, t.createdAt)],
+);
+
+/** The metrics of one k of a run. */
+export const modelRunResults = pgTable(
+  "model_run_results",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    runId: uuid("run_id").notNull(),
+    k: smallint("k").notNull(),
+    inertia: doublePrecision("inertia").notNull(),
+    silhouette: doublePrecision("silhouette").notNull(),
+    silhouetteSampled: boolean("silhouette_sampled").notNull(),
+    silhouetteSampleSize: integer("silhouette_sample_size"),
+    calinskiHarabasz: doublePrecision("calinski_harabasz").notNull(),
+    daviesBouldin: doublePrecision("davies_bouldin").notNull(),
+    sizes: integer("sizes").array().notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.runId, t.k] }),
+    foreignKey({ columns: [t.tenantId, t.runId], foreignColumns: [modelRuns.tenantId, modelRuns.id] }).onDelete("cascade"),
+  ],
+);
+
+export interface ClusterFeatureProfile {
+  feature: string;
+  mean: number;
+  median: number;
+  standardisedDifference: number;
+  /** Kruskal-Wallis across all clusters of this k (the same for every cluster of the k). */
+  kruskalWallisH: number;
+  kruskalWallisP: number;
+}
+
+/** Profile of each cluster, for every k of the run (so any k can be inspected). */
+export const modelRunClusters = pgTable(
+  "model_run_clusters",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    runId: uuid("run_id").notNull(),
+    k: smallint("k").notNull(),
+    cluster: smallint("cluster").notNull(),
+    size: integer("size").notNull(),
+    profile: jsonb("profile").$type<ClusterFeatureProfile[]>().notNull(),
+    suggestedName: text("suggested_name").notNull(),
+    /** The centroid projected on the first two principal components. */
+    pcaX: doublePrecision("pca_x").notNull(),
+    pcaY: doublePrecision("pca_y").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.runId, t.k, t.cluster] }),
+    foreignKey({ columns: [t.tenantId, t.runId], foreignColumns: [modelRuns.tenantId, modelRuns.id] }).onDelete("cascade"),
+  ],
+);
+
+/**
+ * Every clustered customer's cluster at the run's chosen k. No foreign key to customers (like
+ * segment memberships, decision 006): a deleted customer simply stops matching.
+ */
+export const modelRunAssignments = pgTable(
+  "model_run_assignments",
+  {
+    tenantId: uuid("tenant_id").notNull(),
+    runId: uuid("run_id").notNull(),
+    customerId: uuid("customer_id").notNull(),
+    cluster: smallint("cluster").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tenantId, t.runId, t.customerId] }),
+    foreignKey({ columns: [t.tenantId, t.runId], foreignColumns: [modelRuns.tenantId, modelRuns.id] }).onDelete("cascade"),
+    index("model_run_assignments_customer_idx").on(t.tenantId, t.customerId),
+  ],
+);

@@ -1,0 +1,333 @@
+import { readFileSync } from "node:fs";
+import { and, asc, desc, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Tx } from "../../../db/client";
+import {
+  attributeDefinitions,
+  MODEL_TRANSFORMS,
+  modelRunAssignments,
+  modelRunClusters,
+  modelRunResults,
+  modelRuns,
+  type ModelRunParams,
+} from "../../../db/schema";
+import { AnalyticsInputError, featureMatrix } from "../../analytics/feature-matrix";
+import { SILHOUETTE_TIE, RECOMMENDATION_RULE } from "../../analytics/cluster-selection";
+import { MAX_SEED } from "../../analytics/seeded-random";
+import { conflict, invalid, notFound } from "../../errors";
+import { appendAudit } from "../audit";
+import type { JobQueue } from "../data/imports";
+import type { TenantScope } from "../scope";
+import { NUMBER_FEATURES, ZNumberField } from "../segments/rules";
+import { collinearity, transformColumns } from "./pipeline";
+
+export { collinearity, fitModel, transformColumns, suggestName, pcaSample } from "./pipeline";
+
+/**
+ * Model runs (issue #6, first slice): k-means over a range of k on customer features and
+ * numeric attributes, run as a pg-boss job (workers/jobs/model-run.ts).
+ *
+ * Chosen k: the job stores metrics and cluster profiles for EVERY k of the range, and the
+ * customers' assignments for ONE k, the run's chosen k, which is the recommended k. Segments
+ * refer to "cluster C of model run M", i.e. of that k, so a published segment never changes
+ * meaning under it. Choosing another k means starting another run with kMin = kMax = that k
+ * (same seed, so the same labels as this run's k).
+ */
+
+export const CODE_VERSION: string = (() => {
+  try {
+    return (JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+})();
+
+const FEATURE_LABELS: Record<(typeof NUMBER_FEATURES)[number], string> = {
+  recency_days: "Recency (days)",
+  frequency: "Frequency (orders)",
+  monetary: "Monetary value",
+  average_order_value: "Average order value",
+  tenure_days: "Tenure (days)",
+  purchase_span_days: "Purchase span (days)",
+  r: "R score",
+  f: "F score",
+  m: "M score",
+};
+
+export const ZModelFeature = z.object({
+  field: ZNumberField,
+  transform: z.enum(MODEL_TRANSFORMS, { message: `transform must be one of ${MODEL_TRANSFORMS.join(", ")}` }).default("standard"),
+});
+
+const ZFeatureList = z
+  .array(ZModelFeature, { message: "choose at least one feature" })
+  .min(1, { message: "choose at least one feature" })
+  .max(20, { message: "choose at most 20 features" })
+  .refine((fs) => new Set(fs.map((f) => f.field)).size === fs.length, { message: "a feature is chosen twice" });
+
+export const ZStartModelRunInput = z
+  .object({
+    features: ZFeatureList,
+    kMin: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }),
+    kMax: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }),
+    seed: z.number().int().min(0).max(MAX_SEED).default(0),
+    restarts: z.number().int().min(1).max(50).default(10),
+  })
+  .refine((i) => i.kMin <= i.kMax, { message: "the smallest k must not exceed the largest", path: ["kMax"] });
+
+export const ZFeatureCheckInput = z.object({ features: ZFeatureList });
+export const ZModelRunIdInput = z.object({ runId: z.uuid({ message: "must name a model run" }) });
+export const ZListModelRunsInput = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
+
+export interface FeatureOption {
+  field: string;
+  label: string;
+  source: "feature" | "attribute";
+  /** False for attributes that cannot be used (protected); `reason` says why. */
+  available: boolean;
+  reason?: string;
+}
+
+/** What can be chosen as a feature: the numeric customer features and numeric attributes (protected ones shown as unavailable). */
+export async function modelFeatureOptions(tx: Tx, tenantId: string): Promise<FeatureOption[]> {
+  const defs = await tx
+    .select({ key: attributeDefinitions.key, label: attributeDefinitions.label, sensitivity: attributeDefinitions.sensitivity })
+    .from(attributeDefinitions)
+    .where(and(eq(attributeDefinitions.tenantId, tenantId), eq(attributeDefinitions.type, "number")))
+    .orderBy(asc(attributeDefinitions.key));
+  return [
+    ...NUMBER_FEATURES.map((f) => ({ field: f, label: FEATURE_LABELS[f], source: "feature" as const, available: true })),
+    ...defs.map((d) => ({
+      field: `attr:${d.key}`,
+      label: d.label,
+      source: "attribute" as const,
+      available: d.sensitivity !== "protected",
+      ...(d.sensitivity === "protected" ? { reason: "protected attributes cannot be used as model features" } : {}),
+    })),
+  ];
+}
+
+export async function listModelFeatures(scope: TenantScope) {
+  return scope.db.withTenant(scope.tenantId, (tx) => modelFeatureOptions(tx, scope.tenantId));
+}
+
+/** Checks every chosen field; returns their labels. Protected attributes are refused by name. */
+export async function checkFeatures(tx: Tx, tenantId: string, fields: readonly string[]): Promise<Map<string, string>> {
+  const options = new Map((await modelFeatureOptions(tx, tenantId)).map((o) => [o.field, o]));
+  const labels = new Map<string, string>();
+  for (const field of fields) {
+    const option = options.get(field);
+    if (!option) {
+      const [def] = field.startsWith("attr:")
+        ? await tx
+            .select({ label: attributeDefinitions.label, type: attributeDefinitions.type })
+            .from(attributeDefinitions)
+            .where(and(eq(attributeDefinitions.tenantId, tenantId), eq(attributeDefinitions.key, field.slice(5))))
+        : [];
+      throw invalid(def ? `The attribute "${def.label}" is a ${def.type}, not a number; only numeric features can be clustered.` : `There is no feature "${field}" in this workspace.`);
+    }
+    if (!option.available) throw invalid(`The attribute "${option.label}" is protected and cannot be used as a model feature.`, { field });
+    labels.set(field, option.label);
+  }
+  return labels;
+}
+
+function fieldSql(field: string) {
+  if (field.startsWith("attr:")) {
+    const key = field.slice(5);
+    return sql`case when jsonb_typeof(c.attributes -> ${key}) = 'number' then (c.attributes ->> ${key})::float8 end`;
+  }
+  if (!(NUMBER_FEATURES as readonly string[]).includes(field)) throw invalid(`There is no feature "${field}".`);
+  return sql`f.${sql.identifier(field)}::float8`;
+}
+
+export interface FeatureRows {
+  /** Customer ids of the rows, in id order. */
+  ids: string[];
+  values: Float64Array;
+  n: number;
+  d: number;
+  /** Active customers (complete or not). */
+  active: number;
+  referenceDate: string | null;
+  featuresComputedAt: string | null;
+}
+
+/**
+ * The chosen fields of every active customer (not merged, not opted out) with all of them
+ * present, ordered by customer id (so the same data give the same rows in the same order).
+ */
+export async function loadFeatureRows(tx: Tx, tenantId: string, fields: readonly string[]): Promise<FeatureRows> {
+  const exprs = fields.map(fieldSql);
+  const needsFeatures = fields.some((f) => !f.startsWith("attr:"));
+  const join = sql`left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id`;
+  const active = sql`c.tenant_id = ${tenantId}::uuid and c.merged_into is null and not c.opted_out`;
+  const result = await tx.execute<{ id: string; v: (number | null)[] }>(
+    sql`select c.id, array[${sql.join(exprs, sql`, `)}]::float8[] as v from customers c ${join} where ${active} order by c.id`,
+  );
+  const d = fields.length;
+  const ids: string[] = [];
+  const values = new Float64Array(result.rows.length * d);
+  for (const row of result.rows) {
+    if (row.v.some((x) => x === null || !Number.isFinite(Number(x)))) continue;
+    for (let j = 0; j < d; j++) values[ids.length * d + j] = Number(row.v[j]);
+    ids.push(row.id);
+  }
+  let referenceDate: string | null = null;
+  let featuresComputedAt: string | null = null;
+  if (needsFeatures) {
+    const snap = await tx.execute<{ reference_date: string | null; computed_at: string | null }>(
+      sql`select max(reference_date)::text as reference_date, to_char(max(computed_at) at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as computed_at
+          from customer_features where tenant_id = ${tenantId}::uuid`,
+    );
+    referenceDate = snap.rows[0]?.reference_date ?? null;
+    featuresComputedAt = snap.rows[0]?.computed_at ?? null;
+  }
+  return { ids, values: values.slice(0, ids.length * d), n: ids.length, d, active: result.rows.length, referenceDate, featuresComputedAt };
+}
+
+/** Queues a model run, in one transaction with its job and audit entry. */
+export async function startModelRun(scope: TenantScope, input: z.input<typeof ZStartModelRunInput>, jobs: JobQueue) {
+  const parsed = ZStartModelRunInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    await checkFeatures(
+      tx,
+      scope.tenantId,
+      parsed.features.map((f) => f.field),
+    );
+    const params: ModelRunParams = parsed;
+    const [row] = await tx
+      .insert(modelRuns)
+      .values({ tenantId: scope.tenantId, params, codeVersion: CODE_VERSION, createdBy: scope.actor.userId, progressMessage: "Waiting for a worker" })
+      .returning({ id: modelRuns.id });
+    await jobs.enqueueModelRun(tx, { tenantId: scope.tenantId, runId: row.id });
+    await appendAudit(tx, scope, { action: "model.run.start", objectType: "model_run", objectId: row.id, after: { params } });
+    return { runId: row.id, status: "queued" as const };
+  });
+}
+
+/** Correlation matrix and VIF of the chosen (transformed) features on the workspace's data; flags only, the user decides. */
+export async function featureCheck(scope: TenantScope, input: z.input<typeof ZFeatureCheckInput>) {
+  const { features } = ZFeatureCheckInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const fields = features.map((f) => f.field);
+    const labels = await checkFeatures(tx, scope.tenantId, fields);
+    const rows = await loadFeatureRows(tx, scope.tenantId, fields);
+    const names = fields.map((f) => labels.get(f) ?? f);
+    let matrix = featureMatrix(rows.values, rows.n, rows.d);
+    try {
+      if (rows.n > 0) matrix = transformColumns(matrix, features.map((f) => f.transform), names);
+    } catch (error) {
+      if (error instanceof AnalyticsInputError) throw invalid(error.message);
+      throw error;
+    }
+    return { ...collinearity(matrix, names), fields, customers: rows.active };
+  });
+}
+
+const RUN_COLUMNS = {
+  id: modelRuns.id,
+  status: modelRuns.status,
+  algorithm: modelRuns.algorithm,
+  params: modelRuns.params,
+  progress: modelRuns.progress,
+  progressMessage: modelRuns.progressMessage,
+  cancelRequested: modelRuns.cancelRequested,
+  error: modelRuns.error,
+  recommendedK: modelRuns.recommendedK,
+  recommendationReason: modelRuns.recommendationReason,
+  chosenK: modelRuns.chosenK,
+  n: modelRuns.n,
+  dataSnapshot: modelRuns.dataSnapshot,
+  codeVersion: modelRuns.codeVersion,
+  createdBy: modelRuns.createdBy,
+  createdAt: modelRuns.createdAt,
+  startedAt: modelRuns.startedAt,
+  finishedAt: modelRuns.finishedAt,
+};
+
+export async function listModelRuns(scope: TenantScope, input?: z.input<typeof ZListModelRunsInput>) {
+  const { limit } = ZListModelRunsInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, (tx) =>
+    tx.select(RUN_COLUMNS).from(modelRuns).where(eq(modelRuns.tenantId, scope.tenantId)).orderBy(desc(modelRuns.createdAt), desc(modelRuns.id)).limit(limit),
+  );
+}
+
+export async function loadModelRun(tx: Tx, tenantId: string, runId: string) {
+  const [run] = await tx
+    .select({ ...RUN_COLUMNS, pca: modelRuns.pca })
+    .from(modelRuns)
+    .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)));
+  if (!run) throw notFound("The model run");
+  return run;
+}
+
+/** The run with its metrics per k, recommended k and why, cluster profiles per k, and the PCA sample. */
+export async function getModelRun(scope: TenantScope, input: z.input<typeof ZModelRunIdInput>) {
+  const { runId } = ZModelRunIdInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const run = await loadModelRun(tx, scope.tenantId, runId);
+    const results = await tx
+      .select({
+        k: modelRunResults.k,
+        inertia: modelRunResults.inertia,
+        silhouette: modelRunResults.silhouette,
+        silhouetteSampled: modelRunResults.silhouetteSampled,
+        silhouetteSampleSize: modelRunResults.silhouetteSampleSize,
+        calinskiHarabasz: modelRunResults.calinskiHarabasz,
+        daviesBouldin: modelRunResults.daviesBouldin,
+        sizes: modelRunResults.sizes,
+      })
+      .from(modelRunResults)
+      .where(and(eq(modelRunResults.tenantId, scope.tenantId), eq(modelRunResults.runId, runId)))
+      .orderBy(asc(modelRunResults.k));
+    const clusters = await tx
+      .select({
+        k: modelRunClusters.k,
+        cluster: modelRunClusters.cluster,
+        size: modelRunClusters.size,
+        profile: modelRunClusters.profile,
+        suggestedName: modelRunClusters.suggestedName,
+        pcaX: modelRunClusters.pcaX,
+        pcaY: modelRunClusters.pcaY,
+      })
+      .from(modelRunClusters)
+      .where(and(eq(modelRunClusters.tenantId, scope.tenantId), eq(modelRunClusters.runId, runId)))
+      .orderBy(asc(modelRunClusters.k), asc(modelRunClusters.cluster));
+    const labels = new Map((await modelFeatureOptions(tx, scope.tenantId)).map((o) => [o.field, o.label]));
+    const { pca, ...rest } = run;
+    return {
+      run: rest,
+      features: run.params.features.map((f) => ({ ...f, label: labels.get(f.field) ?? f.field })),
+      results,
+      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule: RECOMMENDATION_RULE, silhouetteTie: SILHOUETTE_TIE },
+      clusters,
+      pca,
+    };
+  });
+}
+
+/** A queued run is cancelled at once; a running one stops at its next k. */
+export async function cancelModelRun(scope: TenantScope, input: z.input<typeof ZModelRunIdInput>) {
+  const { runId } = ZModelRunIdInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const run = await loadModelRun(tx, scope.tenantId, runId);
+    if (run.status !== "queued" && run.status !== "running") throw conflict(`This model run is ${run.status}; there is nothing to cancel.`);
+    const immediate = run.status === "queued";
+    await tx
+      .update(modelRuns)
+      .set(immediate ? { status: "cancelled", cancelRequested: true, finishedAt: new Date(), progressMessage: "Cancelled" } : { cancelRequested: true })
+      .where(and(eq(modelRuns.tenantId, scope.tenantId), eq(modelRuns.id, runId)));
+    await appendAudit(tx, scope, { action: "model.run.cancel", objectType: "model_run", objectId: runId, before: { status: run.status } });
+    return { runId, status: immediate ? ("cancelled" as const) : ("running" as const) };
+  });
+}
+
+/** Customers of one cluster of a completed run (ids only, for checks and drill-downs). */
+export async function assignmentCount(tx: Tx, tenantId: string, runId: string) {
+  const [row] = await tx
+    .select({ n: sql<number>`count(*)::int` })
+    .from(modelRunAssignments)
+    .where(and(eq(modelRunAssignments.tenantId, tenantId), eq(modelRunAssignments.runId, runId)));
+  return row.n;
+}

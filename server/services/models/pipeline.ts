@@ -1,0 +1,230 @@
+/**
+ * The pure part of a model run: per-feature transforms, k-means for each k with its metrics,
+ * the recommended k, cluster profiles for every k, a 2-D PCA with a seeded sample of points,
+ * and the collinearity check (correlation matrix and VIF). No database here: the job
+ * (workers/jobs/model-run.ts) loads the rows and stores what this returns. The CLI's
+ * `cluster` command composes the same analytics (evaluateKs, recommendK) for a CSV file.
+ */
+import { clusterProfiles } from "../../analytics/cluster-profiles";
+import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
+import { AnalyticsInputError, assertFinite, featureMatrix, type FeatureMatrix } from "../../analytics/feature-matrix";
+import { pca2d } from "../../analytics/pca";
+import { scaleFeatures, type ScaleMethod } from "../../analytics/scaling";
+import { deriveSeed, SeededRandom } from "../../analytics/seeded-random";
+import { column, mean, populationSd } from "../../analytics/stats-descriptive";
+
+export const PCA_SAMPLE_SIZE = 2000;
+
+/** Applies each column's own transform (scaling.ts), naming the feature in any error. */
+export function transformColumns(matrix: FeatureMatrix, transforms: readonly ScaleMethod[], names: readonly string[]): FeatureMatrix {
+  const { rows, cols } = matrix;
+  assertFinite(matrix, names);
+  const out = new Float64Array(rows * cols);
+  for (let j = 0; j < cols; j++) {
+    const scaled = scaleFeatures(featureMatrix(column(matrix, j), rows, 1), transforms[j], { names: [names[j]] }).matrix.values;
+    for (let i = 0; i < rows; i++) out[i * cols + j] = scaled[i];
+  }
+  return featureMatrix(out, rows, cols);
+}
+
+export interface ClusterSummary {
+  cluster: number;
+  size: number;
+  profile: { feature: string; mean: number; median: number; standardisedDifference: number; kruskalWallisH: number; kruskalWallisP: number }[];
+  suggestedName: string;
+  pcaX: number;
+  pcaY: number;
+}
+
+export interface ModelFit {
+  n: number;
+  evaluations: KEvaluation[];
+  recommendation: Recommendation;
+  /** Per k: the profile of each cluster. */
+  clusters: Map<number, ClusterSummary[]>;
+  pca: { explained: [number, number]; loadings: { feature: string; pc1: number; pc2: number }[]; scores: Float64Array } | null;
+}
+
+export interface FitOptions {
+  ks: readonly number[];
+  seed: number;
+  restarts: number;
+  /** After each k (progress and cancellation; a throw stops the run). */
+  onK?: (k: number, done: number, total: number) => void | Promise<void>;
+}
+
+/** "High income, low spend": the (at most two) features furthest from the base, ≥ 0.5 sd away. */
+export function suggestName(profile: readonly { feature: string; standardisedDifference: number }[], labels: ReadonlyMap<string, string>): string {
+  const notable = profile
+    .filter((p) => Math.abs(p.standardisedDifference) >= 0.5)
+    .sort((a, b) => Math.abs(b.standardisedDifference) - Math.abs(a.standardisedDifference))
+    .slice(0, 2)
+    .map((p) => `${p.standardisedDifference > 0 ? "high" : "low"} ${labels.get(p.feature) ?? p.feature}`);
+  if (notable.length === 0) return "Close to average";
+  const text = notable.join(", ");
+  return text[0].toUpperCase() + text.slice(1);
+}
+
+/**
+ * Fits every k on the transformed matrix; profiles are computed on `raw` (the user's units).
+ * Deterministic: the same rows in the same order with the same options give the same labels.
+ */
+export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, names: readonly string[], labels: ReadonlyMap<string, string>, options: FitOptions): Promise<ModelFit> {
+  const n = transformed.rows;
+  const largest = Math.max(...options.ks);
+  if (n < largest + 1) {
+    throw new AnalyticsInputError(
+      `${n === 1 ? "Only 1 customer has" : `Only ${n} customers have`} all the chosen features; k=${largest} needs at least ${largest + 1}. Choose a smaller k or other features.`,
+    );
+  }
+  const evaluations = await evaluateKs(transformed, options.ks, {
+    seed: options.seed,
+    restarts: options.restarts,
+    onEvaluated: (e, i) => options.onK?.(e.k, i + 1, options.ks.length),
+  });
+  const recommendation = recommendK(evaluations);
+  let pca: ModelFit["pca"] = null;
+  if (transformed.cols >= 2) {
+    let projected: ReturnType<typeof pca2d> | null = null;
+    try {
+      projected = pca2d(transformed, names);
+    } catch (error) {
+      if (!(error instanceof AnalyticsInputError)) throw error;
+    }
+    if (projected) {
+      const d = transformed.cols;
+      pca = {
+        explained: projected.explainedVarianceRatio,
+        loadings: names.map((feature, j) => ({ feature, pc1: projected.components[j], pc2: projected.components[d + j] })),
+        scores: projected.scores,
+      };
+    }
+  }
+  const clusters = new Map<number, ClusterSummary[]>();
+  for (const e of evaluations) {
+    const profiles = clusterProfiles(raw, e.fit.labels, names);
+    const tests = new Map(profiles.tests.map((t) => [t.feature, t]));
+    const sums = new Float64Array(e.k * 2);
+    if (pca) {
+      for (let i = 0; i < n; i++) {
+        sums[e.fit.labels[i] * 2] += pca.scores[i * 2];
+        sums[e.fit.labels[i] * 2 + 1] += pca.scores[i * 2 + 1];
+      }
+    }
+    clusters.set(
+      e.k,
+      profiles.clusters.map((c) => {
+        const profile = c.features.map((f) => ({
+          ...f,
+          kruskalWallisH: tests.get(f.feature)?.statistic ?? 0,
+          kruskalWallisP: tests.get(f.feature)?.pValue ?? 1,
+        }));
+        return {
+          cluster: c.cluster,
+          size: c.size,
+          profile,
+          suggestedName: suggestName(profile, labels),
+          pcaX: pca && c.size ? sums[c.cluster * 2] / c.size : 0,
+          pcaY: pca && c.size ? sums[c.cluster * 2 + 1] / c.size : 0,
+        };
+      }),
+    );
+  }
+  return { n, evaluations, recommendation, clusters, pca };
+}
+
+/** At most PCA_SAMPLE_SIZE rows, chosen with the run's seed, in increasing row order. */
+export function pcaSample(n: number, seed: number): Int32Array {
+  if (n <= PCA_SAMPLE_SIZE) return Int32Array.from({ length: n }, (_, i) => i);
+  return new SeededRandom(deriveSeed(seed, 7)).sampleIndexes(n, PCA_SAMPLE_SIZE);
+}
+
+export const CORRELATION_LIMIT = 0.9;
+export const VIF_LIMIT = 10;
+
+export interface CollinearityReport {
+  n: number;
+  features: string[];
+  /** Pearson correlation; null where a feature is constant. */
+  correlation: (number | null)[][];
+  /** Variance inflation factor 1 / (1 − R²_j) = the j-th diagonal of the inverse correlation matrix; null when undefined. */
+  vif: (number | null)[];
+  flags: ({ kind: "correlation"; features: [string, string]; r: number } | { kind: "vif"; feature: string; vif: number | null; message: string })[];
+}
+
+/** Gauss–Jordan inverse with partial pivoting; null when (numerically) singular. */
+function inverse(a: Float64Array, d: number): Float64Array | null {
+  const m = Float64Array.from(a);
+  const inv = new Float64Array(d * d);
+  for (let i = 0; i < d; i++) inv[i * d + i] = 1;
+  for (let c = 0; c < d; c++) {
+    let p = c;
+    for (let r = c + 1; r < d; r++) if (Math.abs(m[r * d + c]) > Math.abs(m[p * d + c])) p = r;
+    if (Math.abs(m[p * d + c]) < 1e-12) return null;
+    if (p !== c) {
+      for (let j = 0; j < d; j++) {
+        [m[p * d + j], m[c * d + j]] = [m[c * d + j], m[p * d + j]];
+        [inv[p * d + j], inv[c * d + j]] = [inv[c * d + j], inv[p * d + j]];
+      }
+    }
+    const pivot = m[c * d + c];
+    for (let j = 0; j < d; j++) {
+      m[c * d + j] /= pivot;
+      inv[c * d + j] /= pivot;
+    }
+    for (let r = 0; r < d; r++) {
+      if (r === c) continue;
+      const f = m[r * d + c];
+      if (f === 0) continue;
+      for (let j = 0; j < d; j++) {
+        m[r * d + j] -= f * m[c * d + j];
+        inv[r * d + j] -= f * inv[c * d + j];
+      }
+    }
+  }
+  return inv;
+}
+
+/** Correlation matrix and VIF of the (transformed) features; flags |r| > 0.9 and VIF > 10. The user decides. */
+export function collinearity(matrix: FeatureMatrix, names: readonly string[]): CollinearityReport {
+  const { rows: n, cols: d } = matrix;
+  const cols = Array.from({ length: d }, (_, j) => column(matrix, j));
+  const means = cols.map(mean);
+  const sds = cols.map(populationSd);
+  const r = new Float64Array(d * d);
+  const correlation: (number | null)[][] = names.map(() => names.map(() => null));
+  for (let p = 0; p < d; p++) {
+    for (let q = p; q < d; q++) {
+      if (!(sds[p] > 0 && sds[q] > 0) || n === 0) continue;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += (cols[p][i] - means[p]) * (cols[q][i] - means[q]);
+      const value = p === q ? 1 : Math.max(-1, Math.min(1, s / n / (sds[p] * sds[q])));
+      r[p * d + q] = r[q * d + p] = value;
+      correlation[p][q] = correlation[q][p] = value;
+    }
+  }
+  const flags: CollinearityReport["flags"] = [];
+  for (let p = 0; p < d; p++) {
+    for (let q = p + 1; q < d; q++) {
+      const value = correlation[p][q];
+      if (value !== null && Math.abs(value) > CORRELATION_LIMIT) flags.push({ kind: "correlation", features: [names[p], names[q]], r: value });
+    }
+  }
+  const constant = sds.map((s) => !(s > 0));
+  let vif: (number | null)[] = names.map(() => null);
+  if (d >= 2 && n > d && !constant.some(Boolean)) {
+    const inv = inverse(r, d);
+    if (inv) vif = names.map((_, j) => inv[j * d + j]);
+    else names.forEach((feature) => flags.push({ kind: "vif", feature, vif: null, message: `${feature} is an exact linear combination of the other features` }));
+  } else if (d >= 2) {
+    names.forEach((feature, j) => {
+      if (constant[j]) flags.push({ kind: "vif", feature, vif: null, message: `${feature} has the same value for every customer` });
+    });
+  } else if (d === 1) {
+    vif = [1];
+  }
+  vif.forEach((v, j) => {
+    if (v !== null && v > VIF_LIMIT) flags.push({ kind: "vif", feature: names[j], vif: v, message: `${names[j]} has a VIF of ${v.toFixed(1)} (above ${VIF_LIMIT})` });
+  });
+  return { n, features: [...names], correlation, vif, flags };
+}

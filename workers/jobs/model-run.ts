@@ -1,0 +1,171 @@
+import { and, eq, sql } from "drizzle-orm";
+import { z } from "zod";
+import type { Database } from "../../db/client";
+import { modelRunAssignments, modelRunClusters, modelRunResults, modelRuns, type ModelPca } from "../../db/schema";
+import { AnalyticsInputError, featureMatrix } from "../../server/analytics/feature-matrix";
+import { DomainError } from "../../server/errors";
+import type { Logger } from "../../server/logger";
+import { checkFeatures, fitModel, loadFeatureRows, pcaSample, transformColumns } from "../../server/services/models";
+
+export const MODEL_RUN_QUEUE = "model-run";
+export const ZModelRunJob = z.object({ tenantId: z.uuid(), runId: z.uuid() });
+
+export type ModelRunOutcome = "completed" | "cancelled" | "failed" | "skipped";
+
+class ModelRunCancelled extends Error {}
+
+export interface ModelRunHooks {
+  /** Called after each k is fitted (tests use it to simulate a crash mid-run). */
+  afterK?: (k: number) => void | Promise<void>;
+}
+
+const ASSIGNMENT_BATCH = 20_000;
+
+async function update(db: Database, tenantId: string, runId: string, values: Partial<typeof modelRuns.$inferInsert>) {
+  const rows = await db.withTenant(tenantId, (tx) =>
+    tx
+      .update(modelRuns)
+      .set(values)
+      .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)))
+      .returning({ cancelRequested: modelRuns.cancelRequested }),
+  );
+  return rows[0]?.cancelRequested ?? false;
+}
+
+/**
+ * Runs one model run: loads the features of active customers with all of them, transforms,
+ * fits k-means for each k (progress after each; a cancel stops at the next k), scores, profiles
+ * every k, projects on two principal components and writes results, clusters and the chosen
+ * k's assignments in ONE transaction at the end, deleting whatever an earlier attempt of the
+ * same run wrote first (so a retry after a crash never duplicates). Unclusterable data (too
+ * few customers, a constant standardised feature, a protected attribute) fail the run with a
+ * readable error; any other error is thrown so that pg-boss retries the job.
+ *
+ * Cluster numbers are 1-based everywhere they are stored (k-means label + 1).
+ */
+export async function runModelRun(db: Database, tenantId: string, runId: string, hooks: ModelRunHooks = {}, log?: Logger): Promise<ModelRunOutcome> {
+  const [run] = await db.withTenant(tenantId, (tx) => tx.select().from(modelRuns).where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId))));
+  if (!run || run.status === "completed" || run.status === "failed" || run.status === "cancelled") return "skipped";
+  if (run.cancelRequested) {
+    await update(db, tenantId, runId, { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled" });
+    return "cancelled";
+  }
+  await update(db, tenantId, runId, { status: "running", startedAt: new Date(), progress: 0, progressMessage: "Loading customer features", error: null });
+  const { params } = run;
+  const fields = params.features.map((f) => f.field);
+  const ks = Array.from({ length: params.kMax - params.kMin + 1 }, (_, i) => params.kMin + i);
+  try {
+    const { labels, rows } = await db.withTenant(tenantId, async (tx) => {
+      const labels = await checkFeatures(tx, tenantId, fields);
+      return { labels, rows: await loadFeatureRows(tx, tenantId, fields) };
+    });
+    const names = fields;
+    const raw = featureMatrix(rows.values, rows.n, rows.d);
+    if (rows.n < params.kMax + 1) {
+      const have = rows.n === 1 ? "Only 1 customer has" : rows.n === 0 ? "No customer has" : `Only ${rows.n} customers have`;
+      throw new AnalyticsInputError(`${have} all the chosen features; k=${params.kMax} needs at least ${params.kMax + 1}. Choose a smaller k or other features.`);
+    }
+    const transformed = transformColumns(
+      raw,
+      params.features.map((f) => f.transform),
+      fields.map((f) => labels.get(f) ?? f),
+    );
+    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers` });
+    const fit = await fitModel(raw, transformed, names, labels, {
+      ks,
+      seed: params.seed,
+      restarts: params.restarts,
+      async onK(k, done, total) {
+        const cancel = await update(db, tenantId, runId, { progress: 0.05 + (0.9 * done) / total, progressMessage: `Fitted k=${k} (${done} of ${total})` });
+        if (cancel) throw new ModelRunCancelled();
+        await hooks.afterK?.(k);
+      },
+    });
+    const chosen = fit.recommendation.k;
+    const best = fit.evaluations.find((e) => e.k === chosen);
+    if (!best) throw new Error("unreachable: the recommended k was not evaluated");
+    const sample = pcaSample(rows.n, params.seed);
+    const pca: ModelPca | null = fit.pca
+      ? {
+          explained: fit.pca.explained,
+          loadings: fit.pca.loadings,
+          points: Array.from(sample, (i) => ({ x: fit.pca!.scores[i * 2], y: fit.pca!.scores[i * 2 + 1], cluster: best.fit.labels[i] + 1 })),
+        }
+      : null;
+    const outcome = await db.withTenant(tenantId, async (tx) => {
+      const [now] = await tx
+        .select({ cancelRequested: modelRuns.cancelRequested, status: modelRuns.status })
+        .from(modelRuns)
+        .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)))
+        .for("update");
+      if (!now || now.status !== "running") return "skipped" as const;
+      if (now.cancelRequested) return "cancelled" as const;
+      const own = (table: typeof modelRunResults | typeof modelRunClusters | typeof modelRunAssignments) =>
+        and(eq(table.tenantId, tenantId), eq(table.runId, runId));
+      await tx.delete(modelRunAssignments).where(own(modelRunAssignments));
+      await tx.delete(modelRunClusters).where(own(modelRunClusters));
+      await tx.delete(modelRunResults).where(own(modelRunResults));
+      await tx.insert(modelRunResults).values(
+        fit.evaluations.map((e) => ({
+          tenantId,
+          runId,
+          k: e.k,
+          inertia: e.inertia,
+          silhouette: e.silhouette,
+          silhouetteSampled: e.silhouetteSampled,
+          silhouetteSampleSize: e.silhouetteRows,
+          calinskiHarabasz: e.calinskiHarabasz,
+          daviesBouldin: e.daviesBouldin,
+          sizes: e.sizes,
+        })),
+      );
+      await tx.insert(modelRunClusters).values(
+        [...fit.clusters].flatMap(([k, clusters]) => clusters.map((c) => ({ tenantId, runId, k, ...c, cluster: c.cluster + 1 }))),
+      );
+      for (let start = 0; start < rows.n; start += ASSIGNMENT_BATCH) {
+        const end = Math.min(rows.n, start + ASSIGNMENT_BATCH);
+        const clusters = Array.from(best.fit.labels.subarray(start, end), (l) => l + 1);
+        await tx.execute(sql`insert into model_run_assignments (tenant_id, run_id, customer_id, cluster)
+          select ${tenantId}::uuid, ${runId}::uuid, a.id, a.cluster
+          from unnest(${`{${rows.ids.slice(start, end).join(",")}}`}::uuid[], ${`{${clusters.join(",")}}`}::smallint[]) as a(id, cluster)`);
+      }
+      await tx
+        .update(modelRuns)
+        .set({
+          status: "completed",
+          progress: 1,
+          progressMessage: "Completed",
+          recommendedK: chosen,
+          recommendationReason: fit.recommendation.reason,
+          chosenK: chosen,
+          n: rows.n,
+          dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },
+          pca,
+          finishedAt: new Date(),
+        })
+        .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)));
+      return "completed" as const;
+    });
+    if (outcome === "cancelled") await update(db, tenantId, runId, { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled" });
+    return outcome;
+  } catch (error) {
+    if (error instanceof ModelRunCancelled) {
+      await update(db, tenantId, runId, { status: "cancelled", finishedAt: new Date(), progressMessage: "Cancelled" });
+      return "cancelled";
+    }
+    if (error instanceof AnalyticsInputError || error instanceof DomainError) {
+      await update(db, tenantId, runId, { status: "failed", error: error.message, finishedAt: new Date(), progressMessage: "Failed" });
+      return "failed";
+    }
+    log?.error({ err: error, tenantId, runId }, "model run attempt failed; it will be retried");
+    await update(db, tenantId, runId, { progressMessage: "An attempt failed; retrying" }).catch(() => {});
+    throw error;
+  }
+}
+
+export async function handleModelRunJob(db: Database, log: Logger, data: unknown) {
+  const job = ZModelRunJob.parse(data);
+  const outcome = await runModelRun(db, job.tenantId, job.runId, {}, log);
+  log.info({ ...job, outcome }, "model run job finished");
+  return outcome;
+}
