@@ -1,0 +1,242 @@
+/**
+ * Model runs on real data: the mall customers file imported as customers (income and spending
+ * score as numeric attributes; Genre and Age tagged protected by the import), clustered by the
+ * job handler run directly (as import.test.ts runs imports).
+ *
+ * The k = 5 figures are checked twice, independently of server/analytics: against the values
+ * of established software for this data (scikit-learn KMeans on StandardScaler-ed income and
+ * spending: inertia 65.568, silhouette 0.5547), and against a naive computation of inertia and
+ * silhouette from their definitions on data standardised here with the textbook formula,
+ * using the stored assignments.
+ */
+import { readFile } from "node:fs/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importFile } from "../../db/seed/data-factory";
+import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { cancelModelRun, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
+import { runModelRun } from "../../workers/jobs/model-run";
+import { jobsFor } from "../helpers/callers";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+let t: TestDatabase;
+let w: FactoryWorkspace;
+
+const MALL = "../shared/data/mall_customers.csv";
+const INPUT = {
+  features: [
+    { field: "attr:annual_income_k" as const, transform: "standard" as const },
+    { field: "attr:spending_score_1_100" as const, transform: "standard" as const },
+  ],
+  kMin: 2,
+  kMax: 8,
+  seed: 1,
+  restarts: 10,
+};
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  w = await makeWorkspace(t.db, "Mall Co");
+  const body = await readFile(MALL);
+  const r = await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "mall_customers.csv", body }, (m) => ({
+    ...m,
+    columns: m.columns.map((c) => (c.column === "CustomerID" ? { column: c.column, field: "external_id" } : c)),
+  }));
+  expect(r.outcome).toBe("completed");
+});
+afterAll(() => t.drop());
+
+async function start(input: Partial<typeof INPUT> = {}) {
+  return (await startModelRun(w.ownerScope, { ...INPUT, ...input }, jobsFor(t.db))).runId;
+}
+
+async function labelsOf(runId: string): Promise<Map<string, number>> {
+  const { rows } = await t.ownerQuery<{ external_id: string; cluster: number }>(
+    `select c.external_id, a.cluster from model_run_assignments a join customers c on c.tenant_id = a.tenant_id and c.id = a.customer_id
+      where a.run_id = $1 order by c.external_id`,
+    [runId],
+  );
+  return new Map(rows.map((r) => [r.external_id, r.cluster]));
+}
+
+/** Income and spending standardised with the textbook formula (population sd), by customer id. */
+async function mallStandardised(): Promise<Map<string, number[]>> {
+  const lines = (await readFile(MALL, "utf8")).trim().split(/\r?\n/).slice(1);
+  const raw = lines.map((l) => l.split(","));
+  const x = raw.map((r) => [Number(r[3]), Number(r[4])]);
+  const n = x.length;
+  const mean = [0, 1].map((j) => x.reduce((s, r) => s + r[j], 0) / n);
+  const sd = [0, 1].map((j) => Math.sqrt(x.reduce((s, r) => s + (r[j] - mean[j]) ** 2, 0) / n));
+  return new Map(raw.map((r, i) => [r[0], x[i].map((v, j) => (v - mean[j]) / sd[j])]));
+}
+
+function naive(points: number[][], labels: number[]) {
+  const dist = (a: number[], b: number[]) => Math.hypot(a[0] - b[0], a[1] - b[1]);
+  let sil = 0;
+  for (let i = 0; i < points.length; i++) {
+    const sums = new Map<number, { s: number; c: number }>();
+    for (let j = 0; j < points.length; j++) {
+      if (j === i) continue;
+      const e = sums.get(labels[j]) ?? { s: 0, c: 0 };
+      e.s += dist(points[i], points[j]);
+      e.c++;
+      sums.set(labels[j], e);
+    }
+    const own = sums.get(labels[i])!;
+    const a = own.s / own.c;
+    const b = Math.min(...[...sums].filter(([l]) => l !== labels[i]).map(([, e]) => e.s / e.c));
+    sil += (b - a) / Math.max(a, b);
+  }
+  let inertia = 0;
+  for (const l of new Set(labels)) {
+    const members = points.filter((_, i) => labels[i] === l);
+    const m = [0, 1].map((j) => members.reduce((s, r) => s + r[j], 0) / members.length);
+    for (const r of members) inertia += (r[0] - m[0]) ** 2 + (r[1] - m[1]) ** 2;
+  }
+  return { silhouette: sil / points.length, inertia };
+}
+
+describe("a k-means model run on the mall customers", () => {
+  let runId: string;
+
+  it("recommends k = 5 with the established k = 5 inertia and silhouette, and stores it all", async () => {
+    runId = await start();
+    expect(await runModelRun(t.db, w.tenantId, runId)).toBe("completed");
+    const got = await getModelRun(w.ownerScope, { runId });
+    expect(got.run).toMatchObject({ status: "completed", progress: 1, recommendedK: 5, chosenK: 5, n: 200, codeVersion: expect.any(String) });
+    expect(got.run.dataSnapshot).toMatchObject({ customerCount: 200, usedCount: 200 });
+    expect(got.recommendation?.k).toBe(5);
+    expect(got.recommendation?.reason).toContain("k=5");
+    expect(got.results.map((r) => r.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    const five = got.results.find((r) => r.k === 5)!;
+    expect(five.inertia).toBeCloseTo(65.5684, 3);
+    expect(five.silhouette).toBeCloseTo(0.5547, 3);
+    expect(five.silhouetteSampled).toBe(false);
+    expect(five.silhouetteSampleSize).toBe(200);
+    // Independently: the stored assignments on data standardised here.
+    const x = await mallStandardised();
+    const labels = await labelsOf(runId);
+    expect(labels.size).toBe(200);
+    const ids = [...labels.keys()];
+    const check = naive(
+      ids.map((id) => x.get(id)!),
+      ids.map((id) => labels.get(id)!),
+    );
+    expect(check.inertia).toBeCloseTo(65.5684, 3);
+    expect(check.silhouette).toBeCloseTo(0.5547, 3);
+    expect(five.inertia).toBeCloseTo(check.inertia, 8);
+    expect(five.silhouette).toBeCloseTo(check.silhouette, 8);
+    expect([...five.sizes].sort((a, b) => a - b)).toEqual(
+      [1, 2, 3, 4, 5].map((c) => [...labels.values()].filter((l) => l === c).length).sort((a, b) => a - b),
+    );
+    // Profiles for every k; PCA sample of all 200 points coloured by the k = 5 clusters.
+    expect(got.clusters.filter((c) => c.k === 5)).toHaveLength(5);
+    expect(got.clusters.filter((c) => c.k === 8)).toHaveLength(8);
+    const c5 = got.clusters.filter((c) => c.k === 5);
+    expect(c5.reduce((s, c) => s + c.size, 0)).toBe(200);
+    for (const c of c5) {
+      expect(c.profile.map((p) => p.feature)).toEqual(["attr:annual_income_k", "attr:spending_score_1_100"]);
+      expect(c.profile[0].kruskalWallisP).toBeLessThan(1e-6);
+      expect(c.suggestedName).toMatch(/^[A-Z]/);
+    }
+    // The classic "high income, low spending" group is there, in the user's units.
+    const rich = c5.find((c) => c.profile[0].mean > 80 && c.profile[1].mean < 25);
+    expect(rich?.suggestedName).toMatch(/^(High Annual Income \(k\$\), low Spending Score|Low Spending Score \(1-100\), high Annual Income)/);
+    expect(got.pca?.points).toHaveLength(200);
+    expect(new Set(got.pca?.points.map((p) => p.cluster))).toEqual(new Set([1, 2, 3, 4, 5]));
+    const audit = await t.ownerQuery("select action from audit_log where tenant_id = $1 and object_id = $2", [w.tenantId, runId]);
+    expect(audit.rows.map((r) => r.action)).toEqual(["model.run.start"]);
+  });
+
+  it("gives the same labels when run again with the same parameters and data", async () => {
+    const again = await start();
+    expect(await runModelRun(t.db, w.tenantId, again)).toBe("completed");
+    expect(await labelsOf(again)).toEqual(await labelsOf(runId));
+    const a = (await getModelRun(w.ownerScope, { runId })).results;
+    const b = (await getModelRun(w.ownerScope, { runId: again })).results;
+    expect(b).toEqual(a);
+  });
+});
+
+describe("refusals and failures", () => {
+  it("refuses protected attributes as features, naming them", async () => {
+    await expect(start({ features: [{ field: "attr:age", transform: "none" }] as never })).rejects.toThrow(/"Age" is protected/);
+    await expect(featureCheck(w.ownerScope, { features: [{ field: "attr:genre", transform: "none" }] })).rejects.toThrow(/protected|not a number/);
+  });
+
+  it("fails a run on too few customers with a readable error", async () => {
+    const small = await makeWorkspace(t.db, "Tiny Co");
+    await importFile(t.db, small.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "one.csv", body: "customer_id,score\nA1,5\n" });
+    const id = (await startModelRun(small.ownerScope, { features: [{ field: "attr:score", transform: "none" }], kMin: 2, kMax: 4 }, jobsFor(t.db))).runId;
+    expect(await runModelRun(t.db, small.tenantId, id)).toBe("failed");
+    const got = await getModelRun(small.ownerScope, { runId: id });
+    expect(got.run.status).toBe("failed");
+    expect(got.run.error).toBe("Only 1 customer has all the chosen features; k=4 needs at least 5. Choose a smaller k or other features.");
+  });
+
+  it("flags highly correlated features (the user decides)", async () => {
+    const report = await featureCheck(w.ownerScope, {
+      features: [
+        { field: "attr:annual_income_k", transform: "none" },
+        { field: "attr:spending_score_1_100", transform: "none" },
+      ],
+    });
+    expect(report.n).toBe(200);
+    expect(report.correlation[0][0]).toBe(1);
+    expect(Math.abs(report.correlation[0][1]!)).toBeLessThan(0.1);
+    expect(report.vif[0]).toBeGreaterThanOrEqual(1);
+    expect(report.flags).toEqual([]);
+    const same = await featureCheck(w.ownerScope, {
+      features: [
+        { field: "attr:annual_income_k", transform: "none" },
+        { field: "attr:annual_income_k" as never, transform: "log1p" },
+      ],
+    }).catch((e: Error) => e);
+    expect(same).toBeInstanceOf(Error);
+  });
+});
+
+describe("cancelling and crashing", () => {
+  it("cancels a queued run at once and a running one at its next k", async () => {
+    const queued = await start();
+    expect(await cancelModelRun(w.ownerScope, { runId: queued })).toEqual({ runId: queued, status: "cancelled" });
+    expect(await runModelRun(t.db, w.tenantId, queued)).toBe("skipped");
+    const running = await start();
+    const outcome = await runModelRun(t.db, w.tenantId, running, {
+      afterK: async (k) => {
+        if (k === 3) expect(await cancelModelRun(w.ownerScope, { runId: running })).toMatchObject({ status: "running" });
+      },
+    });
+    expect(outcome).toBe("cancelled");
+    const got = await getModelRun(w.ownerScope, { runId: running });
+    expect(got.run.status).toBe("cancelled");
+    expect(got.results).toEqual([]);
+    expect(await labelsOf(running)).toEqual(new Map());
+  });
+
+  it("retries a run that crashed mid-way into exactly one set of results", async () => {
+    const id = await start();
+    await expect(
+      runModelRun(t.db, w.tenantId, id, {
+        afterK: (k) => {
+          if (k === 4) throw new Error("worker killed");
+        },
+      }),
+    ).rejects.toThrow("worker killed");
+    const mid = await getModelRun(w.ownerScope, { runId: id });
+    expect(mid.run.status).toBe("running");
+    expect(mid.results).toEqual([]);
+    // Rows an earlier attempt might have left: the retry replaces them.
+    await t.ownerQuery(
+      `insert into model_run_results (tenant_id, run_id, k, inertia, silhouette, silhouette_sampled, calinski_harabasz, davies_bouldin, sizes)
+       values ($1, $2, 2, -1, -1, false, -1, -1, '{1}')`,
+      [w.tenantId, id],
+    );
+    expect(await runModelRun(t.db, w.tenantId, id)).toBe("completed");
+    const got = await getModelRun(w.ownerScope, { runId: id });
+    expect(got.results.map((r) => r.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
+    expect(got.results.every((r) => r.inertia > 0)).toBe(true);
+    expect((await labelsOf(id)).size).toBe(200);
+    const counts = await t.ownerQuery<{ n: number }>("select count(*)::int as n from model_run_clusters where run_id = $1", [id]);
+    expect(counts.rows[0].n).toBe([2, 3, 4, 5, 6, 7, 8].reduce((s, k) => s + k, 0));
+  });
+});
