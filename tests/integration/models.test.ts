@@ -15,7 +15,10 @@ import { importFile } from "../../db/seed/data-factory";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { cancelModelRun, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
+import { previewDefinition } from "../../server/services/segments";
+import { describeCondition } from "../../server/services/segments/describe";
 import { jobsFor } from "../helpers/callers";
+import { publishedSegment } from "../helpers/governance";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 let t: TestDatabase;
@@ -154,6 +157,31 @@ describe("a k-means model run on the mall customers", () => {
     const a = (await getModelRun(w.ownerScope, { runId })).results;
     const b = (await getModelRun(w.ownerScope, { runId: again })).results;
     expect(b).toEqual(a);
+  });
+
+  it("defines a segment by a cluster: publishing it makes exactly the run's customers of that cluster members", async () => {
+    const rules = { combinator: "and" as const, children: [{ op: "in_cluster" as const, modelRunId: runId, cluster: 2 }] };
+    expect(describeCondition(rules.children[0], { modelRun: () => "Mall k-means" })).toBe("is in cluster 2 of model run “Mall k-means”");
+    const seg = await publishedSegment(w, "Cluster 2 of the mall run", rules);
+    const members = await t.ownerQuery<{ customer_id: string }>(
+      "select customer_id from segment_memberships where tenant_id = $1 and segment_id = $2 and to_version is null order by 1",
+      [w.tenantId, seg.segmentId],
+    );
+    const assigned = await t.ownerQuery<{ customer_id: string }>(
+      "select customer_id from model_run_assignments where tenant_id = $1 and run_id = $2 and cluster = 2 order by 1",
+      [w.tenantId, runId],
+    );
+    expect(assigned.rows.length).toBeGreaterThan(10);
+    expect(members.rows).toEqual(assigned.rows);
+  });
+
+  it("refuses cluster conditions on a run that is unknown here, not completed, or has no such cluster", async () => {
+    const cluster = (modelRunId: string, c = 1) => ({ combinator: "and" as const, children: [{ op: "in_cluster" as const, modelRunId, cluster: c }] });
+    await expect(previewDefinition(w.ownerScope, { rules: cluster(runId, 9) })).rejects.toThrow("The model run has no cluster 9 (its clusters are 1 to 5).");
+    const queued = await start();
+    await expect(previewDefinition(w.ownerScope, { rules: cluster(queued) })).rejects.toThrow("A rule refers to a model run that is queued; only a completed run's clusters can be used.");
+    const other = await makeWorkspace(t.db, "Other Co");
+    await expect(previewDefinition(other.ownerScope, { rules: cluster(runId) })).rejects.toThrow("A rule refers to a model run that does not exist in this workspace.");
   });
 });
 

@@ -14,6 +14,8 @@ let w: FactoryWorkspace;
 const customers = new Map<string, CustomerFacts>();
 /** Two segments with random current members (and some former ones, who must not count). */
 const segmentIds: string[] = [];
+/** A completed model run (k = 3) that clustered most customers. */
+let modelRunId: string;
 const NOW = Date.now();
 
 /** mulberry32: a small seeded generator, so that every run tests the same cases. */
@@ -103,6 +105,18 @@ beforeAll(async () => {
       if (current) (customers.get(c.external_id)!.segments as Set<string>).add(segmentId);
     }
   }
+  const run = await t.ownerQuery<{ id: string }>(
+    `insert into model_runs (tenant_id, status, params, code_version, recommended_k, chosen_k, n)
+     values ($1, 'completed', '{"features":[{"field":"frequency","transform":"standard"}],"kMin":3,"kMax":3,"seed":1,"restarts":1}', 'test', 3, 3, 0) returning id`,
+    [w.tenantId],
+  );
+  modelRunId = run.rows[0].id;
+  for (const c of ids.rows) {
+    if (r() < 0.15) continue;
+    const cluster = 1 + Math.floor(r() * 3);
+    await t.ownerQuery("insert into model_run_assignments (tenant_id, run_id, customer_id, cluster) values ($1, $2, $3, $4)", [w.tenantId, modelRunId, c.id, cluster]);
+    customers.get(c.external_id)!.clusters = new Map([[modelRunId, cluster]]);
+  }
 });
 afterAll(() => t.drop());
 
@@ -179,6 +193,7 @@ describe("the rule compiler", () => {
       fc.record({ op: fc.constantFrom("before", "after"), field: fc.constant("attr:signup"), value: fc.integer({ min: 0, max: 800 }).map(isoDay) }),
       fc.record({ op: fc.constant("within_last_days"), field: fc.constant("attr:signup"), days: fc.integer({ min: 0, max: 400 }) }),
       fc.record({ op: fc.constantFrom("in_segment", "not_in_segment"), segmentId: fc.constantFrom(...segmentIds) }),
+      fc.record({ op: fc.constantFrom("in_cluster", "not_in_cluster"), modelRunId: fc.constant(modelRunId), cluster: fc.integer({ min: 1, max: 4 }) }),
     ) as fc.Arbitrary<Condition>;
     const { tree } = fc.letrec<{ tree: RuleGroup }>((tie) => ({
       tree: fc.record({
@@ -209,6 +224,20 @@ describe("the rule compiler", () => {
       [w.tenantId, a],
     );
     expect(rows[0].n).toBeGreaterThan(20);
+  });
+
+  it("selects the run's assignments for 'is in cluster', and everyone else for 'is not in cluster'", async () => {
+    for (const cluster of [1, 2, 3]) {
+      const { rows } = await t.ownerQuery<{ external_id: string }>(
+        "select c.external_id from model_run_assignments a join customers c on c.id = a.customer_id where a.run_id = $1 and a.cluster = $2 order by 1",
+        [modelRunId, cluster],
+      );
+      const inside = await sqlMatches({ combinator: "and", children: [{ op: "in_cluster", modelRunId, cluster }] });
+      expect(inside.length).toBeGreaterThan(50);
+      expect(inside).toEqual(rows.map((r) => r.external_id));
+      const outside = await sqlMatches({ combinator: "and", children: [{ op: "not_in_cluster", modelRunId, cluster }] });
+      expect(outside.length + inside.length).toBe(400);
+    }
   });
 
   it("treats empty groups and missing values as documented", async () => {

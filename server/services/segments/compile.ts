@@ -96,6 +96,13 @@ function condition(c: Condition, catalog: AttributeCatalog): SQL {
       expr = c.op === "in_segment" ? member : sql`not ${member}`;
       break;
     }
+    case "in_cluster":
+    case "not_in_cluster": {
+      const member = sql`exists (select 1 from model_run_assignments ma where ma.tenant_id = c.tenant_id
+        and ma.run_id = ${c.modelRunId}::uuid and ma.customer_id = c.id and ma.cluster = ${c.cluster}::smallint)`;
+      expr = c.op === "in_cluster" ? member : sql`not ${member}`;
+      break;
+    }
   }
   // A comparison with a missing value is unknown in SQL; here it is simply false.
   return sql`coalesce(${expr}, false)`;

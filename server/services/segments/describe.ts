@@ -34,11 +34,15 @@ export const OPERATOR_LABELS: Record<Condition["op"], string> = {
   within_last_days: "within the last",
   in_segment: "is in segment",
   not_in_segment: "is not in segment",
+  in_cluster: "is in cluster",
+  not_in_cluster: "is not in cluster",
 };
 
 /** How rules name what they refer to by id or key (segments, custom attributes). */
 export interface RuleNames {
   segment?: (id: string) => string;
+  /** A model run's name, e.g. "model run of 3 March (income, spending)". */
+  modelRun?: (id: string) => string;
   attribute?: (key: string) => string;
 }
 
@@ -70,6 +74,9 @@ export function describeCondition(c: Condition, names: RuleNames = {}): string {
     case "in_segment":
     case "not_in_segment":
       return `${OPERATOR_LABELS[c.op]} “${names.segment?.(c.segmentId) ?? c.segmentId}”`;
+    case "in_cluster":
+    case "not_in_cluster":
+      return `${OPERATOR_LABELS[c.op]} ${c.cluster} of model run “${names.modelRun?.(c.modelRunId) ?? c.modelRunId}”`;
     default:
       return `${label(c.field)} ${OPERATOR_LABELS[c.op]} ${number(c.value)}`;
   }

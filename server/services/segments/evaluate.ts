@@ -7,6 +7,8 @@ export interface CustomerFacts {
   attributes: Record<string, unknown>;
   /** Segments whose published version has this customer as a member. */
   segments?: ReadonlySet<string>;
+  /** The customer's cluster (1-based) in each completed model run that clustered them, by run id. */
+  clusters?: ReadonlyMap<string, number>;
 }
 
 const DAY = 86_400_000;
@@ -75,6 +77,9 @@ function holds(c: Condition, x: CustomerFacts, now: number): boolean {
     case "in_segment":
     case "not_in_segment":
       return (x.segments?.has(c.segmentId) ?? false) === (c.op === "in_segment");
+    case "in_cluster":
+    case "not_in_cluster":
+      return (x.clusters?.get(c.modelRunId) === c.cluster) === (c.op === "in_cluster");
   }
 }
 

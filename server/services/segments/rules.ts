@@ -48,6 +48,17 @@ export const ZCondition = z.discriminatedUnion("op", [
   }),
   /** Membership of another segment's published version. */
   z.object({ id: ZNodeId, op: z.enum(["in_segment", "not_in_segment"]), segmentId: z.uuid({ message: "must name a segment" }) }),
+  /**
+   * Membership of cluster `cluster` (1-based) of a completed model run, at the run's chosen k
+   * (model_run_assignments). "not_in_cluster" is its negation: customers the run did not
+   * cluster (missing features, or newer than the run) are not in any of its clusters.
+   */
+  z.object({
+    id: ZNodeId,
+    op: z.enum(["in_cluster", "not_in_cluster"]),
+    modelRunId: z.uuid({ message: "must name a model run" }),
+    cluster: z.number({ message: "choose a cluster" }).int({ message: "choose a cluster" }).min(1, { message: "clusters are numbered from 1" }).max(15),
+  }),
 ]);
 export type Condition = z.infer<typeof ZCondition>;
 
@@ -74,6 +85,17 @@ export const MAX_DEPTH = 8;
 
 export function depthOf(node: RuleGroup | Condition): number {
   return isGroup(node) ? 1 + Math.max(0, ...node.children.map(depthOf)) : 0;
+}
+
+/** Model runs (and their clusters) a tree refers to through "is in cluster" conditions. */
+export function referencedModelRuns(node: RuleGroup | Condition, into = new Map<string, Set<number>>()): Map<string, Set<number>> {
+  if (isGroup(node)) for (const child of node.children) referencedModelRuns(child, into);
+  else if (node.op === "in_cluster" || node.op === "not_in_cluster") {
+    const clusters = into.get(node.modelRunId) ?? new Set<number>();
+    clusters.add(node.cluster);
+    into.set(node.modelRunId, clusters);
+  }
+  return into;
 }
 
 /** Segments a tree refers to through "is in segment" conditions. */

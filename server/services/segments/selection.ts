@@ -1,10 +1,10 @@
 import { and, eq, inArray, sql, type SQL } from "drizzle-orm";
 import type { Tx } from "../../../db/client";
-import { attributeDefinitions, regions, segments } from "../../../db/schema";
+import { attributeDefinitions, modelRunClusters, modelRuns, regions, segments } from "../../../db/schema";
 import { invalid } from "../../errors";
 import { compileRules, requiresFeatures, type AttributeCatalog } from "./compile";
 import type { Definition } from "./definition";
-import { referencedSegments } from "./rules";
+import { referencedModelRuns, referencedSegments } from "./rules";
 
 /**
  * The SQL that selects a definition's members: its rule tree, and for a regional variant also
@@ -33,6 +33,7 @@ export async function selectionSql(tx: Tx, tenantId: string, definition: Selecta
       .where(and(eq(segments.tenantId, tenantId), inArray(segments.id, [...refs])));
     if (found.length !== refs.size) throw invalid("A rule refers to a segment that does not exist in this workspace.");
   }
+  await checkModelRuns(tx, tenantId, definition.rules);
   const where = compileRules(definition.rules, await catalogFor(tx, tenantId));
   if (!definition.parentId) return where;
   if (!definition.regionId) throw invalid("A regional variant needs a region.");
@@ -51,6 +52,30 @@ export async function selectionSql(tx: Tx, tenantId: string, definition: Selecta
   const inParent = sql`exists (select 1 from segment_memberships pm where pm.tenant_id = c.tenant_id
     and pm.segment_id = ${definition.parentId}::uuid and pm.customer_id = c.id and pm.to_version is null)`;
   return sql`(${where} and c.region = ${region.name} and ${inParent})`;
+}
+
+/** Every model run a rule refers to exists in the workspace, is completed, and has the cluster named. */
+export async function checkModelRuns(tx: Tx, tenantId: string, rules: Selectable["rules"]): Promise<void> {
+  const refs = referencedModelRuns(rules);
+  if (!refs.size) return;
+  const runs = await tx
+    .select({ id: modelRuns.id, status: modelRuns.status, chosenK: modelRuns.chosenK })
+    .from(modelRuns)
+    .where(and(eq(modelRuns.tenantId, tenantId), inArray(modelRuns.id, [...refs.keys()])));
+  const byId = new Map(runs.map((r) => [r.id, r]));
+  for (const [runId, clusters] of refs) {
+    const run = byId.get(runId);
+    if (!run) throw invalid("A rule refers to a model run that does not exist in this workspace.");
+    if (run.status !== "completed" || run.chosenK === null) throw invalid(`A rule refers to a model run that is ${run.status}; only a completed run's clusters can be used.`);
+    const known = await tx
+      .select({ cluster: modelRunClusters.cluster })
+      .from(modelRunClusters)
+      .where(and(eq(modelRunClusters.tenantId, tenantId), eq(modelRunClusters.runId, runId), eq(modelRunClusters.k, run.chosenK)));
+    const have = new Set(known.map((k) => k.cluster));
+    for (const c of clusters) {
+      if (!have.has(c)) throw invalid(`The model run has no cluster ${c} (its clusters are 1 to ${run.chosenK}).`);
+    }
+  }
 }
 
 export const CUSTOMER_FEATURES_JOIN = sql`left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id`;
