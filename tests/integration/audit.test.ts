@@ -180,6 +180,12 @@ const WRITES: {
     call: (c) => c.models.start({ features: [{ field: "frequency", transform: "standard" }], kMin: 2, kMax: 3, seed: 1, restarts: 1 }),
   },
   {
+    path: "models.chooseK",
+    action: "model.run.start",
+    prepare: () => completedModelRun(w.tenantId),
+    call: (c, runId) => c.models.chooseK({ runId, k: 3 }),
+  },
+  {
     path: "models.cancel",
     action: "model.run.cancel",
     prepare: async () =>
@@ -192,6 +198,16 @@ const WRITES: {
     call: async (c) => c.segments.reorder({ order: (await c.segments.list()).segments.map((s) => s.id).reverse() }),
   },
 ];
+
+/** A completed model run (k = 2 of 2..3) written directly, for procedures that need one. */
+async function completedModelRun(tenantId: string): Promise<string> {
+  const { rows } = await t.ownerQuery<{ id: string }>(
+    `insert into model_runs (tenant_id, status, params, code_version, recommended_k, chosen_k, n)
+     values ($1, 'completed', '{"features":[{"field":"frequency","transform":"standard"}],"kMin":2,"kMax":3,"seed":1,"restarts":1}', 'test', 2, 2, 0) returning id`,
+    [tenantId],
+  );
+  return rows[0].id;
+}
 
 const EVERYONE = { combinator: "and" as const, children: [] };
 

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFile } from "../../db/seed/data-factory";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
-import { cancelModelRun, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
+import { cancelModelRun, chooseK, clusterOptions, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
 import { previewDefinition } from "../../server/services/segments";
 import { describeCondition } from "../../server/services/segments/describe";
@@ -157,6 +157,19 @@ describe("a k-means model run on the mall customers", () => {
     const a = (await getModelRun(w.ownerScope, { runId })).results;
     const b = (await getModelRun(w.ownerScope, { runId: again })).results;
     expect(b).toEqual(a);
+  });
+
+  it("chooses another k as a new run for that k, with the clusters the first run showed for it", async () => {
+    const { runId: chosen } = await chooseK(w.ownerScope, { runId, k: 4 }, jobsFor(t.db));
+    expect(await runModelRun(t.db, w.tenantId, chosen)).toBe("completed");
+    const first = await getModelRun(w.ownerScope, { runId });
+    const second = await getModelRun(w.ownerScope, { runId: chosen });
+    expect(second.run).toMatchObject({ chosenK: 4, params: { ...INPUT, kMin: 4, kMax: 4 } });
+    expect(second.results).toEqual(first.results.filter((r) => r.k === 4));
+    expect(second.clusters).toEqual(first.clusters.filter((c) => c.k === 4));
+    await expect(chooseK(w.ownerScope, { runId, k: 9 }, jobsFor(t.db))).rejects.toThrow("k=9 is outside this run's range (2 to 8).");
+    const options = await clusterOptions(w.ownerScope);
+    expect(options.find((o) => o.id === runId)?.clusters.map((c) => c.cluster)).toEqual([1, 2, 3, 4, 5]);
   });
 
   it("defines a segment by a cluster: publishing it makes exactly the run's customers of that cluster members", async () => {

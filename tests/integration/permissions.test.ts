@@ -156,6 +156,8 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   "models.list": { action: "model:read", call: (c) => c.models.list() },
   "models.get": { action: "model:read", call: async (c) => c.models.get({ runId: await freshModelRun() }) },
   "models.start": { action: "model:run", call: (c) => c.models.start(MODEL_INPUT) },
+  "models.chooseK": { action: "model:run", call: async (c) => c.models.chooseK({ runId: await completedModelRun(w.tenantId), k: 3 }) },
+  "models.clusterOptions": { action: "model:read", call: (c) => c.models.clusterOptions() },
   "models.cancel": { action: "model:run", call: async (c) => c.models.cancel({ runId: await freshModelRun() }) },
 };
 
@@ -173,6 +175,16 @@ function published() {
 }
 
 const MODEL_INPUT = { features: [{ field: "frequency" as const, transform: "standard" as const }], kMin: 2, kMax: 3, seed: 1, restarts: 1 };
+
+/** A completed model run (k = 2 of 2..3) written directly, for procedures that need one. */
+async function completedModelRun(tenantId: string): Promise<string> {
+  const { rows } = await t.ownerQuery<{ id: string }>(
+    `insert into model_runs (tenant_id, status, params, code_version, recommended_k, chosen_k, n)
+     values ($1, 'completed', '{"features":[{"field":"frequency","transform":"standard"}],"kMin":2,"kMax":3,"seed":1,"restarts":1}', 'test', 2, 2, 0) returning id`,
+    [tenantId],
+  );
+  return rows[0].id;
+}
 
 /** A queued model run of the workspace (started by the owner). */
 async function freshModelRun(): Promise<string> {

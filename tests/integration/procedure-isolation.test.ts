@@ -194,6 +194,8 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "models.list": { call: (c) => c.models.list() },
   "models.get": { call: (c) => c.models.get({ runId: bModelRunId }), refused: "NOT_FOUND" },
   "models.start": { call: (c) => c.models.start({ features: [{ field: "frequency", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }) },
+  "models.chooseK": { call: (c) => c.models.chooseK({ runId: bModelRunId, k: 3 }), refused: "NOT_FOUND" },
+  "models.clusterOptions": { call: (c) => c.models.clusterOptions() },
   "models.cancel": { call: (c) => c.models.cancel({ runId: bModelRunId }), refused: "NOT_FOUND" },
 };
 

@@ -331,3 +331,45 @@ export async function assignmentCount(tx: Tx, tenantId: string, runId: string) {
     .where(and(eq(modelRunAssignments.tenantId, tenantId), eq(modelRunAssignments.runId, runId)));
   return row.n;
 }
+
+export const ZChooseKInput = z.object({ runId: z.uuid({ message: "must name a model run" }), k: z.number().int().min(2).max(15) });
+
+/**
+ * Choosing another k than the recommended one: a new run with the same features, transforms,
+ * seed and restarts, for that k only. Each k is fitted independently with the run's seed, so
+ * the new run's clusters are exactly the ones this run showed for that k; the original run (and
+ * any segment defined by its clusters) keeps its meaning.
+ */
+export async function chooseK(scope: TenantScope, input: z.input<typeof ZChooseKInput>, jobs: JobQueue) {
+  const { runId, k } = ZChooseKInput.parse(input);
+  const source = await scope.db.withTenant(scope.tenantId, (tx) => loadModelRun(tx, scope.tenantId, runId));
+  if (source.status !== "completed") throw conflict(`This model run is ${source.status}; choose a k once it has completed.`);
+  if (k < source.params.kMin || k > source.params.kMax) throw invalid(`k=${k} is outside this run's range (${source.params.kMin} to ${source.params.kMax}).`);
+  if (k === source.chosenK) throw conflict(`k=${k} is already this run's chosen k.`);
+  return startModelRun(scope, { ...source.params, kMin: k, kMax: k } as z.input<typeof ZStartModelRunInput>, jobs);
+}
+
+/** Completed runs and their clusters (at the chosen k), for "is in cluster" rules. */
+export async function clusterOptions(scope: TenantScope) {
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const runs = await tx
+      .select({ id: modelRuns.id, params: modelRuns.params, chosenK: modelRuns.chosenK, n: modelRuns.n, finishedAt: modelRuns.finishedAt })
+      .from(modelRuns)
+      .where(and(eq(modelRuns.tenantId, scope.tenantId), eq(modelRuns.status, "completed")))
+      .orderBy(desc(modelRuns.finishedAt))
+      .limit(100);
+    const clusters = await tx
+      .select({ runId: modelRunClusters.runId, k: modelRunClusters.k, cluster: modelRunClusters.cluster, size: modelRunClusters.size, suggestedName: modelRunClusters.suggestedName })
+      .from(modelRunClusters)
+      .where(eq(modelRunClusters.tenantId, scope.tenantId))
+      .orderBy(asc(modelRunClusters.cluster));
+    return runs.map((r) => ({
+      id: r.id,
+      features: r.params.features.map((f) => f.field),
+      k: r.chosenK,
+      n: r.n,
+      finishedAt: r.finishedAt,
+      clusters: clusters.filter((c) => c.runId === r.id && c.k === r.chosenK).map(({ cluster, size, suggestedName }) => ({ cluster, size, suggestedName })),
+    }));
+  });
+}

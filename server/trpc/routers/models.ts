@@ -7,5 +7,7 @@ export const modelsRouter = router({
   list: permissionProcedure("model:read").input(models.ZListModelRunsInput).query(({ ctx, input }) => models.listModelRuns(ctx.scope, input)),
   get: permissionProcedure("model:read").input(models.ZModelRunIdInput).query(({ ctx, input }) => models.getModelRun(ctx.scope, input)),
   start: permissionProcedure("model:run").input(models.ZStartModelRunInput).mutation(({ ctx, input }) => models.startModelRun(ctx.scope, input, ctx.jobs)),
+  chooseK: permissionProcedure("model:run").input(models.ZChooseKInput).mutation(({ ctx, input }) => models.chooseK(ctx.scope, input, ctx.jobs)),
+  clusterOptions: permissionProcedure("model:read").query(({ ctx }) => models.clusterOptions(ctx.scope)),
   cancel: permissionProcedure("model:run").input(models.ZModelRunIdInput).mutation(({ ctx, input }) => models.cancelModelRun(ctx.scope, input)),
 });
