@@ -78,9 +78,9 @@ export function clusterColour(index: number): string {
   return schemeTableau10[index % schemeTableau10.length];
 }
 
-/** "Cluster 3" for 0-based cluster 2: people count from one. */
+/** "Cluster 3": clusters are stored numbered from 1. */
 export function clusterLabel(cluster: number): string {
-  return `Cluster ${cluster + 1}`;
+  return `Cluster ${cluster}`;
 }
 
 /** A metric value at three significant figures (inertia as a compact count). */

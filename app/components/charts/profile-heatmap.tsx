@@ -26,10 +26,10 @@ const LEGEND = 46;
 export function ProfileHeatmap({ features, rows, title }: { features: string[]; rows: HeatmapRow[]; title: string }) {
   const { ref, width } = useChartWidth<HTMLDivElement>(640);
   const id = useId();
-  const labelWidth = Math.min(220, Math.max(110, ...rows.map((r) => r.name.length * CHAR + 28)));
+  const labelWidth = Math.min(Math.max(140, Math.round(width * 0.34)), Math.max(110, ...rows.map((r) => r.name.length * CHAR + 28)));
   const longest = Math.max(4, ...features.map((f) => f.length));
   const fitCell = Math.floor((width - labelWidth - 8) / Math.max(1, features.length));
-  const cell = Math.max(MIN_CELL, Math.min(120, fitCell));
+  const cell = Math.max(MIN_CELL, Math.min(170, fitCell));
   const rotate = longest * CHAR > cell - 8;
   const headerHeight = rotate ? Math.min(140, Math.round(longest * CHAR * 0.72) + 18) : 28;
   const plotWidth = cell * features.length;

@@ -1,0 +1,479 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
+import { useState } from "react";
+import { KSelectionCharts } from "~/components/charts/k-selection-chart";
+import { PcaScatter } from "~/components/charts/pca-scatter";
+import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
+import { ClusterCard } from "~/components/models/cluster-card";
+import { RunStatusBadge } from "~/components/models/run-status-badge";
+import { Notice } from "~/components/notice";
+import { PageHeader } from "~/components/page-header";
+import { ProgressBar } from "~/components/progress-bar";
+import { SubmitButton } from "~/components/submit-button";
+import { errorPage, field, formFailure, loadOrFail } from "~/lib/errors.server";
+import { formatDateMinute, formatTime, plural } from "~/lib/format";
+import { clusterLabel, formatKRange, formatMetric, formatP, isRunActive, transformLabel } from "~/lib/models";
+import { requirePermission } from "~/lib/session.server";
+import { usePolling } from "~/lib/use-polling";
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "Model run · Models · Quorum" }];
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function runIdOf(params: { runId?: string }): string {
+  const id = params.runId ?? "";
+  if (!UUID.test(id)) throw errorPage(404, "That model run was not found in this workspace.");
+  return id;
+}
+
+export async function loader({ request, context, params }: LoaderFunctionArgs) {
+  const me = await requirePermission(request, context, "model:read");
+  const runId = runIdOf(params);
+  return loadOrFail(request, async () => {
+    const [detail, members] = await Promise.all([context.trpc.models.get({ runId }), context.trpc.members.list()]);
+    const creator = members.find((m) => m.userId === detail.run.createdBy);
+    return {
+      ...detail,
+      createdByName: creator?.name ?? null,
+      canRun: me.permissions.includes("model:run"),
+    };
+  });
+}
+
+export async function action({ request, context, params }: ActionFunctionArgs) {
+  await requirePermission(request, context, "model:run");
+  const runId = runIdOf(params);
+  const form = await request.formData();
+  const intent = field(form, "intent");
+  if (intent !== "cancel") return { intent, ok: false as const, formError: "Unknown action. Reload the page and try again." };
+  try {
+    await context.trpc.models.cancel({ runId });
+    return { intent, ok: true as const, formError: null };
+  } catch (error) {
+    return { intent, ok: false as const, formError: formFailure(error, request).formError ?? "The run could not be cancelled." };
+  }
+}
+
+type Detail = ReturnType<typeof useLoaderData<typeof loader>>;
+
+function RunProgress({ run, canRun }: { run: Detail["run"]; canRun: boolean }) {
+  const result = useActionData<typeof action>();
+  const [confirming, setConfirming] = useState(false);
+  const cancelling = run.cancelRequested || (result?.intent === "cancel" && result.ok);
+  return (
+    <section className="card" aria-labelledby="progress-title" aria-live="polite" aria-busy="true">
+      <div className="card__header">
+        <div>
+          <h2 id="progress-title" className="card__title">
+            {run.status === "queued" ? "Queued" : "Running"}
+          </h2>
+          <p className="card__subtitle">
+            {run.startedAt ? `Started at ${formatTime(run.startedAt)}. ` : ""}
+            You can leave this page: the run carries on in the background and its results appear here when it is done.
+          </p>
+        </div>
+      </div>
+      <ProgressBar
+        label={run.progressMessage ?? (run.status === "queued" ? "Waiting for a worker" : "Running")}
+        value={run.status === "queued" ? null : run.progress}
+      />
+      {cancelling ? (
+        <p className="progress__note" role="status">
+          Cancelling: the run stops after the k it is fitting now and keeps no results.
+        </p>
+      ) : null}
+      {canRun && !cancelling ? (
+        <div className="progress__actions">
+          {result?.intent === "cancel" && !result.ok ? (
+            <p className="field__error" role="alert">
+              {result.formError}
+            </p>
+          ) : null}
+          {confirming ? (
+            <Form method="post" className="inline-panel inline-panel--danger" onKeyDown={(e) => e.key === "Escape" && setConfirming(false)}>
+              <p>Stop this run? Nothing from it is kept; you can start it again with the same settings.</p>
+              <div className="inline-panel__actions">
+                <SubmitButton intent="cancel" variant="danger" size="sm" pendingLabel="Cancelling…">
+                  Cancel run
+                </SubmitButton>
+                <button type="button" className="button button--ghost button--sm" autoFocus onClick={() => setConfirming(false)}>
+                  Keep running
+                </button>
+              </div>
+            </Form>
+          ) : (
+            <button type="button" className="button button--secondary" onClick={() => setConfirming(true)}>
+              Cancel run…
+            </button>
+          )}
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function Parameters({ detail }: { detail: Detail }) {
+  const { run, features, createdByName } = detail;
+  const snapshot = run.dataSnapshot;
+  return (
+    <section className="card" aria-labelledby="params-title">
+      <h2 id="params-title" className="card__title">
+        Parameters and data
+      </h2>
+      <p className="card__subtitle">Everything needed to reproduce this run: the same settings on the same data give the same clusters.</p>
+      <div className="run-facts">
+        <dl className="details-list details-list--inline">
+          <div>
+            <dt>Algorithm</dt>
+            <dd>k-means (k-means++ seeding)</dd>
+          </div>
+          <div>
+            <dt>k tried</dt>
+            <dd>{formatKRange(run.params.kMin, run.params.kMax)}</dd>
+          </div>
+          <div>
+            <dt>Seed</dt>
+            <dd>{run.params.seed}</dd>
+          </div>
+          <div>
+            <dt>Restarts per k</dt>
+            <dd>{run.params.restarts}</dd>
+          </div>
+          <div>
+            <dt>Started by</dt>
+            <dd>{createdByName ?? "A former member"}</dd>
+          </div>
+          <div>
+            <dt>Created</dt>
+            <dd>{formatDateMinute(run.createdAt)}</dd>
+          </div>
+          {run.finishedAt ? (
+            <div>
+              <dt>Finished</dt>
+              <dd>{formatDateMinute(run.finishedAt)}</dd>
+            </div>
+          ) : null}
+          <div>
+            <dt>Code version</dt>
+            <dd>
+              <code className="code-pill">{run.codeVersion.slice(0, 12)}</code>
+            </dd>
+          </div>
+          {snapshot ? (
+            <>
+              <div>
+                <dt>Customers clustered</dt>
+                <dd>
+                  {snapshot.usedCount.toLocaleString("en-GB")}
+                  <span className="muted"> of {snapshot.customerCount.toLocaleString("en-GB")} active</span>
+                </dd>
+              </div>
+              {snapshot.referenceDate ? (
+                <div>
+                  <dt>Features as of</dt>
+                  <dd>{snapshot.referenceDate}</dd>
+                </div>
+              ) : null}
+              {snapshot.featuresComputedAt ? (
+                <div>
+                  <dt>Features computed</dt>
+                  <dd>{formatDateMinute(snapshot.featuresComputedAt)}</dd>
+                </div>
+              ) : null}
+            </>
+          ) : null}
+        </dl>
+        <div className="table-wrap table-wrap--inset">
+          <table className="table table--compact">
+            <thead>
+              <tr>
+                <th scope="col">Feature</th>
+                <th scope="col">Transform</th>
+              </tr>
+            </thead>
+            <tbody>
+              {features.map((f) => (
+                <tr key={f.field}>
+                  <td>{f.label}</td>
+                  <td>{transformLabel(f.transform)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function KSelection({ detail }: { detail: Detail }) {
+  const { results, recommendation } = detail;
+  const sampled = results.find((r) => r.silhouetteSampled);
+  return (
+    <section className="card" aria-labelledby="k-title">
+      <h2 id="k-title" className="card__title">
+        How many clusters?
+      </h2>
+      <p className="card__subtitle">
+        Each k from {formatKRange(detail.run.params.kMin, detail.run.params.kMax)} was fitted and scored on the transformed
+        features.
+      </p>
+      {recommendation ? (
+        <div className="recommendation" role="note">
+          <span className="recommendation__k">Recommended k = {recommendation.k}</span>
+          <span>{recommendation.reason}.</span>
+          <span className="muted small">Rule: {recommendation.rule}.</span>
+        </div>
+      ) : null}
+      <p className="muted small chart-intro">
+        {sampled
+          ? `Silhouette computed on a random sample of ${(sampled.silhouetteSampleSize ?? 0).toLocaleString("en-GB")} customers (of ${(
+              detail.run.n ?? 0
+            ).toLocaleString("en-GB")}); the other metrics use every customer.`
+          : "Every metric uses every customer clustered (silhouette exact, not sampled)."}
+      </p>
+      <KSelectionCharts scores={results} recommendedK={recommendation?.k ?? null} />
+      <div className="table-wrap table-wrap--inset k-table">
+        <table className="table table--compact metrics-table">
+          <thead>
+            <tr>
+              <th scope="col">k</th>
+              <th scope="col" className="num">
+                Inertia
+              </th>
+              <th scope="col" className="num">
+                Silhouette
+              </th>
+              <th scope="col" className="num">
+                Calinski–Harabasz
+              </th>
+              <th scope="col" className="num">
+                Davies–Bouldin
+              </th>
+              <th scope="col">Cluster sizes</th>
+            </tr>
+          </thead>
+          <tbody>
+            {results.map((r) => (
+              <tr key={r.k} className={r.k === recommendation?.k ? "is-chosen" : undefined}>
+                <td>
+                  {r.k}
+                  {r.k === recommendation?.k ? <span className="tag">recommended</span> : null}
+                </td>
+                <td className="num">{formatMetric(r.inertia, "inertia")}</td>
+                <td className="num">
+                  {formatMetric(r.silhouette, "silhouette")}
+                  {r.silhouetteSampled ? <span className="muted" title="Computed on a sample">*</span> : null}
+                </td>
+                <td className="num">{formatMetric(r.calinskiHarabasz, "calinskiHarabasz")}</td>
+                <td className="num">{formatMetric(r.daviesBouldin, "daviesBouldin")}</td>
+                <td className="muted small">{r.sizes.map((s) => s.toLocaleString("en-GB")).join(" · ")}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+function Profiles({ detail, k }: { detail: Detail; k: number }) {
+  const labels = new Map(detail.features.map((f) => [f.field, f.label]));
+  const clusters = detail.clusters.filter((c) => c.k === k);
+  const total = clusters.reduce((s, c) => s + c.size, 0);
+  const fields = detail.features.map((f) => f.field);
+  const ks = [...new Set(detail.clusters.map((c) => c.k))].sort((a, b) => a - b);
+  const chosen = detail.run.chosenK;
+  const tests = fields.map((f) => {
+    const p = clusters[0]?.profile.find((x) => x.feature === f);
+    return { field: f, label: labels.get(f) ?? f, h: p?.kruskalWallisH ?? null, p: p?.kruskalWallisP ?? null };
+  });
+  return (
+    <section className="card stack" aria-labelledby="profiles-title">
+      <div className="card__header">
+        <div>
+          <h2 id="profiles-title" className="card__title">
+            Clusters at k = {k} <span className="count">{clusters.length}</span>
+          </h2>
+          <p className="card__subtitle">
+            What sets each cluster apart: its mean and median of every feature (in the feature's own units) and how many
+            standard deviations its mean sits from the whole base.
+            {k !== chosen ? " Customers are assigned to clusters only at the recommended k." : ""}
+          </p>
+        </div>
+        {ks.length > 1 ? (
+          <Form method="get" className="form-row form-row--end" preventScrollReset>
+            <label className="field">
+              <span className="field__label">Show k</span>
+              <select
+                name="k"
+                className="input select"
+                defaultValue={k}
+                onChange={(e) => e.currentTarget.form?.requestSubmit()}
+              >
+                {ks.map((v) => (
+                  <option key={v} value={v}>
+                    {v}
+                    {v === chosen ? " (recommended)" : ""}
+                  </option>
+                ))}
+              </select>
+            </label>
+            <noscript>
+              <button type="submit" className="button button--secondary">
+                Show
+              </button>
+            </noscript>
+          </Form>
+        ) : null}
+      </div>
+      <div className="cluster-grid">
+        {clusters.map((c, i) => (
+          <ClusterCard
+            key={c.cluster}
+            index={i}
+            cluster={c.cluster}
+            name={c.suggestedName}
+            size={c.size}
+            total={total}
+            features={c.profile.map((p) => ({ ...p, label: labels.get(p.feature) ?? p.feature }))}
+          />
+        ))}
+      </div>
+      <div>
+        <h3 className="section__title section__title--spaced">Standardised difference from the base</h3>
+        <ProfileHeatmap
+          title={`Clusters at k = ${k} by feature: standardised difference from the whole base`}
+          features={fields.map((f) => labels.get(f) ?? f)}
+          rows={clusters.map((c, i) => ({
+            index: i,
+            name: `${c.cluster}. ${c.suggestedName}`,
+            size: c.size,
+            diffs: fields.map((f) => c.profile.find((p) => p.feature === f)?.standardisedDifference ?? 0),
+          }))}
+        />
+      </div>
+      {tests.some((t) => t.p !== null) ? (
+        <div>
+          <h3 className="section__title">Does each feature differ between the clusters?</h3>
+          <p className="muted small chart-intro">
+            Kruskal–Wallis test per feature. The clusters were fitted on these features, so a small p-value is expected: read
+            it as how strongly the feature separates them, not as a confirmatory test.
+          </p>
+          <div className="table-wrap table-wrap--inset">
+            <table className="table table--compact">
+              <thead>
+                <tr>
+                  <th scope="col">Feature</th>
+                  <th scope="col" className="num">
+                    H
+                  </th>
+                  <th scope="col" className="num">
+                    p-value
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {tests.map((t) => (
+                  <tr key={t.field}>
+                    <td>{t.label}</td>
+                    <td className="num">{t.h === null ? "–" : formatMetric(t.h)}</td>
+                    <td className="num">{formatP(t.p)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </div>
+      ) : null}
+    </section>
+  );
+}
+
+function Projection({ detail }: { detail: Detail }) {
+  const { pca } = detail;
+  const k = detail.run.chosenK;
+  if (!pca || k === null) return null;
+  const clusters = detail.clusters.filter((c) => c.k === k);
+  return (
+    <section className="card" aria-labelledby="pca-title">
+      <h2 id="pca-title" className="card__title">
+        Customers on a map
+      </h2>
+      <p className="card__subtitle">
+        {pca.points.length < (detail.run.n ?? 0)
+          ? `A random sample of ${plural(pca.points.length, "customer", "customers")} (of ${(detail.run.n ?? 0).toLocaleString("en-GB")})`
+          : `All ${plural(pca.points.length, "customer", "customers")}`}{" "}
+        on the two directions that spread them most
+        (principal components of the standardised features), coloured by cluster at k = {k}. Clusters that overlap here
+        may still separate on other directions.
+      </p>
+      <PcaScatter
+        title={`PCA of a sample of customers, coloured by cluster at k = ${k}`}
+        points={pca.points}
+        explained={pca.explained}
+        clusters={clusters.map((c, i) => ({ cluster: c.cluster, index: i, name: `${clusterLabel(c.cluster)} · ${c.suggestedName}` }))}
+      />
+    </section>
+  );
+}
+
+export default function ModelRun() {
+  const detail = useLoaderData<typeof loader>();
+  const { run, canRun } = detail;
+  const [params] = useSearchParams();
+  usePolling(isRunActive(run.status), 1000);
+  const ks = new Set(detail.clusters.map((c) => c.k));
+  const wanted = Number(params.get("k"));
+  const k = ks.has(wanted) ? wanted : (run.chosenK ?? detail.recommendation?.k ?? null);
+
+  return (
+    <>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/models">Models</Link>
+        <span aria-hidden="true">›</span>
+        <span>Run of {formatDateMinute(run.createdAt)}</span>
+      </nav>
+      <PageHeader
+        title={
+          <>
+            k-means on {plural(detail.features.length, "feature", "features")} <RunStatusBadge status={run.status} />
+          </>
+        }
+        description={detail.features.map((f) => f.label).join(" · ")}
+        actions={
+          canRun ? (
+            <Link to="/models/new" className="button button--secondary">
+              New run
+            </Link>
+          ) : null
+        }
+      />
+      <div className="stack">
+        {isRunActive(run.status) ? <RunProgress run={run} canRun={canRun} /> : null}
+        {run.status === "failed" ? (
+          <Notice tone="error" title="The run failed">
+            {run.error ?? "It stopped before it finished."} Nothing from it was kept.
+            {canRun ? (
+              <>
+                {" "}
+                <Link to="/models/new">Start a new run</Link> with other features or a smaller k.
+              </>
+            ) : null}
+          </Notice>
+        ) : null}
+        {run.status === "cancelled" ? (
+          <Notice tone="warning" title="The run was cancelled">
+            It was stopped {run.startedAt ? "before it finished" : "before it started"}; no results were kept.
+          </Notice>
+        ) : null}
+        {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
+        {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}
+        {run.status === "completed" ? <Projection detail={detail} /> : null}
+        <Parameters detail={detail} />
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,297 @@
+import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
+import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
+import { useEffect, useState } from "react";
+import { TextField } from "~/components/form-field";
+import { FeatureCheck, type CollinearityReport } from "~/components/models/feature-check";
+import { Notice } from "~/components/notice";
+import { PageHeader } from "~/components/page-header";
+import { SubmitButton } from "~/components/submit-button";
+import { field, formFailure, loadOrFail } from "~/lib/errors.server";
+import { TRANSFORMS, type FeatureTransform } from "~/lib/models";
+import { requirePermission } from "~/lib/session.server";
+
+export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
+
+export const meta: MetaFunction = () => [{ title: "New model run · Models · Quorum" }];
+
+const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10" };
+
+export async function loader({ request, context }: LoaderFunctionArgs) {
+  await requirePermission(request, context, "model:run");
+  const options = await loadOrFail(request, () => context.trpc.models.features());
+  return { options };
+}
+
+function isTransform(value: string): value is FeatureTransform {
+  return TRANSFORMS.some((t) => t.value === value);
+}
+
+type FeatureInput = Parameters<AppLoadContext["trpc"]["models"]["start"]>[0]["features"][number];
+
+/** The chosen features in the order they are listed, each with its transform. */
+function chosenFeatures(form: FormData): FeatureInput[] {
+  return form
+    .getAll("feature")
+    .filter((v): v is string => typeof v === "string")
+    .map((f) => {
+      const t = field(form, `transform:${f}`);
+      // Typed as the procedure's input; the procedure validates the field name with zod.
+      return { field: f as FeatureInput["field"], transform: isTransform(t) ? t : ("standard" as const) };
+    });
+}
+
+/** A whole number from a form field, or NaN (the server names the field in its error). */
+function whole(value: string): number {
+  return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
+}
+
+const LABELS: Record<string, string> = { kMin: "Smallest k", kMax: "Largest k", seed: "Seed", restarts: "Restarts", features: "Features" };
+
+export async function action({ request, context }: ActionFunctionArgs) {
+  await requirePermission(request, context, "model:run");
+  const form = await request.formData();
+  const intent = field(form, "intent");
+  const features = chosenFeatures(form);
+  const values = { kMin: field(form, "kMin"), kMax: field(form, "kMax"), seed: field(form, "seed"), restarts: field(form, "restarts") };
+  const fieldErrors: Record<string, string> = {};
+  if (!features.length) fieldErrors.features = "Choose at least one feature to cluster on.";
+  if (intent === "check") {
+    if (fieldErrors.features) return { intent, check: null, checkedKey: "", formError: null, fieldErrors };
+    try {
+      const check: CollinearityReport = await context.trpc.models.featureCheck({ features });
+      return { intent, check, checkedKey: JSON.stringify(features), formError: null, fieldErrors };
+    } catch (error) {
+      const failure = formFailure(error, request);
+      return { intent, check: null, checkedKey: "", formError: failure.formError ?? "The features could not be checked.", fieldErrors: {} };
+    }
+  }
+  for (const key of ["kMin", "kMax", "seed", "restarts"] as const) {
+    if (Number.isNaN(whole(values[key]))) fieldErrors[key] = `${LABELS[key]} must be a whole number.`;
+  }
+  if (!fieldErrors.kMin && !fieldErrors.kMax && whole(values.kMin) > whole(values.kMax)) {
+    fieldErrors.kMax = "Largest k must be at least the smallest k.";
+  }
+  if (Object.keys(fieldErrors).length) return { intent, check: null, checkedKey: "", formError: null, fieldErrors };
+  try {
+    const started = await context.trpc.models.start({
+      features,
+      kMin: whole(values.kMin),
+      kMax: whole(values.kMax),
+      seed: whole(values.seed),
+      restarts: whole(values.restarts),
+    });
+    return redirect(`/models/${started.runId}`);
+  } catch (error) {
+    const failure = formFailure(error, request);
+    const errors: Record<string, string> = {};
+    for (const [path, message] of Object.entries(failure.fieldErrors)) {
+      const key = path.split(".")[0];
+      errors[key] ??= `${LABELS[key] ?? key}: ${message}.`;
+    }
+    return { intent, check: null, checkedKey: "", formError: failure.formError, fieldErrors: errors };
+  }
+}
+
+export default function NewModelRun() {
+  const { options } = useLoaderData<typeof loader>();
+  const result = useActionData<typeof action>();
+  const [chosen, setChosen] = useState<Record<string, FeatureTransform | undefined>>({});
+  const [check, setCheck] = useState<{ report: CollinearityReport; key: string } | null>(null);
+  useEffect(() => {
+    if (result?.intent === "check" && result.check) setCheck({ report: result.check, key: result.checkedKey });
+  }, [result]);
+  const selected = options.filter((o) => chosen[o.field]).map((o) => ({ field: o.field, transform: chosen[o.field] }));
+  const selectionKey = JSON.stringify(selected);
+  const flagged = new Set(
+    check?.report.flags.flatMap((f) => (f.kind === "correlation" ? f.features : [f.feature])) ?? []
+  );
+  const errors = result?.fieldErrors ?? {};
+  const groups = [
+    { title: "Customer features", items: options.filter((o) => o.source === "feature") },
+    { title: "Numeric attributes", items: options.filter((o) => o.source === "attribute") },
+  ].filter((g) => g.items.length);
+
+  return (
+    <>
+      <nav className="breadcrumb" aria-label="Breadcrumb">
+        <Link to="/models">Models</Link>
+        <span aria-hidden="true">›</span>
+        <span>New run</span>
+      </nav>
+      <PageHeader
+        title="New model run"
+        description="Choose what to cluster customers on and how many clusters to try. The run happens in the background; its page shows the progress and, when it is done, which k the data supports and what each cluster looks like."
+      />
+      <Form method="post" className="form run-form" noValidate>
+        {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
+        <section className="card stack" aria-labelledby="features-title">
+          <div>
+            <h2 id="features-title" className="card__title">
+              Features
+            </h2>
+            <p className="card__subtitle">
+              Customers missing any chosen feature are left out of the run. Protected attributes can never be chosen.
+            </p>
+          </div>
+          <fieldset
+            className={`feature-pick${errors.features ? " field--invalid" : ""}`}
+            aria-describedby={errors.features ? "features-error" : undefined}
+          >
+            <legend className="visually-hidden">Features to cluster on, each with its transform</legend>
+            {groups.map((g) => (
+              <div key={g.title} role="group" aria-label={g.title}>
+                <div className="feature-pick__group">{g.title}</div>
+                {g.items.map((o) => {
+                  const on = Boolean(chosen[o.field]);
+                  const id = `feature-${o.field.replace(/[^a-z0-9_]/gi, "-")}`;
+                  return (
+                    <div
+                      key={o.field}
+                      className={`feature-pick__row${!o.available ? " feature-pick__row--disabled" : ""}${
+                        on && flagged.has(o.label) ? " feature-pick__row--flagged" : ""
+                      }`}
+                    >
+                      <label className="checkbox-line" htmlFor={id}>
+                        <input
+                          id={id}
+                          type="checkbox"
+                          name="feature"
+                          value={o.field}
+                          checked={on}
+                          disabled={!o.available}
+                          aria-describedby={!o.available ? `${id}-why` : undefined}
+                          onChange={(e) =>
+                            setChosen((c) => ({ ...c, [o.field]: e.target.checked ? (c[o.field] ?? "standard") : undefined }))
+                          }
+                        />
+                        <span>
+                          <span>
+                            {o.label}
+                            {o.source === "attribute" && !o.available ? <span className="tag tag--protected">Protected</span> : null}
+                          </span>
+                          {!o.available ? (
+                            <span className="feature-pick__hint" id={`${id}-why`}>
+                              {o.reason ? `${o.reason.charAt(0).toUpperCase()}${o.reason.slice(1)}.` : "Not available."}
+                            </span>
+                          ) : on ? (
+                            <span className="feature-pick__hint">
+                              {TRANSFORMS.find((t) => t.value === chosen[o.field])?.description}
+                              {flagged.has(o.label) ? " · flagged by the feature check below" : ""}
+                            </span>
+                          ) : null}
+                        </span>
+                      </label>
+                      {on ? (
+                        <select
+                          name={`transform:${o.field}`}
+                          className="input select"
+                          aria-label={`Transform for ${o.label}`}
+                          value={chosen[o.field]}
+                          onChange={(e) => {
+                            const value = e.target.value;
+                            if (isTransform(value)) setChosen((c) => ({ ...c, [o.field]: value }));
+                          }}
+                        >
+                          {TRANSFORMS.map((t) => (
+                            <option key={t.value} value={t.value}>
+                              {t.label}
+                            </option>
+                          ))}
+                        </select>
+                      ) : (
+                        <span aria-hidden="true" />
+                      )}
+                    </div>
+                  );
+                })}
+              </div>
+            ))}
+          </fieldset>
+          {errors.features ? (
+            <p className="field__error" id="features-error" role="alert">
+              {errors.features}
+            </p>
+          ) : null}
+          <div className="button-row">
+            <SubmitButton intent="check" variant="secondary" pendingLabel="Checking…" disabled={!selected.length} formNoValidate>
+              Check features
+            </SubmitButton>
+            <span className="muted small">
+              {selected.length
+                ? `${selected.length} chosen. The check shows how strongly they correlate (and each one's VIF) on your data.`
+                : "Choose at least one feature."}
+            </span>
+          </div>
+          {check ? <FeatureCheck report={check.report} stale={check.key !== selectionKey} /> : null}
+        </section>
+
+        <section className="card stack" aria-labelledby="settings-title">
+          <div>
+            <h2 id="settings-title" className="card__title">
+              Settings
+            </h2>
+            <p className="card__subtitle">
+              Every k from the smallest to the largest is fitted and scored. The same seed on the same data gives the
+              same clusters.
+            </p>
+          </div>
+          <div className="form-row run-form__numbers">
+            <TextField
+              label="Smallest k"
+              name="kMin"
+              type="number"
+              inputMode="numeric"
+              min={2}
+              max={15}
+              required
+              defaultValue={DEFAULTS.kMin}
+              error={errors.kMin}
+            />
+            <TextField
+              label="Largest k"
+              name="kMax"
+              type="number"
+              inputMode="numeric"
+              min={2}
+              max={15}
+              required
+              defaultValue={DEFAULTS.kMax}
+              error={errors.kMax}
+            />
+            <TextField
+              label="Seed"
+              name="seed"
+              type="number"
+              inputMode="numeric"
+              min={0}
+              required
+              defaultValue={DEFAULTS.seed}
+              error={errors.seed}
+            />
+            <TextField
+              label="Restarts"
+              name="restarts"
+              type="number"
+              inputMode="numeric"
+              min={1}
+              max={50}
+              required
+              defaultValue={DEFAULTS.restarts}
+              error={errors.restarts}
+              description="Best of this many starts per k"
+            />
+          </div>
+          <div className="button-row">
+            <SubmitButton intent="start" pendingLabel="Starting…">
+              Start the run
+            </SubmitButton>
+            <Link to="/models" className="button button--ghost">
+              Cancel
+            </Link>
+          </div>
+        </section>
+      </Form>
+    </>
+  );
+}

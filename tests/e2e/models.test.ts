@@ -1,0 +1,157 @@
+import path from "node:path";
+import type { BrowserContext, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { importFile } from "../../db/seed/data-factory";
+import { FACTORY_PASSWORD, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { runModelRun } from "../../workers/jobs/model-run";
+import { launchBrowser, pageRecorder, type TestBrowser } from "../helpers/browser";
+import { jobsFor } from "../helpers/callers";
+import { startTestServer, type TestServer } from "../helpers/server";
+
+/**
+ * Models in the browser: an analyst picks features (a protected attribute is offered but
+ * disabled), checks them for correlation, starts a run over a range of k, watches it queued,
+ * and once the worker's handler has run reads the k-selection charts, the cluster profiles,
+ * the heat map and the PCA map. A committee member reads the run without the controls to
+ * start or cancel one; a viewer is refused.
+ */
+
+const SHOTS = path.resolve("test-results/e2e-models");
+
+let server: TestServer;
+let browser: TestBrowser;
+let ws: FactoryWorkspace;
+
+const { openPage, shot, browserErrors, resetShots } = pageRecorder(SHOTS, { timeoutMs: 15_000 });
+
+async function signIn(context: BrowserContext, email: string, to: string): Promise<Page> {
+  const page = await openPage(context);
+  await page.goto(`${server.url}/login?redirectTo=${encodeURIComponent(to)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(FACTORY_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${server.url}${to}`);
+  return page;
+}
+
+/** Three kinds of customer (recent big spenders, lapsed one-timers, steady regulars) with their orders. */
+function customerFiles(count: number) {
+  const customers = ["customer_id,name,region,age,income"];
+  const orders = ["InvoiceNo,StockCode,Description,Quantity,InvoiceDate,UnitPrice,CustomerID,Country"];
+  let invoice = 600000;
+  let seed = 7;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  for (let i = 0; i < count; i++) {
+    const id = `M${String(i).padStart(4, "0")}`;
+    const kind = i % 3;
+    customers.push(`${id},Customer ${i},${["North", "South"][i % 2]},${20 + Math.floor(rnd() * 50)},${Math.round(20000 + rnd() * 60000)}`);
+    const n = kind === 0 ? 8 + Math.floor(rnd() * 6) : kind === 1 ? 1 : 3 + Math.floor(rnd() * 3);
+    for (let o = 0; o < n; o++) {
+      const month = kind === 1 ? 1 + Math.floor(rnd() * 3) : kind === 0 ? 9 + Math.floor(rnd() * 4) : 4 + Math.floor(rnd() * 8);
+      const day = 1 + Math.floor(rnd() * 27);
+      const quantity = kind === 0 ? 10 + Math.floor(rnd() * 20) : 1 + Math.floor(rnd() * 5);
+      const price = (kind === 0 ? 8 + rnd() * 10 : 2 + rnd() * 4).toFixed(2);
+      orders.push(`${invoice++},S${o},ITEM,${quantity},2011-${String(month).padStart(2, "0")}-${String(day).padStart(2, "0")} 10:00:00,${price},${id},United Kingdom`);
+    }
+  }
+  return { customers: customers.join("\n"), orders: orders.join("\n") };
+}
+
+beforeAll(async () => {
+  await resetShots();
+  [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
+  const jobs = jobsFor(server.database.db);
+  ws = await makeWorkspace(server.database.db, "Model Co", jobs);
+  const files = customerFiles(240);
+  await importFile(server.database.db, ws.ownerScope, jobs, { kind: "customers", fileName: "customers.csv", body: files.customers });
+  await importFile(server.database.db, ws.ownerScope, jobs, { kind: "transactions", fileName: "orders.csv", body: files.orders });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+});
+
+describe("models in the browser", () => {
+  let runPath = "";
+
+  it("lets an analyst choose features, check them and start a run", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models");
+    await page.getByRole("heading", { name: "No model runs yet" }).waitFor();
+    await shot(page, "analyst-empty");
+
+    await page.getByRole("link", { name: "New model run" }).click();
+    await page.waitForURL(`${server.url}/models/new`);
+    await shot(page, "analyst-new-run");
+    const age = page.getByRole("checkbox", { name: /^age/i });
+    await expect(age.isDisabled()).resolves.toBe(true);
+
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.getByText("Choose at least one feature to cluster on.").waitFor();
+
+    for (const name of ["Recency (days)", "Frequency (orders)", "Monetary value"]) {
+      await page.getByRole("checkbox", { name }).check();
+    }
+    await page.getByLabel("Transform for Monetary value").selectOption("log1p");
+    await page.getByRole("button", { name: "Check features" }).click();
+    await page.getByRole("heading", { name: "Feature check" }).waitFor();
+    await page.getByRole("table", { name: /Correlation between the chosen features/ }).waitFor();
+    await shot(page, "analyst-new-run-checked");
+
+    await page.getByLabel("Smallest k").fill("6");
+    await page.getByLabel("Largest k").fill("3");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.getByText("Largest k must be at least the smallest k.").waitFor();
+    await shot(page, "analyst-new-run-error");
+
+    await page.getByLabel("Smallest k").fill("2");
+    await page.getByLabel("Largest k").fill("6");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    runPath = new URL(page.url()).pathname;
+    await page.getByRole("heading", { name: "Queued", exact: true }).waitFor();
+    await page.getByRole("button", { name: "Cancel run…" }).waitFor();
+    await shot(page, "analyst-run-queued");
+
+    await page.goto(`${server.url}/models`);
+    await page.getByRole("heading", { name: /Model runs/ }).waitFor();
+    await shot(page, "analyst-runs-list-queued");
+  });
+
+  it("shows the finished run's k selection, profiles, heat map and PCA map", async () => {
+    const runId = runPath.split("/").pop() ?? "";
+    await expect(runModelRun(server.database.db, ws.tenantId, runId)).resolves.toBe("completed");
+
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, runPath);
+    await page.getByRole("heading", { name: "How many clusters?" }).waitFor();
+    await page.getByText(/^Recommended k = \d+$/).waitFor();
+    await page.getByText("Every metric uses every customer clustered (silhouette exact, not sampled).").waitFor();
+    await expect(page.locator(".k-chart").count()).resolves.toBe(4);
+    await page.getByRole("heading", { name: /^Clusters at k = \d+/ }).waitFor();
+    await expect(page.locator(".cluster-card").count()).resolves.toBeGreaterThan(1);
+    await page.getByRole("img", { name: /standardised difference from the whole base/ }).waitFor();
+    await page.getByRole("img", { name: /PCA of a sample of customers/ }).waitFor();
+    await shot(page, "analyst-run-completed");
+
+    await page.getByLabel("Show k").selectOption("6");
+    await page.waitForURL(/\?k=6$/);
+    await page.getByRole("heading", { name: /^Clusters at k = 6/ }).waitFor();
+    await shot(page, "analyst-run-k6");
+  });
+
+  it("lets the committee read a run without starting or cancelling one, and refuses viewers", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.committee.email, "/models");
+    await page.getByRole("heading", { name: /Model runs/ }).waitFor();
+    await expect(page.getByRole("link", { name: "New model run" }).count()).resolves.toBe(0);
+    await page.goto(`${server.url}${runPath}`);
+    await page.getByRole("heading", { name: "How many clusters?" }).waitFor();
+    await expect(page.getByRole("link", { name: "New run" }).count()).resolves.toBe(0);
+    await shot(page, "committee-run");
+
+    const viewer = await signIn(await browser.newContext(), ws.members.viewer.email, "/");
+    const response = await viewer.goto(`${server.url}/models`);
+    expect(response?.status()).toBe(403);
+    await shot(viewer, "viewer-refused");
+    expect(browserErrors).toEqual([]);
+  });
+});
