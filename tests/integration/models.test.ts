@@ -17,7 +17,9 @@ import { cancelModelRun, chooseK, clusterOptions, featureCheck, getModelRun, sta
 import { runModelRun } from "../../workers/jobs/model-run";
 import { previewDefinition } from "../../server/services/segments";
 import { describeCondition } from "../../server/services/segments/describe";
-import { jobsFor } from "../helpers/callers";
+import { createLogger } from "../../server/logger";
+import { startWorkers } from "../../workers/runtime";
+import { callerFor, jobsFor } from "../helpers/callers";
 import { publishedSegment } from "../helpers/governance";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -280,4 +282,24 @@ describe("cancelling and crashing", () => {
     const counts = await t.ownerQuery<{ n: number }>("select count(*)::int as n from model_run_clusters where run_id = $1", [id]);
     expect(counts.rows[0].n).toBe([2, 3, 4, 5, 6, 7, 8].reduce((s, k) => s + k, 0));
   });
+});
+
+describe("through the API and the workers", () => {
+  it("an analyst starts a run with models.start and a worker completes it, progress reaching 1", async () => {
+    const workers = await startWorkers({ appUrl: t.appUrl, db: t.db, logger: createLogger("silent") });
+    try {
+      const { caller } = await callerFor(t.db, w.members.analyst.token, { tenantId: w.tenantId });
+      const { runId, status } = await caller.models.start({ ...INPUT, kMax: 6 });
+      expect(status).toBe("queued");
+      let run = (await caller.models.get({ runId })).run;
+      for (let i = 0; i < 150 && (run.status === "queued" || run.status === "running"); i++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        run = (await caller.models.get({ runId })).run;
+      }
+      expect(run).toMatchObject({ status: "completed", progress: 1, recommendedK: 5 });
+      expect((await caller.models.list()).map((r) => r.id)).toContain(runId);
+    } finally {
+      await workers.stop();
+    }
+  }, 60_000);
 });
