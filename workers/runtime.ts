@@ -25,7 +25,9 @@ export async function startWorkers(opts: { appUrl: string; db: Database; logger:
   const jobs = jobQueueFor(boss);
   await boss.work(IMPORT_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleImportJob(opts.db, jobs, log, job.data));
   await boss.work(QUALITY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleQualityJob(opts.db, log, job.data));
-  await boss.work(MODEL_RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleModelRunJob(opts.db, log, job.data));
+  await boss.work(MODEL_RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) =>
+    handleModelRunJob(opts.db, log, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
+  );
   const recover = () => resumeInterruptedImports(opts.db, jobs, log).catch((err) => log.error({ err }, "import recovery failed"));
   await recover();
   const timer = setInterval(recover, opts.recoveryIntervalMs ?? 60_000);

@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFile } from "../../db/seed/data-factory";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { cancelModelRun, chooseK, clusterOptions, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
-import { runModelRun } from "../../workers/jobs/model-run";
+import { handleModelRunJob, runModelRun } from "../../workers/jobs/model-run";
 import { previewDefinition } from "../../server/services/segments";
 import { describeCondition } from "../../server/services/segments/describe";
 import { createLogger } from "../../server/logger";
@@ -279,6 +279,14 @@ describe("cancelling and crashing", () => {
     expect(got.results.map((r) => r.k)).toEqual([2, 3, 4, 5, 6, 7, 8]);
     expect(got.results.every((r) => r.inertia > 0)).toBe(true);
     expect((await labelsOf(id)).size).toBe(200);
+    // A run whose last attempt crashes is marked failed, with the reason; earlier attempts leave it running.
+    const doomed = await start({ kMax: 3 });
+    const crash = { afterK: () => Promise.reject(new Error("out of memory")) };
+    const job = { tenantId: w.tenantId, runId: doomed };
+    await expect(handleModelRunJob(t.db, createLogger("silent"), job, { retryCount: 0, retryLimit: 3 }, crash)).rejects.toThrow("out of memory");
+    expect((await getModelRun(w.ownerScope, { runId: doomed })).run.status).toBe("running");
+    await expect(handleModelRunJob(t.db, createLogger("silent"), job, { retryCount: 3, retryLimit: 3 }, crash)).rejects.toThrow("out of memory");
+    expect((await getModelRun(w.ownerScope, { runId: doomed })).run).toMatchObject({ status: "failed", error: "The run failed after 4 attempts: out of memory" });
     const counts = await t.ownerQuery<{ n: number }>("select count(*)::int as n from model_run_clusters where run_id = $1", [id]);
     expect(counts.rows[0].n).toBe([2, 3, 4, 5, 6, 7, 8].reduce((s, k) => s + k, 0));
   });

@@ -163,9 +163,32 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
   }
 }
 
-export async function handleModelRunJob(db: Database, log: Logger, data: unknown) {
+/**
+ * The queue's handler. `attempt` (pg-boss's retry count and limit) lets the last attempt mark the
+ * run failed, so that a run whose worker keeps crashing does not stay "running" for ever.
+ */
+export async function handleModelRunJob(
+  db: Database,
+  log: Logger,
+  data: unknown,
+  attempt?: { retryCount: number; retryLimit: number },
+  hooks: ModelRunHooks = {},
+) {
   const job = ZModelRunJob.parse(data);
-  const outcome = await runModelRun(db, job.tenantId, job.runId, {}, log);
-  log.info({ ...job, outcome }, "model run job finished");
-  return outcome;
+  try {
+    const outcome = await runModelRun(db, job.tenantId, job.runId, hooks, log);
+    log.info({ ...job, outcome }, "model run job finished");
+    return outcome;
+  } catch (error) {
+    if (attempt && attempt.retryCount >= attempt.retryLimit) {
+      const message = error instanceof Error ? error.message : String(error);
+      await update(db, job.tenantId, job.runId, {
+        status: "failed",
+        error: `The run failed after ${attempt.retryCount + 1} attempts: ${message}`,
+        finishedAt: new Date(),
+        progressMessage: "Failed",
+      }).catch(() => {});
+    }
+    throw error;
+  }
 }
