@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from "@remix-run/react";
 import { useState } from "react";
 import { KSelectionCharts } from "~/components/charts/k-selection-chart";
 import { PcaScatter } from "~/components/charts/pca-scatter";
 import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
 import { ClusterCard } from "~/components/models/cluster-card";
+import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
 import { Notice } from "~/components/notice";
 import { PageHeader } from "~/components/page-header";
@@ -38,21 +40,50 @@ export async function loader({ request, context, params }: LoaderFunctionArgs) {
       ...detail,
       createdByName: creator?.name ?? null,
       canRun: me.permissions.includes("model:run"),
+      canPropose: me.permissions.includes("segment:propose"),
     };
   });
 }
 
 export async function action({ request, context, params }: ActionFunctionArgs) {
-  await requirePermission(request, context, "model:run");
   const runId = runIdOf(params);
   const form = await request.formData();
   const intent = field(form, "intent");
-  if (intent !== "cancel") return { intent, ok: false as const, formError: "Unknown action. Reload the page and try again." };
+  if (intent === "propose") {
+    await requirePermission(request, context, "segment:propose");
+    const cluster = Number(field(form, "cluster"));
+    const name = field(form, "name").trim();
+    if (!name) return { intent, cluster, ok: false as const, formError: "Give the segment a name." };
+    try {
+      const { run } = await context.trpc.models.get({ runId });
+      const created = await context.trpc.segments.createProposal({
+        kind: "create",
+        name,
+        description: `Customers in cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (k-means, k = ${run.chosenK}).`,
+        rules: { combinator: "and", children: [{ op: "in_cluster", modelRunId: runId, cluster }] },
+      });
+      return redirect(`/segments/proposals/${created.proposalId}`);
+    } catch (error) {
+      const failure = formFailure(error, request);
+      const message = failure.formError ?? Object.values(failure.fieldErrors)[0] ?? "The proposal could not be created.";
+      return { intent, cluster, ok: false as const, formError: message };
+    }
+  }
+  await requirePermission(request, context, "model:run");
+  if (intent === "chooseK") {
+    try {
+      const started = await context.trpc.models.chooseK({ runId, k: Number(field(form, "k")) });
+      return redirect(`/models/${started.runId}`);
+    } catch (error) {
+      return { intent, cluster: null, ok: false as const, formError: formFailure(error, request).formError ?? "The run could not be started." };
+    }
+  }
+  if (intent !== "cancel") return { intent, cluster: null, ok: false as const, formError: "Unknown action. Reload the page and try again." };
   try {
     await context.trpc.models.cancel({ runId });
-    return { intent, ok: true as const, formError: null };
+    return { intent, cluster: null, ok: true as const, formError: null };
   } catch (error) {
-    return { intent, ok: false as const, formError: formFailure(error, request).formError ?? "The run could not be cancelled." };
+    return { intent, cluster: null, ok: false as const, formError: formFailure(error, request).formError ?? "The run could not be cancelled." };
   }
 }
 
@@ -280,6 +311,7 @@ function KSelection({ detail }: { detail: Detail }) {
 }
 
 function Profiles({ detail, k }: { detail: Detail; k: number }) {
+  const result = useActionData<typeof action>();
   const labels = new Map(detail.features.map((f) => [f.field, f.label]));
   const clusters = detail.clusters.filter((c) => c.k === k);
   const total = clusters.reduce((s, c) => s + c.size, 0);
@@ -300,7 +332,6 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
           <p className="card__subtitle">
             What sets each cluster apart: its mean and median of every feature (in the feature's own units) and how many
             standard deviations its mean sits from the whole base.
-            {k !== chosen ? " Customers are assigned to clusters only at the recommended k." : ""}
           </p>
         </div>
         {ks.length > 1 ? (
@@ -329,6 +360,25 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
           </Form>
         ) : null}
       </div>
+      {k !== chosen ? (
+        <Notice tone="info" title={`Customers are assigned to clusters only at k = ${chosen}`}>
+          To turn these {clusters.length} clusters into segments, run this model again for k = {k} alone: the same seed gives
+          exactly the clusters shown here.
+          {detail.canRun ? (
+            <Form method="post" className="notice__action">
+              <input type="hidden" name="k" value={k} />
+              <SubmitButton intent="chooseK" size="sm" variant="secondary" pendingLabel="Starting…">
+                Run again with k = {k}
+              </SubmitButton>
+              {result?.intent === "chooseK" && !result.ok ? (
+                <p className="field__error" role="alert">
+                  {result.formError}
+                </p>
+              ) : null}
+            </Form>
+          ) : null}
+        </Notice>
+      ) : null}
       <div className="cluster-grid">
         {clusters.map((c, i) => (
           <ClusterCard
@@ -339,6 +389,15 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
             size={c.size}
             total={total}
             features={c.profile.map((p) => ({ ...p, label: labels.get(p.feature) ?? p.feature }))}
+            action={
+              detail.canPropose && k === chosen ? (
+                <ProposeCluster
+                  cluster={c.cluster}
+                  name={c.suggestedName}
+                  error={result?.intent === "propose" && result.cluster === c.cluster ? result.formError : null}
+                />
+              ) : null
+            }
           />
         ))}
       </div>

@@ -136,7 +136,22 @@ describe("models in the browser", () => {
     await page.getByLabel("Show k").selectOption("6");
     await page.waitForURL(/\?k=6$/);
     await page.getByRole("heading", { name: /^Clusters at k = 6/ }).waitFor();
+    await expect(page.getByRole("button", { name: "Propose as segment" }).count()).resolves.toBe(0);
+    await page.getByRole("button", { name: "Run again with k = 6" }).waitFor();
     await shot(page, "analyst-run-k6");
+
+    await page.goto(`${server.url}${runPath}`);
+    const first = page.locator(".cluster-card").first();
+    const name = first.getByLabel("Segment name for cluster 1");
+    await name.fill("");
+    await first.getByRole("button", { name: "Propose as segment" }).click();
+    await first.getByText("Give the segment a name.").waitFor();
+    await name.fill("Cluster one customers");
+    await first.getByRole("button", { name: "Propose as segment" }).click();
+    await page.waitForURL(/\/segments\/proposals\/[0-9a-f-]{36}$/);
+    await page.getByText("Cluster one customers").first().waitFor();
+    await page.waitForLoadState("networkidle");
+    await shot(page, "analyst-cluster-proposal");
   });
 
   it("lets the committee read a run without starting or cancelling one, and refuses viewers", async () => {

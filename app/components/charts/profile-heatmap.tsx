@@ -76,7 +76,7 @@ export function ProfileHeatmap({ features, rows, title }: { features: string[]; 
               <g key={r.index} transform={`translate(0,${i * ROW})`}>
                 <circle cx={-labelWidth + 8} cy={ROW / 2} r={5} fill={clusterColour(r.index)} />
                 <text x={-labelWidth + 20} y={ROW / 2} dy="0.32em" className="chart__label chart__label--strong">
-                  {r.name.length * CHAR + 28 > labelWidth ? `${r.name.slice(0, Math.floor((labelWidth - 28) / CHAR) - 1)}…` : r.name}
+                  {r.name.length * CHAR + 28 > labelWidth ? `${r.name.slice(0, Math.floor((labelWidth - 40) / CHAR))}…` : r.name}
                   <title>{`${r.name} · ${r.size.toLocaleString("en-GB")} customers`}</title>
                 </text>
                 {features.map((f, j) => {
