@@ -234,13 +234,15 @@ describe("tenant isolation through every tRPC procedure", () => {
 });
 
 describe("segments across workspaces", () => {
-  it("keeps A's committee from voting on B's proposal and A's rules from naming B's segments", async () => {
+  it("keeps A's committee from voting on B's proposal and A's rules from naming B's segments or model runs", async () => {
     const before = await fingerprintB();
     const { caller } = await callerFor(t.db, a.members.committee.token, { tenantId: a.tenantId });
     await expect(caller.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" })).rejects.toMatchObject({ code: "NOT_FOUND" });
     const owner = await callerFor(t.db, a.owner.token, { tenantId: a.tenantId });
     const rules = { combinator: "and" as const, children: [{ op: "in_segment" as const, segmentId: bSegmentId }] };
     await expect(owner.caller.segments.preview({ rules })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("does not exist") });
+    const byCluster = { combinator: "and" as const, children: [{ op: "in_cluster" as const, modelRunId: bModelRunId, cluster: 1 }] };
+    await expect(owner.caller.segments.preview({ rules: byCluster })).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining("does not exist") });
     await expect(owner.caller.segments.createProposal({ kind: "create", name: "Variant of B", parentId: bSegmentId, regionId: a.regionIds[0] })).rejects.toMatchObject({
       code: "NOT_FOUND",
     });

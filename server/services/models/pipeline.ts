@@ -14,6 +14,8 @@ import { deriveSeed, SeededRandom } from "../../analytics/seeded-random";
 import { column, mean, populationSd } from "../../analytics/stats-descriptive";
 
 export const PCA_SAMPLE_SIZE = 2000;
+/** Rows from which a run uses a second thread for k-means. */
+export const LARGE_RUN = 200_000;
 
 /** Applies each column's own transform (scaling.ts), naming the feature in any error. */
 export function transformColumns(matrix: FeatureMatrix, transforms: readonly ScaleMethod[], names: readonly string[]): FeatureMatrix {
@@ -49,6 +51,8 @@ export interface FitOptions {
   ks: readonly number[];
   seed: number;
   restarts: number;
+  /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
+  threads?: number;
   /** After each k (progress and cancellation; a throw stops the run). */
   onK?: (k: number, done: number, total: number) => void | Promise<void>;
 }
@@ -80,6 +84,8 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   const evaluations = await evaluateKs(transformed, options.ks, {
     seed: options.seed,
     restarts: options.restarts,
+    // Both cores for large runs: the engine's results are identical on one or two threads.
+    threads: options.threads ?? (n >= LARGE_RUN ? 2 : 1),
     onEvaluated: (e, i) => options.onK?.(e.k, i + 1, options.ks.length),
   });
   const recommendation = recommendK(evaluations);
