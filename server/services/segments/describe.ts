@@ -1,4 +1,4 @@
-import { isGroup, NUMBER_FEATURES, type Condition, type NumberFeature, type RuleGroup } from "./rules";
+import { isGroup, type Condition, type NumberFeature, type RuleGroup } from "./rules";
 
 /**
  * Human wording of rules: the rule builder's labels and the sentences diffs and history show.
@@ -49,10 +49,6 @@ export interface RuleNames {
 export function fieldLabel(field: string, names: RuleNames = {}): string {
   if (field.startsWith("attr:")) return names.attribute?.(field.slice(5)) ?? field.slice(5).replace(/_/g, " ");
   return FEATURE_LABELS[field as keyof typeof FEATURE_LABELS] ?? field;
-}
-
-export function isNumberFeature(field: string): field is NumberFeature {
-  return (NUMBER_FEATURES as readonly string[]).includes(field);
 }
 
 const number = (v: number) => v.toLocaleString("en-US", { maximumFractionDigits: 4 });
