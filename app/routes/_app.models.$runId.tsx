@@ -324,7 +324,7 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
   });
   return (
     <section className="card stack" aria-labelledby="profiles-title">
-      <div className="card__header">
+      <div className="card__header card__header--wrap">
         <div>
           <h2 id="profiles-title" className="card__title">
             Clusters at k = {k} <span className="count">{clusters.length}</span>
@@ -335,29 +335,24 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
           </p>
         </div>
         {ks.length > 1 ? (
-          <Form method="get" className="form-row form-row--end" preventScrollReset>
-            <label className="field">
-              <span className="field__label">Show k</span>
-              <select
-                name="k"
-                className="input select"
-                defaultValue={k}
-                onChange={(e) => e.currentTarget.form?.requestSubmit()}
+          <nav className="k-picker" aria-label="Show the clusters of another k">
+            <span className="k-picker__label" aria-hidden="true">
+              k
+            </span>
+            {ks.map((v) => (
+              <Link
+                key={v}
+                to={v === chosen ? "?" : `?k=${v}`}
+                preventScrollReset
+                replace
+                className={`k-picker__link${v === k ? " k-picker__link--active" : ""}${v === chosen ? " k-picker__link--chosen" : ""}`}
+                aria-current={v === k ? "true" : undefined}
+                aria-label={`k = ${v}${v === chosen ? " (chosen)" : ""}`}
               >
-                {ks.map((v) => (
-                  <option key={v} value={v}>
-                    {v}
-                    {v === chosen ? " (recommended)" : ""}
-                  </option>
-                ))}
-              </select>
-            </label>
-            <noscript>
-              <button type="submit" className="button button--secondary">
-                Show
-              </button>
-            </noscript>
-          </Form>
+                {v}
+              </Link>
+            ))}
+          </nav>
         ) : null}
       </div>
       {k !== chosen ? (

@@ -133,7 +133,7 @@ describe("models in the browser", () => {
     await page.getByRole("img", { name: /PCA of a sample of customers/ }).waitFor();
     await shot(page, "analyst-run-completed");
 
-    await page.getByLabel("Show k").selectOption("6");
+    await page.getByRole("link", { name: "k = 6" }).click();
     await page.waitForURL(/\?k=6$/);
     await page.getByRole("heading", { name: /^Clusters at k = 6/ }).waitFor();
     await expect(page.getByRole("button", { name: "Propose as segment" }).count()).resolves.toBe(0);
@@ -167,6 +167,27 @@ describe("models in the browser", () => {
     const response = await viewer.goto(`${server.url}/models`);
     expect(response?.status()).toBe(403);
     await shot(viewer, "viewer-refused");
+    expect(browserErrors).toEqual([]);
+  });
+
+  it("lets an analyst cancel a queued run, and reads well on a phone", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models/new");
+    await page.getByRole("checkbox", { name: "Tenure (days)" }).check();
+    await page.getByRole("checkbox", { name: "income" }).check();
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    await page.getByRole("button", { name: "Cancel run…" }).click();
+    await page.getByRole("button", { name: "Cancel run", exact: true }).click();
+    await page.getByText("The run was cancelled").waitFor();
+    await shot(page, "analyst-run-cancelled");
+
+    await page.setViewportSize({ width: 400, height: 860 });
+    await page.goto(`${server.url}${runPath}`);
+    await page.getByRole("heading", { name: "How many clusters?" }).waitFor();
+    await shot(page, "analyst-run-phone");
+    await page.goto(`${server.url}/models`);
+    await page.getByRole("heading", { name: /Model runs/ }).waitFor();
+    await shot(page, "analyst-runs-list-phone");
     expect(browserErrors).toEqual([]);
   });
 });

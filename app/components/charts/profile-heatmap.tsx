@@ -33,7 +33,8 @@ export function ProfileHeatmap({ features, rows, title }: { features: string[]; 
   const rotate = longest * CHAR > cell - 8;
   const headerHeight = rotate ? Math.min(140, Math.round(longest * CHAR * 0.72) + 18) : 28;
   const plotWidth = cell * features.length;
-  const svgWidth = Math.max(width, labelWidth + plotWidth + (rotate ? 40 : 8));
+  const overhang = rotate ? Math.round(Math.min(22, longest) * CHAR * 0.77) : 8;
+  const svgWidth = Math.max(width, labelWidth + plotWidth + overhang);
   const height = headerHeight + rows.length * ROW + LEGEND;
   const limit = Math.min(3, Math.max(1, max(rows, (r) => max(r.diffs, (d) => Math.abs(d))) ?? 1));
   const colour = scaleDiverging(interpolatePuOr).domain([limit, 0, -limit]).clamp(true);
@@ -41,7 +42,7 @@ export function ProfileHeatmap({ features, rows, title }: { features: string[]; 
     .map((r) => `${r.name}: ${features.map((f, j) => `${f} ${formatDiff(r.diffs[j] ?? 0)}`).join(", ")}`)
     .join(". ");
   const gradientId = `${id}-gradient`.replace(/:/g, "");
-  const legendWidth = 280;
+  const legendWidth = Math.min(280, Math.max(200, svgWidth - labelWidth - 8));
 
   return (
     <div className="heatmap-scroll" ref={ref}>
@@ -105,9 +106,11 @@ export function ProfileHeatmap({ features, rows, title }: { features: string[]; 
               <text y={24} className="chart__axis-title">
                 {formatDiff(-limit)} sd, below
               </text>
-              <text x={legendWidth / 2} y={24} textAnchor="middle" className="chart__axis-title">
-                0
-              </text>
+              {legendWidth >= 260 ? (
+                <text x={legendWidth / 2} y={24} textAnchor="middle" className="chart__axis-title">
+                  0
+                </text>
+              ) : null}
               <text x={legendWidth} y={24} textAnchor="end" className="chart__axis-title">
                 above, {formatDiff(limit)} sd
               </text>
