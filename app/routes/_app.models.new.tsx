@@ -247,6 +247,7 @@ export default function NewModelRun() {
               required
               defaultValue={DEFAULTS.kMin}
               error={errors.kMin}
+              description="2 to 15"
             />
             <TextField
               label="Largest k"
@@ -258,6 +259,7 @@ export default function NewModelRun() {
               required
               defaultValue={DEFAULTS.kMax}
               error={errors.kMax}
+              description="2 to 15"
             />
             <TextField
               label="Seed"
