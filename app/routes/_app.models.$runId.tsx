@@ -5,6 +5,7 @@ import { useState } from "react";
 import { KSelectionCharts } from "~/components/charts/k-selection-chart";
 import { PcaScatter } from "~/components/charts/pca-scatter";
 import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
+import { DownloadIcon } from "~/components/icons";
 import { ClusterCard } from "~/components/models/cluster-card";
 import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
@@ -244,13 +245,21 @@ function KSelection({ detail }: { detail: Detail }) {
   const sampled = results.find((r) => r.silhouetteSampled);
   return (
     <section className="card" aria-labelledby="k-title">
-      <h2 id="k-title" className="card__title">
-        How many clusters?
-      </h2>
-      <p className="card__subtitle">
-        Each k from {formatKRange(detail.run.params.kMin, detail.run.params.kMax)} was fitted and scored on the transformed
-        features.
-      </p>
+      <div className="card__header card__header--wrap">
+        <div>
+          <h2 id="k-title" className="card__title">
+            How many clusters?
+          </h2>
+          <p className="card__subtitle">
+            Each k from {formatKRange(detail.run.params.kMin, detail.run.params.kMax)} was fitted and scored on the
+            transformed features.
+          </p>
+        </div>
+        <a className="button button--secondary button--sm" href={`/models/${detail.run.id}/metrics.csv`} download>
+          <DownloadIcon width={15} height={15} />
+          Metrics CSV
+        </a>
+      </div>
       {recommendation ? (
         <div className="recommendation" role="note">
           <span className="recommendation__k">Recommended k = {recommendation.k}</span>
@@ -354,6 +363,10 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
             ))}
           </nav>
         ) : null}
+        <a className="button button--secondary button--sm" href={`/models/${detail.run.id}/clusters.csv`} download>
+          <DownloadIcon width={15} height={15} />
+          Profiles CSV
+        </a>
       </div>
       {k !== chosen ? (
         <Notice tone="info" title={`Customers are assigned to clusters only at k = ${chosen}`}>

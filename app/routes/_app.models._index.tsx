@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { ModelsIcon, PlusIcon } from "~/components/icons";
+import { DownloadIcon, ModelsIcon, PlusIcon } from "~/components/icons";
 import { RunsTable } from "~/components/models/runs-table";
 import { PageHeader } from "~/components/page-header";
 import { loadOrFail } from "~/lib/errors.server";
@@ -78,6 +78,10 @@ export default function Models() {
                 Newest first. Every run keeps its features, settings, seed and data snapshot, so it can be reproduced.
               </p>
             </div>
+            <a className="button button--secondary button--sm" href="/models/runs.csv" download>
+              <DownloadIcon width={15} height={15} />
+              CSV
+            </a>
           </div>
           <RunsTable runs={runs} labels={labels} />
         </section>

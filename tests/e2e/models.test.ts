@@ -134,6 +134,14 @@ describe("models in the browser", () => {
     await page.getByRole("img", { name: /PCA of a sample of customers/ }).waitFor();
     await shot(page, "analyst-run-completed");
 
+    const metrics = await page.request.get(`${server.url}${runPath}/metrics.csv`);
+    expect(metrics.status()).toBe(200);
+    const rows = (await metrics.text()).trim().split("\n");
+    expect(rows[0]).toContain("k,inertia,silhouette");
+    expect(rows).toHaveLength(6);
+    const clusters = await page.request.get(`${server.url}${runPath}/clusters.csv`);
+    expect((await clusters.text()).split("\n")[0]).toContain("suggested_name");
+
     await page.getByRole("link", { name: "k = 6" }).click();
     await page.waitForURL(/\?k=6$/);
     await page.getByRole("heading", { name: /^Clusters at k = 6/ }).waitFor();

@@ -1,0 +1,25 @@
+import type { LoaderFunctionArgs } from "@remix-run/node";
+import { csvDownload, csvOrFail } from "~/lib/models.server";
+
+/** GET /models/:runId/metrics.csv — the k-selection metrics of a run, one row per k. */
+export async function loader({ context, params }: LoaderFunctionArgs) {
+  const runId = params.runId ?? "";
+  return csvOrFail(`/models/${runId}`, async () => {
+    const { results, recommendation } = await context.trpc.models.get({ runId });
+    return csvDownload(
+      `model-run-${runId.slice(0, 8)}-metrics.csv`,
+      ["k", "inertia", "silhouette", "silhouette_sampled", "silhouette_rows", "calinski_harabasz", "davies_bouldin", "sizes", "recommended"],
+      results.map((r) => [
+        r.k,
+        r.inertia,
+        r.silhouette,
+        r.silhouetteSampled,
+        r.silhouetteSampleSize,
+        r.calinskiHarabasz,
+        r.daviesBouldin,
+        r.sizes.join(" "),
+        r.k === recommendation?.k,
+      ])
+    );
+  });
+}
