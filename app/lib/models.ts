@@ -1,4 +1,5 @@
 import { schemeTableau10 } from "d3";
+import type { ModelRunStatus, ModelTransform } from "../../db/schema";
 
 /**
  * What the Models pages share: run statuses, transforms, the metrics of k selection and the
@@ -6,7 +7,7 @@ import { schemeTableau10 } from "d3";
  * PCA scatter).
  */
 
-export type ModelRunStatus = "queued" | "running" | "completed" | "failed" | "cancelled";
+export type { ModelRunStatus };
 
 export const RUN_STATUS_LABELS: Record<ModelRunStatus, string> = {
   queued: "Queued",
@@ -21,7 +22,7 @@ export function isRunActive(status: string): boolean {
   return status === "queued" || status === "running";
 }
 
-export type FeatureTransform = "none" | "log1p" | "standard" | "robust" | "winsorise";
+export type FeatureTransform = ModelTransform;
 
 export const TRANSFORMS: { value: FeatureTransform; label: string; description: string }[] = [
   { value: "standard", label: "Standardise", description: "(x − mean) / sd: every feature weighs the same" },

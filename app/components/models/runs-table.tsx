@@ -14,6 +14,7 @@ export interface RunSummary {
   n: number | null;
   createdByName: string | null;
   createdAt: Date | string;
+  error: string | null;
 }
 
 const MAX_CHIPS = 4;
@@ -50,6 +51,7 @@ export function RunsTable({ runs, labels }: { runs: RunSummary[]; labels: Record
                       k-means · {features.length} {features.length === 1 ? "feature" : "features"}
                     </Link>
                     <RunStatusBadge status={run.status} />
+                    {run.status === "failed" && run.error ? <span className="small field__error">{run.error}</span> : null}
                   </span>
                   {isRunActive(run.status) ? (
                     <div className="runs-table__progress">
