@@ -13,6 +13,8 @@ export interface HeatmapRow {
 }
 
 const CHAR = 7;
+/** Row labels are bold: a little wider per character. */
+const BOLD_CHAR = 7.6;
 const ROW = 38;
 const MIN_CELL = 56;
 const LEGEND = 46;
@@ -26,7 +28,7 @@ const LEGEND = 46;
 export function ProfileHeatmap({ features, rows, title }: { features: string[]; rows: HeatmapRow[]; title: string }) {
   const { ref, width } = useChartWidth<HTMLDivElement>(640);
   const id = useId();
-  const labelWidth = Math.min(Math.max(140, Math.round(width * 0.34)), Math.max(110, ...rows.map((r) => r.name.length * CHAR + 28)));
+  const labelWidth = Math.min(Math.max(140, Math.round(width * 0.34)), Math.max(110, ...rows.map((r) => Math.ceil(r.name.length * BOLD_CHAR) + 34)));
   const longest = Math.max(4, ...features.map((f) => f.length));
   const fitCell = Math.floor((width - labelWidth - 8) / Math.max(1, features.length));
   const cell = Math.max(MIN_CELL, Math.min(170, fitCell));
@@ -77,7 +79,7 @@ export function ProfileHeatmap({ features, rows, title }: { features: string[]; 
               <g key={r.index} transform={`translate(0,${i * ROW})`}>
                 <circle cx={-labelWidth + 8} cy={ROW / 2} r={5} fill={clusterColour(r.index)} />
                 <text x={-labelWidth + 20} y={ROW / 2} dy="0.32em" className="chart__label chart__label--strong">
-                  {r.name.length * CHAR + 28 > labelWidth ? `${r.name.slice(0, Math.floor((labelWidth - 40) / CHAR))}…` : r.name}
+                  {Math.ceil(r.name.length * BOLD_CHAR) + 34 > labelWidth ? `${r.name.slice(0, Math.floor((labelWidth - 42) / BOLD_CHAR))}…` : r.name}
                   <title>{`${r.name} · ${r.size.toLocaleString("en-GB")} customers`}</title>
                 </text>
                 {features.map((f, j) => {
