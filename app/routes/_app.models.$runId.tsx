@@ -512,8 +512,8 @@ export default function ModelRun() {
         description={detail.features.map((f) => f.label).join(" · ")}
         actions={
           canRun ? (
-            <Link to="/models/new" className="button button--secondary">
-              New run
+            <Link to={`/models/new?from=${run.id}`} className="button button--secondary">
+              New run from these settings
             </Link>
           ) : null
         }

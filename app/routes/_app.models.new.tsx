@@ -8,6 +8,7 @@ import { Notice } from "~/components/notice";
 import { PageHeader } from "~/components/page-header";
 import { SubmitButton } from "~/components/submit-button";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
+import { formatDateMinute } from "~/lib/format";
 import { TRANSFORMS, type FeatureTransform } from "~/lib/models";
 import { requirePermission } from "~/lib/session.server";
 
@@ -17,10 +18,31 @@ export const meta: MetaFunction = () => [{ title: "New model run · Models · Qu
 
 const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10" };
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, "model:run");
-  const options = await loadOrFail(request, () => context.trpc.models.features());
-  return { options };
+  const from = new URL(request.url).searchParams.get("from") ?? "";
+  return loadOrFail(request, async () => {
+    const [options, source] = await Promise.all([
+      context.trpc.models.features(),
+      UUID.test(from) ? context.trpc.models.get({ runId: from }) : null,
+    ]);
+    const available = new Set(options.filter((o) => o.available).map((o) => o.field));
+    const initial = source
+      ? {
+          features: Object.fromEntries(
+            source.run.params.features.filter((f) => available.has(f.field)).map((f) => [f.field, f.transform])
+          ) as Record<string, FeatureTransform>,
+          kMin: String(source.run.params.kMin),
+          kMax: String(source.run.params.kMax),
+          seed: String(source.run.params.seed),
+          restarts: String(source.run.params.restarts),
+          createdAt: source.run.createdAt,
+        }
+      : null;
+    return { options, initial };
+  });
 }
 
 function isTransform(value: string): value is FeatureTransform {
@@ -94,9 +116,10 @@ export async function action({ request, context }: ActionFunctionArgs) {
 }
 
 export default function NewModelRun() {
-  const { options } = useLoaderData<typeof loader>();
+  const { options, initial } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  const [chosen, setChosen] = useState<Record<string, FeatureTransform | undefined>>({});
+  const [chosen, setChosen] = useState<Record<string, FeatureTransform | undefined>>(initial?.features ?? {});
+  const defaults = initial ?? DEFAULTS;
   const [check, setCheck] = useState<{ report: CollinearityReport; key: string } | null>(null);
   useEffect(() => {
     if (result?.intent === "check" && result.check) setCheck({ report: result.check, key: result.checkedKey });
@@ -124,6 +147,12 @@ export default function NewModelRun() {
         description="Choose what to cluster customers on and how many clusters to try. The run happens in the background; its page shows the progress and, when it is done, which k the data supports and what each cluster looks like."
       />
       <Form method="post" className="form run-form" noValidate>
+        {initial ? (
+          <Notice tone="info">
+            Starting from the settings of the run of {formatDateMinute(initial.createdAt)}: the same features, transforms,
+            k range, seed and restarts give the same clusters on the same data. Change what you like.
+          </Notice>
+        ) : null}
         {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
         <section className="card stack" aria-labelledby="features-title">
           <div>
@@ -245,7 +274,7 @@ export default function NewModelRun() {
               min={2}
               max={15}
               required
-              defaultValue={DEFAULTS.kMin}
+              defaultValue={defaults.kMin}
               error={errors.kMin}
               description="2 to 15"
             />
@@ -257,7 +286,7 @@ export default function NewModelRun() {
               min={2}
               max={15}
               required
-              defaultValue={DEFAULTS.kMax}
+              defaultValue={defaults.kMax}
               error={errors.kMax}
               description="2 to 15"
             />
@@ -268,7 +297,7 @@ export default function NewModelRun() {
               inputMode="numeric"
               min={0}
               required
-              defaultValue={DEFAULTS.seed}
+              defaultValue={defaults.seed}
               error={errors.seed}
             />
             <TextField
@@ -279,7 +308,7 @@ export default function NewModelRun() {
               min={1}
               max={50}
               required
-              defaultValue={DEFAULTS.restarts}
+              defaultValue={defaults.restarts}
               error={errors.restarts}
               description="Best of this many starts per k"
             />

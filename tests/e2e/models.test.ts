@@ -169,7 +169,7 @@ describe("models in the browser", () => {
     await expect(page.getByRole("link", { name: "New model run" }).count()).resolves.toBe(0);
     await page.goto(`${server.url}${runPath}`);
     await page.getByRole("heading", { name: "How many clusters?" }).waitFor();
-    await expect(page.getByRole("link", { name: "New run" }).count()).resolves.toBe(0);
+    await expect(page.getByRole("link", { name: "New run from these settings" }).count()).resolves.toBe(0);
     await shot(page, "committee-run");
 
     const viewer = await signIn(await browser.newContext(), ws.members.viewer.email, "/");
@@ -180,7 +180,15 @@ describe("models in the browser", () => {
   });
 
   it("lets an analyst cancel a queued run, and reads well on a phone", async () => {
-    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models/new");
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, runPath);
+    await page.getByRole("link", { name: "New run from these settings" }).click();
+    await page.waitForURL(/\/models\/new\?from=/);
+    await expect(page.getByRole("checkbox", { name: "Monetary value" }).isChecked()).resolves.toBe(true);
+    await expect(page.getByLabel("Transform for Monetary value").inputValue()).resolves.toBe("log1p");
+    await expect(page.getByLabel("Largest k").inputValue()).resolves.toBe("6");
+    for (const name of ["Recency (days)", "Frequency (orders)", "Monetary value"]) {
+      await page.getByRole("checkbox", { name }).uncheck();
+    }
     await page.getByRole("checkbox", { name: "Tenure (days)" }).check();
     await page.getByRole("checkbox", { name: "income" }).check();
     await page.getByRole("button", { name: "Start the run" }).click();
