@@ -21,7 +21,9 @@ import { usePolling } from "~/lib/use-polling";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
-export const meta: MetaFunction = () => [{ title: "Model run · Models · Quorum" }];
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: `${data ? `k-means on ${plural(data.features.length, "feature", "features")}` : "Model run"} · Models · Quorum` },
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

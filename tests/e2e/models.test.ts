@@ -122,8 +122,15 @@ describe("models in the browser", () => {
     const runId = runPath.split("/").pop() ?? "";
     const page = await signIn(await browser.newContext(), ws.members.analyst.email, runPath);
     await page.getByRole("heading", { name: "Queued", exact: true }).waitFor();
-    // The worker's handler, run here; the open page polls and shows the results by itself.
-    await expect(runModelRun(server.database.db, ws.tenantId, runId)).resolves.toBe("completed");
+    // The worker's handler, run here and held after k=3; the open page polls and follows it by itself.
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const run = runModelRun(server.database.db, ws.tenantId, runId, { afterK: (k) => (k === 3 ? held : undefined) });
+    await page.getByRole("heading", { name: "Running", exact: true }).waitFor();
+    await page.getByRole("progressbar", { name: "Fitted k=3 (2 of 5)" }).waitFor();
+    await shot(page, "analyst-run-running");
+    release();
+    await expect(run).resolves.toBe("completed");
     await page.getByRole("heading", { name: "How many clusters?" }).waitFor();
     await page.getByText(/^Recommended k = \d+$/).waitFor();
     await page.getByText("Every metric uses every customer clustered (silhouette exact, not sampled).").waitFor();
