@@ -59,16 +59,19 @@ export function approvalRuleInWords(rule: ApprovalRule): string {
 
 /* ---------- Rule builder: what each field is, which operators fit it ---------- */
 
-export type FieldKind = "number" | "category" | "date" | "segment";
+export type FieldKind = "number" | "category" | "date" | "segment" | "cluster";
 
 /** The select's value for "is in segment" (segment conditions have no field). */
 export const SEGMENT_FIELD = "segment";
+/** The select's value for "is in cluster of a model run" (no field either). */
+export const CLUSTER_FIELD = "cluster";
 
 export const OPERATORS_BY_KIND: Record<FieldKind, Condition["op"][]> = {
   number: ["eq", "ne", "lt", "lte", "gt", "gte", "between"],
   category: ["in", "not_in"],
   date: ["before", "after", "within_last_days"],
   segment: ["in_segment", "not_in_segment"],
+  cluster: ["in_cluster", "not_in_cluster"],
 };
 
 /** Operator names in the builder's select (describe.ts words the finished sentence). */
@@ -104,7 +107,7 @@ export interface FieldGroup {
 }
 
 /** The field select's groups: features, RFM segment, region, custom attributes, segments. */
-export function fieldGroups(attributes: BuilderAttribute[]): FieldGroup[] {
+export function fieldGroups(attributes: BuilderAttribute[], withClusters = false): FieldGroup[] {
   const groups: FieldGroup[] = [
     {
       label: "RFM and purchase features",
@@ -124,12 +127,14 @@ export function fieldGroups(attributes: BuilderAttribute[]): FieldGroup[] {
     });
   }
   groups.push({ label: "Segments", options: [{ value: SEGMENT_FIELD, label: "Membership of another segment", kind: "segment" }] });
+  if (withClusters) groups.push({ label: "Models", options: [{ value: CLUSTER_FIELD, label: "Cluster of a model run", kind: "cluster" }] });
   return groups;
 }
 
 /** The kind of a field (an unknown attribute falls back to what its operator implies). */
 export function kindOfField(field: string | undefined, op: string | undefined, attributes: BuilderAttribute[]): FieldKind {
   if (op === "in_segment" || op === "not_in_segment" || field === SEGMENT_FIELD) return "segment";
+  if (op === "in_cluster" || op === "not_in_cluster" || field === CLUSTER_FIELD) return "cluster";
   if (field === "rfm_segment" || field === "region") return "category";
   if (field && (NUMBER_FEATURES as readonly string[]).includes(field)) return "number";
   if (field?.startsWith("attr:")) {

@@ -197,6 +197,7 @@ export default function ProposalPage() {
             regions: options.regions,
             rfmSegments: options.rfmSegments,
             values: options.values,
+            clusters: options.clusters,
             members: options.members,
           }}
           names={names}

@@ -166,6 +166,10 @@ describe("models in the browser", () => {
     await first.getByRole("button", { name: "Propose as segment" }).click();
     await page.waitForURL(/\/segments\/proposals\/[0-9a-f-]{36}$/);
     await page.getByText("Cluster one customers").first().waitFor();
+    // The rule builder shows the cluster condition as a choice of run and cluster.
+    const clusterSelect = page.locator("select[aria-label^='Cluster, ']").first();
+    await clusterSelect.waitFor();
+    expect(await clusterSelect.inputValue()).toBe(`${runPath.split("/").pop()}:1`);
     await page.waitForLoadState("networkidle");
     await shot(page, "analyst-cluster-proposal");
   });

@@ -15,7 +15,7 @@ import { importFile } from "../../db/seed/data-factory";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { cancelModelRun, chooseK, clusterOptions, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
 import { handleModelRunJob, runModelRun } from "../../workers/jobs/model-run";
-import { previewDefinition } from "../../server/services/segments";
+import { getSegment, previewDefinition } from "../../server/services/segments";
 import { describeCondition } from "../../server/services/segments/describe";
 import { createLogger } from "../../server/logger";
 import { startWorkers } from "../../workers/runtime";
@@ -188,6 +188,11 @@ describe("a k-means model run on the mall customers", () => {
     );
     expect(assigned.rows.length).toBeGreaterThan(10);
     expect(members.rows).toEqual(assigned.rows);
+    // History words the rule with the run's finish time and k, not its id.
+    const { history } = await getSegment(w.ownerScope, { segmentId: seg.segmentId });
+    const { run } = await getModelRun(w.ownerScope, { runId });
+    const when = `${run.finishedAt!.toISOString().slice(0, 16).replace("T", " ")} UTC`;
+    expect(history[0].diff.rules.added.map((r) => r.text)).toEqual([`is in cluster 2 of model run “${when}, k = 5”`]);
   });
 
   it("refuses cluster conditions on a run that is unknown here, not completed, or has no such cluster", async () => {

@@ -1,5 +1,6 @@
 import { createContext, useContext, useId, useState, type FocusEvent, type KeyboardEvent } from "react";
 import * as Y from "yjs";
+import { fieldLabel } from "../../../server/services/segments/describe";
 import { childrenOf, isGroupMap, newNodeId, nodeMap } from "../../../server/services/segments/draft-doc";
 import { MAX_DEPTH, ZCondition, type Condition } from "../../../server/services/segments/rules";
 import {
@@ -7,6 +8,7 @@ import {
   kindOfField,
   OPERATOR_CHOICES,
   OPERATORS_BY_KIND,
+  CLUSTER_FIELD,
   SEGMENT_FIELD,
   type BuilderAttribute,
   type FieldKind,
@@ -19,6 +21,8 @@ export interface BuilderOptions {
   segments: { id: string; name: string; status: string }[];
   regions: { id: string; name: string }[];
   rfmSegments: string[];
+  /** Completed model runs and the clusters of their chosen k (empty for roles that may not read models). */
+  clusters: { id: string; k: number | null; features: string[]; clusters: { cluster: number; size: number; suggestedName: string | null }[] }[];
   /** Known values of category fields (region, attr:<key>), most frequent first. */
   values: Record<string, string[]>;
 }
@@ -41,12 +45,13 @@ function useBuilder(): BuilderContextValue {
 
 type YNode = Y.Map<unknown>;
 
-const VALUE_KEYS = ["value", "values", "days", "segmentId"] as const;
+const VALUE_KEYS = ["value", "values", "days", "segmentId", "modelRunId", "cluster"] as const;
 const DEFAULT_OPERATOR: Record<FieldKind, Condition["op"]> = {
   number: "gte",
   category: "in",
   date: "within_last_days",
   segment: "in_segment",
+  cluster: "in_cluster",
 };
 
 /** A new condition: a field and an operator, the value left for the person to enter. */
@@ -78,6 +83,7 @@ function missingPart(node: YNode, kind: FieldKind): string | null {
   if (ZCondition.safeParse(node.toJSON()).success) return null;
   const op = node.get("op");
   if (kind === "segment") return "Choose a segment.";
+  if (kind === "cluster") return "Choose a cluster of a model run.";
   if (kind === "date") return op === "within_last_days" ? "Enter a number of days." : "Choose a date.";
   if (kind === "number") return op === "between" ? "Enter both numbers." : "Enter a number.";
   return "Add at least one value.";
@@ -248,7 +254,7 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
   const field = node.get("field") as string | undefined;
   const op = node.get("op") as Condition["op"] | undefined;
   const kind = kindOfField(field, op, options.attributes);
-  const groups = fieldGroups(options.attributes);
+  const groups = fieldGroups(options.attributes, options.clusters.length > 0 || kindOfField(field, op, options.attributes) === "cluster");
   const missing = missingPart(node, kind);
   const set = (key: string, value: unknown) =>
     doc.transact(() => {
@@ -257,9 +263,10 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
     });
 
   function changeField(next: string) {
-    const nextKind = kindOfField(next === SEGMENT_FIELD ? undefined : next, next === SEGMENT_FIELD ? "in_segment" : undefined, options.attributes);
+    const fieldless = next === SEGMENT_FIELD || next === CLUSTER_FIELD;
+    const nextKind = kindOfField(fieldless ? undefined : next, next === SEGMENT_FIELD ? "in_segment" : next === CLUSTER_FIELD ? "in_cluster" : undefined, options.attributes);
     doc.transact(() => {
-      if (nextKind === "segment") node.delete("field");
+      if (nextKind === "segment" || nextKind === "cluster") node.delete("field");
       else node.set("field", next);
       if (nextKind !== kind || nextKind === "category") {
         for (const key of VALUE_KEYS) node.delete(key);
@@ -290,7 +297,7 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
     if (at >= 0) doc.transact(() => list.delete(at, 1));
   }
 
-  const fieldValue = kind === "segment" ? SEGMENT_FIELD : (field ?? "");
+  const fieldValue = kind === "segment" ? SEGMENT_FIELD : kind === "cluster" ? CLUSTER_FIELD : (field ?? "");
   const knownField = groups.some((g) => g.options.some((o) => o.value === fieldValue));
   const between = Array.isArray(node.get("value")) ? (node.get("value") as unknown[]) : [null, null];
   const attribute = field?.startsWith("attr:") ? options.attributes.find((a) => `attr:${a.key}` === field) : undefined;
@@ -384,6 +391,8 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
             disabled={readOnly}
             onChange={(e) => set("value", e.target.value || null)}
           />
+        ) : kind === "cluster" ? (
+          <ClusterSelect node={node} label={label} />
         ) : (
           <select
             className="input select input--sm rule__segment"
@@ -409,6 +418,41 @@ function ConditionEditor({ node, list, label }: { node: YNode; list: Y.Array<YNo
       </div>
       {missing ? <p className="rule__missing">{missing}</p> : null}
     </div>
+  );
+}
+
+/** One select over every completed run's clusters; the choice writes modelRunId and cluster together. */
+function ClusterSelect({ node, label }: { node: YNode; label: string }) {
+  const { doc, readOnly, options } = useBuilder();
+  const runId = node.get("modelRunId") as string | undefined;
+  const cluster = node.get("cluster") as number | undefined;
+  const value = runId && typeof cluster === "number" ? `${runId}:${cluster}` : "";
+  const known = options.clusters.some((r) => r.id === runId && r.clusters.some((c) => c.cluster === cluster));
+  const choose = (next: string) =>
+    doc.transact(() => {
+      const [id, number] = next.split(":");
+      if (!id) {
+        node.delete("modelRunId");
+        node.delete("cluster");
+        return;
+      }
+      node.set("modelRunId", id);
+      node.set("cluster", Number(number));
+    });
+  return (
+    <select className="input select input--sm rule__segment" aria-label={`Cluster, ${label}`} value={value} disabled={readOnly} onChange={(e) => choose(e.target.value)}>
+      <option value="">Choose a cluster…</option>
+      {value && !known ? <option value={value}>Cluster {cluster} of a model run</option> : null}
+      {options.clusters.map((run) => (
+        <optgroup key={run.id} label={`Run of ${new Intl.ListFormat("en", { type: "conjunction" }).format(run.features.map((f) => fieldLabel(f)))} (k = ${run.k ?? "?"})`}>
+          {run.clusters.map((c) => (
+            <option key={c.cluster} value={`${run.id}:${c.cluster}`}>
+              {`Cluster ${c.cluster}${c.suggestedName ? ` · ${c.suggestedName}` : ""} (${c.size.toLocaleString("en-US")})`}
+            </option>
+          ))}
+        </optgroup>
+      ))}
+    </select>
   );
 }
 

@@ -2,6 +2,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import { segments, segmentVersions } from "../../../db/schema";
 import { RFM_SEGMENTS } from "../../analytics/rfm";
+import { can } from "../../auth/permissions";
+import { clusterOptions } from "../models";
 import { invalid } from "../../errors";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
@@ -227,6 +229,8 @@ export async function builderOptions(scope: TenantScope) {
     }
     return {
       values,
+      // Model runs' clusters, for "is in cluster" rules: only for roles that may read models.
+      clusters: can(scope.role, "model:read") ? await clusterOptions(scope) : [],
       attributes: attributes.rows,
       segments: segmentRows.rows.map((s) => ({ id: s.id, name: s.name, status: s.status, parentId: s.parent_id })),
       regions: regionRows.rows,

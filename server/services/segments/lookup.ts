@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import * as Y from "yjs";
 import type { Tx } from "../../../db/client";
-import { attributeDefinitions, memberships, regions, segmentProposals, segments, segmentVersions, users } from "../../../db/schema";
+import { attributeDefinitions, memberships, modelRuns, regions, segmentProposals, segments, segmentVersions, users } from "../../../db/schema";
 import { conflict, invalid, notFound } from "../../errors";
 import { loadDoc } from "../../collab/store";
 import { proposalDocName } from "./access";
@@ -68,10 +68,11 @@ export interface Names {
   region(id: string): string;
   segment(id: string): string;
   attribute(key: string): string;
+  modelRun(id: string): string;
 }
 
 export async function namesOf(tx: Tx, tenantId: string): Promise<Names> {
-  const [members, regionRows, segmentRows, attributes] = await Promise.all([
+  const [members, regionRows, segmentRows, attributes, runs] = await Promise.all([
     tx
       .select({ id: users.id, name: users.name })
       .from(memberships)
@@ -83,6 +84,10 @@ export async function namesOf(tx: Tx, tenantId: string): Promise<Names> {
       .select({ id: attributeDefinitions.key, name: attributeDefinitions.label })
       .from(attributeDefinitions)
       .where(eq(attributeDefinitions.tenantId, tenantId)),
+    tx
+      .select({ id: modelRuns.id, finishedAt: modelRuns.finishedAt, chosenK: modelRuns.chosenK })
+      .from(modelRuns)
+      .where(eq(modelRuns.tenantId, tenantId)),
   ]);
   const by = (rows: { id: string; name: string }[], missing: string) => {
     const map = new Map(rows.map((r) => [r.id, r.name]));
@@ -94,6 +99,13 @@ export async function namesOf(tx: Tx, tenantId: string): Promise<Names> {
     region: by(regionRows, "a removed region"),
     segment: by(segmentRows, "a removed segment"),
     attribute: (key) => attribute.get(key) ?? key,
+    modelRun: by(
+      runs.map((r) => ({
+        id: r.id,
+        name: `${r.finishedAt ? `${r.finishedAt.toISOString().slice(0, 16).replace("T", " ")} UTC` : "not finished"}, k = ${r.chosenK ?? "?"}`,
+      })),
+      "a removed model run",
+    ),
   };
 }
 
