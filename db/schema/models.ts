@@ -42,6 +42,27 @@ export interface ModelPca {
   points: PcaPoint[];
 }
 
+/** Bootstrap stability of the chosen k (filled by the model-run job; shape owned by services/models). */
+export interface ModelStability {
+  method: "bootstrap";
+  replicates: number;
+  sampleShare: number;
+  /** Adjusted Rand index between the full fit and each replicate (on the replicate's customers). */
+  ari: { mean: number; min: number; max: number; values: number[] };
+  /** Per cluster: mean and minimum best-match Jaccard over the replicates; below `threshold` is unstable. */
+  clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean }[];
+  threshold: number;
+}
+
+/** A shallow decision tree predicting the chosen k's cluster from the features, as readable rules. */
+export interface ModelExplanation {
+  depth: number;
+  accuracy: number;
+  trainedOn: number;
+  /** One rule per leaf: the path's conditions on original (untransformed) feature values. */
+  rules: { cluster: number; conditions: { feature: string; op: "lte" | "gt"; value: number }[]; support: number; purity: number }[];
+}
+
 /** One k-means model run over a range of k: parameters, data snapshot, progress and outcome. */
 export const modelRuns = pgTable(
   "model_runs",
@@ -63,6 +84,8 @@ export const modelRuns = pgTable(
     n: integer("n"),
     dataSnapshot: jsonb("data_snapshot").$type<ModelDataSnapshot>(),
     pca: jsonb("pca").$type<ModelPca>(),
+    stability: jsonb("stability").$type<ModelStability>(),
+    explanation: jsonb("explanation").$type<ModelExplanation>(),
     codeVersion: text("code_version").notNull(),
     createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
