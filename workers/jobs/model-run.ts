@@ -6,6 +6,7 @@ import { AnalyticsInputError, featureMatrix } from "../../server/analytics/featu
 import { DomainError } from "../../server/errors";
 import type { Logger } from "../../server/logger";
 import { checkFeatures, fitModel, loadFeatureRows, pcaSample, transformColumns } from "../../server/services/models";
+import { explainClusters } from "../../server/services/models/explanation";
 
 export const MODEL_RUN_QUEUE = "model-run";
 export const ZModelRunJob = z.object({ tenantId: z.uuid(), runId: z.uuid() });
@@ -84,6 +85,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     const chosen = fit.recommendation.k;
     const best = fit.evaluations.find((e) => e.k === chosen);
     if (!best) throw new Error("unreachable: the recommended k was not evaluated");
+    // A shallow decision tree on the original feature values that predicts the chosen k's clusters (explanation.ts).
+    const explanation = explainClusters(raw, best.fit.labels, names, { seed: params.seed });
     const sample = pcaSample(rows.n, params.seed);
     const pca: ModelPca | null = fit.pca
       ? {
@@ -141,6 +144,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
           n: rows.n,
           dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },
           pca,
+          explanation,
           finishedAt: new Date(),
         })
         .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)));
