@@ -316,3 +316,43 @@ describe("through the API and the workers", () => {
     }
   }, 60_000);
 });
+
+it("explains the mall clusters with a shallow tree whose rules, proposed as a segment, select mostly that cluster's customers", async () => {
+  const { clusterRulesAsDefinition } = await import("../../server/services/models/explanation");
+  const id = await start({ kMin: 5, kMax: 5 });
+  expect(await runModelRun(t.db, w.tenantId, id)).toBe("completed");
+  const { run } = await getModelRun(w.ownerScope, { runId: id });
+  const e = run.explanation!;
+  // Income and spending separate the five groups with axis-parallel cuts: a depth-3 tree gets almost all of them right.
+  expect(e).toMatchObject({ trainedOn: 200 });
+  expect(e.depth).toBeLessThanOrEqual(3);
+  expect(e.accuracy).toBeGreaterThan(0.9);
+  expect(e.rules.reduce((s, r) => s + r.support, 0)).toBe(200);
+  for (const r of e.rules) for (const c of r.conditions) expect(["attr:annual_income_k", "attr:spending_score_1_100"]).toContain(c.feature);
+  // The cluster whose rules are purest (of those with at least 10 customers), as a published segment.
+  const byCluster = [1, 2, 3, 4, 5].map((cluster) => {
+    const rules = e.rules.filter((r) => r.cluster === cluster);
+    const support = rules.reduce((s, r) => s + r.support, 0);
+    return { cluster, support, precision: support ? rules.reduce((s, r) => s + r.support * r.purity, 0) / support : 0 };
+  });
+  const best = byCluster.filter((c) => c.support >= 10).sort((a, b) => b.precision - a.precision)[0];
+  const rules = clusterRulesAsDefinition(e, best.cluster);
+  const seg = await publishedSegment(w, `Tree rules of cluster ${best.cluster}`, rules);
+  const members = await t.ownerQuery<{ customer_id: string }>(
+    "select customer_id from segment_memberships where tenant_id = $1 and segment_id = $2 and to_version is null",
+    [w.tenantId, seg.segmentId],
+  );
+  const inCluster = new Set(
+    (
+      await t.ownerQuery<{ customer_id: string }>("select customer_id from model_run_assignments where tenant_id = $1 and run_id = $2 and cluster = $3", [
+        w.tenantId,
+        id,
+        best.cluster,
+      ])
+    ).rows.map((r) => r.customer_id),
+  );
+  expect(members.rows).toHaveLength(best.support);
+  const share = members.rows.filter((r) => inCluster.has(r.customer_id)).length / members.rows.length;
+  expect(share).toBeGreaterThan(0.9);
+  expect(share).toBeCloseTo(best.precision, 12);
+});
