@@ -317,6 +317,53 @@ describe("through the API and the workers", () => {
   }, 60_000);
 });
 
+it("stores the subsampling stability of the chosen k: the mall's five groups come back in re-fits, and a cancel stops it", async () => {
+  /*
+   * Expectations from the data: income and spending of the mall customers form five visibly
+   * separate groups (the four corners of the plane and the middle; the k = 5 silhouette above is
+   * 0.55), so re-fits on 80% of the customers find the same five groups: mean ARI well above 0.8.
+   * n = 200 is far below the row budget, so the default 20 replicates are used.
+   */
+  const id = await start({ kMin: 5, kMax: 5 });
+  const messages: string[] = [];
+  expect(
+    await runModelRun(t.db, w.tenantId, id, {
+      afterReplicate: async () => {
+        messages.push((await getModelRun(w.ownerScope, { runId: id })).run.progressMessage ?? "");
+      },
+    }),
+  ).toBe("completed");
+  expect(messages[0]).toBe("Checking stability (replicate 1 of 20)");
+  expect(messages).toHaveLength(20);
+  const { run } = await getModelRun(w.ownerScope, { runId: id });
+  const s = run.stability!;
+  expect(s).toMatchObject({ method: "bootstrap", replicates: 20, sampleShare: 0.8, threshold: 0.6 });
+  expect(s.ari.values).toHaveLength(20);
+  expect(s.ari.mean).toBeGreaterThan(0.8);
+  expect(s.ari.min).toBeLessThanOrEqual(s.ari.mean);
+  expect(s.ari.max).toBeLessThanOrEqual(1);
+  expect(s.clusters.map((c) => c.cluster)).toEqual([1, 2, 3, 4, 5]);
+  for (const c of s.clusters) {
+    expect(c.jaccardMin).toBeLessThanOrEqual(c.jaccardMean);
+    expect(c.stable).toBe(c.jaccardMean >= 0.6);
+  }
+  // The same parameters give the same stability (seeded).
+  const again = await start({ kMin: 5, kMax: 5 });
+  expect(await runModelRun(t.db, w.tenantId, again)).toBe("completed");
+  expect((await getModelRun(w.ownerScope, { runId: again })).run.stability).toEqual(s);
+  // A cancel during the stability check stops the run without results.
+  const cancelled = await start({ kMin: 5, kMax: 5 });
+  const outcome = await runModelRun(t.db, w.tenantId, cancelled, {
+    afterReplicate: async (done) => {
+      if (done === 3) await cancelModelRun(w.ownerScope, { runId: cancelled });
+    },
+  });
+  expect(outcome).toBe("cancelled");
+  const got = await getModelRun(w.ownerScope, { runId: cancelled });
+  expect(got.run).toMatchObject({ status: "cancelled", stability: null });
+  expect(got.results).toEqual([]);
+});
+
 it("explains the mall clusters with a shallow tree whose rules, proposed as a segment, select mostly that cluster's customers", async () => {
   const { clusterRulesAsDefinition } = await import("../../server/services/models/explanation");
   const id = await start({ kMin: 5, kMax: 5 });

@@ -7,6 +7,7 @@ import { DomainError } from "../../server/errors";
 import type { Logger } from "../../server/logger";
 import { checkFeatures, fitModel, loadFeatureRows, pcaSample, transformColumns } from "../../server/services/models";
 import { explainClusters } from "../../server/services/models/explanation";
+import { bootstrapStability } from "../../server/services/models/stability";
 
 export const MODEL_RUN_QUEUE = "model-run";
 export const ZModelRunJob = z.object({ tenantId: z.uuid(), runId: z.uuid() });
@@ -18,6 +19,8 @@ class ModelRunCancelled extends Error {}
 export interface ModelRunHooks {
   /** Called after each k is fitted (tests use it to simulate a crash mid-run). */
   afterK?: (k: number) => void | Promise<void>;
+  /** Called after each stability replicate of the chosen k. */
+  afterReplicate?: (done: number) => void | Promise<void>;
 }
 
 const ASSIGNMENT_BATCH = 20_000;
@@ -77,7 +80,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       seed: params.seed,
       restarts: params.restarts,
       async onK(k, done, total) {
-        const cancel = await update(db, tenantId, runId, { progress: 0.05 + (0.9 * done) / total, progressMessage: `Fitted k=${k} (${done} of ${total})` });
+        const cancel = await update(db, tenantId, runId, { progress: 0.05 + (0.75 * done) / total, progressMessage: `Fitted k=${k} (${done} of ${total})` });
         if (cancel) throw new ModelRunCancelled();
         await hooks.afterK?.(k);
       },
@@ -87,6 +90,16 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     if (!best) throw new Error("unreachable: the recommended k was not evaluated");
     // A shallow decision tree on the original feature values that predicts the chosen k's clusters (explanation.ts).
     const explanation = explainClusters(raw, best.fit.labels, names, { seed: params.seed });
+    // Subsampling stability of the chosen k (server/services/models/stability.ts); cancellable per replicate.
+    const stability = await bootstrapStability(transformed, best.fit.labels, chosen, {
+      seed: params.seed,
+      restarts: params.restarts,
+      async onReplicate(done, total) {
+        const cancel = await update(db, tenantId, runId, { progress: 0.8 + (0.15 * done) / total, progressMessage: `Checking stability (replicate ${done} of ${total})` });
+        if (cancel) throw new ModelRunCancelled();
+        await hooks.afterReplicate?.(done);
+      },
+    });
     const sample = pcaSample(rows.n, params.seed);
     const pca: ModelPca | null = fit.pca
       ? {
@@ -145,6 +158,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
           dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },
           pca,
           explanation,
+          stability,
           finishedAt: new Date(),
         })
         .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)));

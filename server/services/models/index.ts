@@ -255,7 +255,7 @@ export async function listModelRuns(scope: TenantScope, input?: z.input<typeof Z
 
 export async function loadModelRun(tx: Tx, tenantId: string, runId: string) {
   const [run] = await tx
-    .select({ ...RUN_COLUMNS, pca: modelRuns.pca, explanation: modelRuns.explanation })
+    .select({ ...RUN_COLUMNS, pca: modelRuns.pca, stability: modelRuns.stability, explanation: modelRuns.explanation })
     .from(modelRuns)
     .where(and(eq(modelRuns.tenantId, tenantId), eq(modelRuns.id, runId)));
   if (!run) throw notFound("The model run");
