@@ -7,6 +7,7 @@ import { PcaScatter } from "~/components/charts/pca-scatter";
 import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
 import { DownloadIcon } from "~/components/icons";
 import { ClusterCard } from "~/components/models/cluster-card";
+import { ExplanationPanel } from "~/components/models/explanation-panel";
 import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
 import { Notice } from "~/components/notice";
@@ -18,6 +19,7 @@ import { formatDateMinute, formatTime, plural } from "~/lib/format";
 import { clusterLabel, formatKRange, formatMetric, formatP, isRunActive, transformLabel } from "~/lib/models";
 import { requirePermission } from "~/lib/session.server";
 import { usePolling } from "~/lib/use-polling";
+import { clusterRulesAsDefinition } from "../../server/services/models/explanation";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -52,18 +54,23 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
   const runId = runIdOf(params);
   const form = await request.formData();
   const intent = field(form, "intent");
-  if (intent === "propose") {
+  if (intent === "propose" || intent === "proposeRules") {
     await requirePermission(request, context, "segment:propose");
     const cluster = Number(field(form, "cluster"));
     const name = field(form, "name").trim();
     if (!name) return { intent, cluster, ok: false as const, formError: "Give the segment a name." };
     try {
       const { run } = await context.trpc.models.get({ runId });
+      // "proposeRules": the decision-tree rules of the cluster (explanation panel) instead of cluster membership.
+      const tree = intent === "proposeRules" ? run.explanation : null;
+      if (intent === "proposeRules" && !tree) return { intent, cluster, ok: false as const, formError: "This run has no rules to propose." };
       const created = await context.trpc.segments.createProposal({
         kind: "create",
         name,
-        description: `Customers in cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (k-means, k = ${run.chosenK}).`,
-        rules: { combinator: "and", children: [{ op: "in_cluster", modelRunId: runId, cluster }] },
+        description: tree
+          ? `Customers matching the decision-tree rules of cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (k-means, k = ${run.chosenK}); the rules give ${Math.round(tree.accuracy * 100)}% of the run's customers their own cluster.`
+          : `Customers in cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (k-means, k = ${run.chosenK}).`,
+        rules: tree ? clusterRulesAsDefinition(tree, cluster) : { combinator: "and", children: [{ op: "in_cluster", modelRunId: runId, cluster }] },
       });
       return redirect(`/segments/proposals/${created.proposalId}`);
     } catch (error) {
@@ -540,6 +547,16 @@ export default function ModelRun() {
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
         {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}
+        {run.status === "completed" && run.explanation && run.chosenK !== null ? (
+          <ExplanationPanel
+            explanation={run.explanation}
+            n={run.n ?? 0}
+            k={run.chosenK}
+            clusters={detail.clusters.filter((c) => c.k === run.chosenK)}
+            attributeLabels={Object.fromEntries(detail.features.filter((f) => f.field.startsWith("attr:")).map((f) => [f.field.slice(5), f.label]))}
+            canPropose={detail.canPropose}
+          />
+        ) : null}
         {run.status === "completed" ? <Projection detail={detail} /> : null}
         <Parameters detail={detail} />
       </div>

@@ -2,7 +2,9 @@
 export function csvField(value: unknown): string {
   if (value === null || value === undefined) return "";
   let text = value instanceof Date ? value.toISOString() : typeof value === "object" ? JSON.stringify(value) : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  // A plain negative number is data, not a formula (and must stay a number in a spreadsheet).
+  const negativeNumber = /^-\d+(\.\d+)?([eE][+-]?\d+)?$/.test(text);
+  if (/^[=+\-@\t\r]/.test(text) && !negativeNumber) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

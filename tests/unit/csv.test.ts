@@ -15,6 +15,13 @@ describe("csv", () => {
     expect(csvField("=HYPERLINK(\"http://x\")")).toBe("\"'=HYPERLINK(\"\"http://x\"\")\"");
     expect(csvField("+1")).toBe("'+1");
     expect(csvField("@SUM(A1)")).toBe("'@SUM(A1)");
-    expect(csvField(-5)).toBe("'-5");
+    expect(csvField("-1+cmd|' /C calc'!A0")).toBe("'-1+cmd|' /C calc'!A0");
+    expect(csvField("-")).toBe("'-");
+  });
+
+  it("keeps negative numbers numbers", () => {
+    expect(csvField(-5)).toBe("-5");
+    expect(csvField(-0.6667)).toBe("-0.6667");
+    expect(csvField("-1.5e-3")).toBe("-1.5e-3");
   });
 });

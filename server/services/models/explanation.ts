@@ -104,12 +104,10 @@ export function clusterRules(explanation: ModelExplanation, cluster: number): Ru
  * which selects no one. Validated with ZRuleGroup.
  */
 export function clusterRulesAsDefinition(explanation: ModelExplanation, cluster: number): RuleGroup {
-  const group: RuleGroup = {
-    combinator: "or",
-    children: clusterRules(explanation, cluster).map((r) => ({
-      combinator: "and" as const,
-      children: r.conditions.map((c) => ({ op: c.op, field: c.feature, value: c.value }) as Condition),
-    })),
-  };
-  return ZRuleGroup.parse(group);
+  return ZRuleGroup.parse({ combinator: "or", children: clusterRules(explanation, cluster).map(ruleAsGroup) });
+}
+
+/** One rule (leaf path) as an AND group of "field ≤ / > value" conditions. */
+export function ruleAsGroup(rule: Rule): RuleGroup {
+  return { combinator: "and", children: rule.conditions.map((c) => ({ op: c.op, field: c.feature, value: c.value }) as Condition) };
 }
