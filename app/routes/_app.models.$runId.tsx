@@ -10,6 +10,7 @@ import { ClusterCard } from "~/components/models/cluster-card";
 import { ExplanationPanel } from "~/components/models/explanation-panel";
 import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
+import { StabilityPanel } from "~/components/models/stability-panel";
 import { Notice } from "~/components/notice";
 import { PageHeader } from "~/components/page-header";
 import { ProgressBar } from "~/components/progress-bar";
@@ -547,6 +548,13 @@ export default function ModelRun() {
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
         {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}
+        {run.status === "completed" && run.stability && run.chosenK !== null ? (
+          <StabilityPanel
+            stability={run.stability}
+            k={run.chosenK}
+            names={new Map(detail.clusters.filter((c) => c.k === run.chosenK).map((c) => [c.cluster, c.suggestedName]))}
+          />
+        ) : null}
         {run.status === "completed" && run.explanation && run.chosenK !== null ? (
           <ExplanationPanel
             explanation={run.explanation}

@@ -1,0 +1,138 @@
+import { scaleBand, scaleLinear } from "d3";
+import { useId } from "react";
+import { BottomAxis } from "~/components/charts/axes";
+import { useChartWidth } from "~/components/charts/use-chart-width";
+import { clusterLabel } from "~/lib/models";
+
+/** The stored stability of a run's chosen k (db/schema/models.ts ModelStability). */
+export interface StabilitySummary {
+  replicates: number;
+  sampleShare: number;
+  ari: { mean: number; min: number; max: number };
+  clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean }[];
+  threshold: number;
+}
+
+const ROW = 26;
+const LABEL_WIDTH = 92;
+const VALUE_WIDTH = 96;
+const AXIS = 26;
+
+const fixed = (v: number) => v.toFixed(2);
+const percent = (v: number) => `${Math.round(v * 100)}%`;
+
+/** Mean best-match Jaccard per cluster as horizontal bars (worst re-fit as a tick), with the threshold line. */
+function JaccardChart({ stability, names }: { stability: StabilitySummary; names: ReadonlyMap<number, string> }) {
+  const { ref, width } = useChartWidth<HTMLDivElement>(480);
+  const id = useId();
+  const { clusters, threshold } = stability;
+  const plotWidth = Math.max(60, width - LABEL_WIDTH - VALUE_WIDTH);
+  const height = clusters.length * ROW + AXIS + 4;
+  const x = scaleLinear().domain([0, 1]).range([0, plotWidth]);
+  const y = scaleBand<number>()
+    .domain(clusters.map((c) => c.cluster))
+    .range([2, 2 + clusters.length * ROW])
+    .paddingInner(0.3);
+  const summary = clusters
+    .map((c) => `${clusterLabel(c.cluster)}: mean ${fixed(c.jaccardMean)}, worst ${fixed(c.jaccardMin)}${c.stable ? "" : " (unstable)"}`)
+    .join("; ");
+  return (
+    <figure className="chart stability-chart" ref={ref}>
+      <svg width={width} height={height} role="img" aria-labelledby={`${id}-title ${id}-desc`} className="chart__svg">
+        <title id={`${id}-title`}>{`Mean best-match Jaccard per cluster over the re-fits, threshold ${fixed(threshold)}`}</title>
+        <desc id={`${id}-desc`}>{summary}</desc>
+        <g transform={`translate(${LABEL_WIDTH},0)`}>
+          {clusters.map((c) => {
+            const top = y(c.cluster) ?? 0;
+            const h = y.bandwidth();
+            return (
+              <g key={c.cluster} transform={`translate(0,${top})`}>
+                <text x={-8} y={h / 2} dy="0.32em" textAnchor="end" className="chart__label">
+                  <title>{names.get(c.cluster) ?? clusterLabel(c.cluster)}</title>
+                  {clusterLabel(c.cluster)}
+                </text>
+                <rect width={Math.max(1, x(c.jaccardMean))} height={h} rx={2} className={c.stable ? "chart__bar--revenue" : "chart__bar--danger"} />
+                <line x1={x(c.jaccardMin)} x2={x(c.jaccardMin)} y1={-2} y2={h + 2} className="stability-chart__min" />
+                <text x={plotWidth + 8} y={h / 2} dy="0.32em" className={`chart__value${c.stable ? "" : " chart__value--danger"}`}>
+                  {fixed(c.jaccardMean)}
+                  <tspan className="chart__value--muted"> · min {fixed(c.jaccardMin)}</tspan>
+                </text>
+              </g>
+            );
+          })}
+          <line x1={x(threshold)} x2={x(threshold)} y1={0} y2={clusters.length * ROW + 2} className="chart__threshold" />
+          <g transform={`translate(0,${clusters.length * ROW + 4})`}>
+            <BottomAxis scale={x} gridLength={0} format={(v) => v.toFixed(1)} ticks={5} />
+          </g>
+        </g>
+      </svg>
+    </figure>
+  );
+}
+
+/**
+ * How stable the chosen k's clusters are: k-means re-fitted on random subsamples of the
+ * customers, compared with this run's clusters by the adjusted Rand index (whole partition) and
+ * by each cluster's best-match Jaccard (Hennig 2007); clusters below the threshold are named.
+ */
+export function StabilityPanel({ stability, k, names }: { stability: StabilitySummary; k: number; names: ReadonlyMap<number, string> }) {
+  const { ari, clusters, threshold, replicates, sampleShare } = stability;
+  const unstable = clusters.filter((c) => !c.stable);
+  const verdict = ari.mean >= 0.8 ? "the re-fits find nearly the same clusters" : ari.mean >= 0.5 ? "the re-fits partly agree with these clusters" : "the re-fits often find different clusters";
+  return (
+    <section className="card stack" aria-labelledby="stability-title">
+      <div>
+        <h2 id="stability-title" className="card__title">
+          How stable are the clusters at k = {k}?
+        </h2>
+        <p className="card__subtitle">
+          k-means was fitted again {replicates} times, each time on a different random {percent(sampleShare)} of the customers (same
+          k and restarts, seeded from the run's seed), and each re-fit was compared with these clusters on the customers it saw.
+        </p>
+      </div>
+      <dl className="details-list details-list--inline stability-facts">
+        <div>
+          <dt>Adjusted Rand index, mean</dt>
+          <dd className="stability-facts__main">{fixed(ari.mean)}</dd>
+        </div>
+        <div>
+          <dt>Lowest</dt>
+          <dd>{fixed(ari.min)}</dd>
+        </div>
+        <div>
+          <dt>Highest</dt>
+          <dd>{fixed(ari.max)}</dd>
+        </div>
+      </dl>
+      <p className="muted small">
+        The adjusted Rand index measures how far two clusterings agree on which customers belong together: 1 means the same
+        clusters, about 0 no better than chance. Here {verdict}.
+      </p>
+      <div>
+        <h3 className="section__title">Is each cluster found again?</h3>
+        <p className="muted small chart-intro">
+          For each cluster, the best overlap with a cluster of each re-fit (Jaccard: shared customers ÷ customers in either; 1 is
+          the same cluster). Bars show the mean over the re-fits, the tick the worst re-fit, the dashed line the threshold of{" "}
+          {fixed(threshold)}. A mean below 0.5 means the cluster usually dissolves; above 0.75 it is stable.
+        </p>
+        <JaccardChart stability={stability} names={names} />
+      </div>
+      {unstable.length === 0 ? (
+        <p className="stability-verdict stability-verdict--ok">
+          All {clusters.length} clusters are stable: each is found again with a mean Jaccard of at least {fixed(threshold)}.
+        </p>
+      ) : (
+        <ul className="stability-verdict stability-verdict--warn">
+          {unstable.map((c) => (
+            <li key={c.cluster}>
+              <strong>{clusterLabel(c.cluster)}</strong>
+              {names.get(c.cluster) ? ` (${names.get(c.cluster)})` : ""} is unstable: re-fits find it again only in part (mean
+              Jaccard {fixed(c.jaccardMean)}, below {fixed(threshold)}; worst re-fit {fixed(c.jaccardMin)}
+              {c.jaccardMean < 0.5 ? ", so it usually dissolves" : ""}). Check it before making it a segment.
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
