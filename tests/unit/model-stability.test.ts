@@ -101,11 +101,13 @@ describe("bootstrapStability", () => {
     expect(w.clusters[0].stable).toBe(false);
   });
 
-  it("uses 20 replicates up to 125,000 customers, fewer above, never fewer than 5", () => {
+  it("uses 20 replicates up to 62,500 customers, fewer above, never fewer than 5", () => {
     expect(defaultReplicates(200)).toBe(20);
-    expect(defaultReplicates(100_000)).toBe(20);
-    expect(defaultReplicates(125_000)).toBe(20);
-    expect(defaultReplicates(250_000)).toBe(10);
+    expect(defaultReplicates(62_500)).toBe(20);
+    expect(defaultReplicates(63_000)).toBe(19);
+    // ⌊1,000,000 / 80,000⌋ = 12.
+    expect(defaultReplicates(100_000)).toBe(12);
+    expect(defaultReplicates(250_000)).toBe(5);
     expect(defaultReplicates(1_000_000)).toBe(5);
   });
 
