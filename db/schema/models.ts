@@ -50,7 +50,7 @@ export interface ModelStability {
   /** Adjusted Rand index between the full fit and each replicate (on the replicate's customers). */
   ari: { mean: number; min: number; max: number; values: number[] };
   /** Per cluster: mean and minimum best-match Jaccard over the replicates; below `threshold` is unstable. */
-  clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean }[];
+  clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean; dissolvedShare?: number }[];
   threshold: number;
 }
 

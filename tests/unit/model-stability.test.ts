@@ -47,6 +47,9 @@ describe("bootstrapStability", () => {
     expect(s.ari.min).toBeLessThan(0.5);
     expect(s.clusters.some((c) => !c.stable)).toBe(true);
     for (const c of s.clusters) expect(c.stable).toBe(c.jaccardMean >= 0.6);
+    // The share of re-fits that dissolved a cluster (best Jaccard ≤ 0.5) is counted, not guessed.
+    expect(s.clusters.some((c) => (c.dissolvedShare ?? 0) > 0)).toBe(true);
+    for (const c of s.clusters) expect(c.dissolvedShare).toBeGreaterThanOrEqual(c.jaccardMin <= 0.5 ? 1 / 20 : 0);
     const separated = blobs([[0, 0], [10, 0], [0, 10], [10, 10]], 100, 0.5, 3);
     const sep = await bootstrapStability(separated, (await kmeans(separated, 4, { seed: 2, restarts: 1 })).labels, 4, { seed: 2, restarts: 1, replicates: 20 });
     expect(sep.ari.mean - s.ari.mean).toBeGreaterThan(0.2);
@@ -91,8 +94,8 @@ describe("bootstrapStability", () => {
     const s = await bootstrapStability(x, labels, 2, { seed: 0, restarts: 1, replicates: 5 });
     expect(s.ari.values).toEqual([1, 1, 1, 1, 1]);
     expect(s.clusters).toEqual([
-      { cluster: 1, jaccardMean: 1, jaccardMin: 1, stable: true },
-      { cluster: 2, jaccardMean: 1, jaccardMin: 1, stable: true },
+      { cluster: 1, jaccardMean: 1, jaccardMin: 1, stable: true, dissolvedShare: 0 },
+      { cluster: 2, jaccardMean: 1, jaccardMin: 1, stable: true, dissolvedShare: 0 },
     ]);
     // A labelling that cuts a group in two is matched at best 3/5 or 2/5 of the way.
     const wrong = Int32Array.from([0, 0, 0, 1, 1, 1, 1, 1, 1, 1]);

@@ -9,7 +9,7 @@ export interface StabilitySummary {
   replicates: number;
   sampleShare: number;
   ari: { mean: number; min: number; max: number };
-  clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean }[];
+  clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean; dissolvedShare?: number }[];
   threshold: number;
 }
 
@@ -128,7 +128,12 @@ export function StabilityPanel({ stability, k, names }: { stability: StabilitySu
               <strong>{clusterLabel(c.cluster)}</strong>
               {names.get(c.cluster) ? ` (${names.get(c.cluster)})` : ""} is unstable: re-fits find it again only in part (mean
               Jaccard {fixed(c.jaccardMean)}, below {fixed(threshold)}; worst re-fit {fixed(c.jaccardMin)}
-              {c.jaccardMean < 0.5 ? ", so it usually dissolves" : ""}). Check it before making it a segment.
+              {c.dissolvedShare !== undefined
+                ? `; it dissolves in ${Math.round(c.dissolvedShare * 100)}% of re-fits`
+                : c.jaccardMean < 0.5
+                  ? ", so it usually dissolves"
+                  : ""}
+              ). Check it before making it a segment.
             </li>
           ))}
         </ul>

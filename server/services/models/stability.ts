@@ -81,6 +81,9 @@ export function defaultReplicates(n: number, sampleShare = DEFAULT_SAMPLE_SHARE)
  * Subsampling stability of a k-means fit (see the module comment). `fullLabels` are the full
  * fit's 0-based labels; the reported clusters are 1-based (label + 1), as stored everywhere.
  */
+/** Hennig (2007): a cluster whose best match in a re-fit has Jaccard at most 0.5 has dissolved there. */
+export const DISSOLVED = 0.5;
+
 export async function bootstrapStability(transformed: FeatureMatrix, fullLabels: Int32Array, k: number, options: StabilityOptions): Promise<ModelStability> {
   const { rows: n, cols } = transformed;
   if (fullLabels.length !== n) throw new RangeError(`${fullLabels.length} labels for ${n} rows`);
@@ -123,7 +126,9 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
   const clusters = jaccards.map((values, c) => {
     const jaccardMean = values.length ? values.reduce((s, v) => s + v, 0) / values.length : 0;
     const jaccardMin = values.length ? Math.min(...values) : 0;
-    return { cluster: c + 1, jaccardMean, jaccardMin, stable: values.length > 0 && jaccardMean >= threshold };
+    // Hennig: a re-fit in which the cluster's best match has Jaccard ≤ 0.5 "dissolved" it.
+    const dissolvedShare = values.length ? values.filter((v) => v <= DISSOLVED).length / values.length : 1;
+    return { cluster: c + 1, jaccardMean, jaccardMin, stable: values.length > 0 && jaccardMean >= threshold, dissolvedShare };
   });
   return {
     method: "bootstrap",
