@@ -2,9 +2,9 @@ import path from "node:path";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFile } from "../../db/seed/data-factory";
-import { FACTORY_PASSWORD, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { runModelRun } from "../../workers/jobs/model-run";
-import { launchBrowser, pageRecorder, type TestBrowser } from "../helpers/browser";
+import { launchBrowser, pageRecorder, signInAt, type TestBrowser } from "../helpers/browser";
 import { jobsFor } from "../helpers/callers";
 import { startTestServer, type TestServer } from "../helpers/server";
 
@@ -25,13 +25,7 @@ let ws: FactoryWorkspace;
 const { openPage, shot, browserErrors, resetShots } = pageRecorder(SHOTS, { timeoutMs: 15_000 });
 
 async function signIn(context: BrowserContext, email: string, to: string): Promise<Page> {
-  const page = await openPage(context);
-  await page.goto(`${server.url}/login?redirectTo=${encodeURIComponent(to)}`);
-  await page.getByLabel("Email").fill(email);
-  await page.getByLabel("Password").fill(FACTORY_PASSWORD);
-  await page.getByRole("button", { name: "Log in" }).click();
-  await page.waitForURL(`${server.url}${to}`);
-  return page;
+  return signInAt(await openPage(context), server.url, email, to);
 }
 
 /** Three kinds of customer (recent big spenders, lapsed one-timers, steady regulars) with their orders. */

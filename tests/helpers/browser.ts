@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { FACTORY_PASSWORD } from "../../db/seed/factories";
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 
@@ -77,4 +78,14 @@ export function pageRecorder(shotsDir: string, options: { timeoutMs: number }) {
       await page.screenshot({ path: path.join(shotsDir, `${String(shotCount).padStart(2, "0")}-${name}.png`), fullPage: true });
     },
   };
+}
+
+/** Signs in through the login form (as `email`, with the factories' password) and lands on `to`. */
+export async function signInAt(page: Page, baseUrl: string, email: string, to: string): Promise<Page> {
+  await page.goto(`${baseUrl}/login?redirectTo=${encodeURIComponent(to)}`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(FACTORY_PASSWORD);
+  await page.getByRole("button", { name: "Log in" }).click();
+  await page.waitForURL(`${baseUrl}${to}`);
+  return page;
 }

@@ -1,6 +1,5 @@
-import { Form, useActionData, useNavigation } from "@remix-run/react";
-import { useId } from "react";
-import { SubmitButton } from "~/components/submit-button";
+import { useActionData } from "@remix-run/react";
+import { ProposeCluster } from "./propose-cluster";
 import { clusterLabel } from "~/lib/models";
 import type { ModelExplanation } from "../../../db/schema/models";
 import { clusterRules, ruleAsGroup } from "../../../server/services/models/explanation";
@@ -8,51 +7,14 @@ import { describeGroup } from "../../../server/services/segments/describe";
 
 const percent = (v: number) => `${(v * 100).toFixed(v >= 0.995 && v < 1 ? 1 : 0)}%`;
 
+function ProposeRulesFor({ cluster, name }: { cluster: number; name: string }) {
+  return <ProposeCluster cluster={cluster} name={name} error={useRulesError(cluster)} intent="proposeRules" />;
+}
+
 /** The action's answer to a "proposeRules" submission, when it failed (the route returns { intent, cluster, ok, formError }). */
 function useRulesError(cluster: number): string | null {
   const result = useActionData() as { intent?: string; cluster?: number | null; ok?: boolean; formError?: string | null } | undefined;
   return result?.intent === "proposeRules" && result.cluster === cluster && !result.ok ? (result.formError ?? null) : null;
-}
-
-/**
- * "Propose these rules as a segment" for one cluster: like ProposeCluster (a name, then a draft
- * proposal and a redirect to it), but the definition is the tree's rules for the cluster
- * (intent "proposeRules"; the route's action converts them with clusterRulesAsDefinition).
- */
-function ProposeRules({ cluster, name }: { cluster: number; name: string }) {
-  const id = useId();
-  const error = useRulesError(cluster);
-  const navigation = useNavigation();
-  const pending =
-    navigation.state !== "idle" &&
-    navigation.formData?.get("intent") === "proposeRules" &&
-    navigation.formData?.get("cluster") === String(cluster);
-  return (
-    <Form method="post" className="propose-cluster" noValidate>
-      <input type="hidden" name="cluster" value={cluster} />
-      <label htmlFor={id} className="visually-hidden">
-        Segment name for the rules of cluster {cluster}
-      </label>
-      <input
-        id={id}
-        name="name"
-        className="input"
-        defaultValue={name}
-        maxLength={120}
-        required
-        aria-invalid={error ? true : undefined}
-        aria-describedby={error ? `${id}-error` : undefined}
-      />
-      <SubmitButton intent="proposeRules" size="sm" variant="secondary" pending={pending} pendingLabel="Proposing…">
-        Propose these rules as a segment
-      </SubmitButton>
-      {error ? (
-        <p className="field__error" id={`${id}-error`} role="alert">
-          {error}
-        </p>
-      ) : null}
-    </Form>
-  );
 }
 
 /**
@@ -125,7 +87,7 @@ export function ExplanationPanel({
               const head = (
                 <th scope="rowgroup" rowSpan={Math.max(1, rules.length)}>
                   {title}
-                  {canPropose && rules.length ? <ProposeRules cluster={c.cluster} name={`${c.suggestedName} (rules)`} /> : null}
+                  {canPropose && rules.length ? <ProposeRulesFor cluster={c.cluster} name={`${c.suggestedName} (rules)`} /> : null}
                 </th>
               );
               if (rules.length === 0) {
