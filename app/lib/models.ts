@@ -43,9 +43,24 @@ export interface KMetrics {
   silhouette: number;
   calinskiHarabasz: number;
   daviesBouldin: number;
+  /** Gaussian-mixture runs only. */
+  bic?: number;
 }
 
-export type KMetric = "inertia" | "silhouette" | "calinskiHarabasz" | "daviesBouldin";
+export type KMetric = "inertia" | "silhouette" | "calinskiHarabasz" | "daviesBouldin" | "bic";
+
+/** The BIC chart of Gaussian-mixture runs (not one of the four metrics every run has). */
+export const BIC_METRIC: { key: KMetric; label: string; better: "higher" | "lower" | "elbow"; hint: string } = {
+  key: "bic",
+  label: "BIC (Gaussian mixture)",
+  better: "lower",
+  hint: "The mixture's fit (−2 × log-likelihood) plus a penalty for its number of parameters; the lowest is recommended.",
+};
+
+/** "k-means" or "Gaussian mixture". */
+export function algorithmLabel(algorithm: string | undefined): string {
+  return algorithm === "gmm" ? "Gaussian mixture" : "k-means";
+}
 
 export const K_METRICS: { key: KMetric; label: string; better: "higher" | "lower" | "elbow"; hint: string }[] = [
   {

@@ -17,7 +17,7 @@ import { ProgressBar } from "~/components/progress-bar";
 import { SubmitButton } from "~/components/submit-button";
 import { errorPage, field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDateMinute, formatTime, plural } from "~/lib/format";
-import { clusterLabel, formatKRange, formatMetric, formatP, isRunActive, transformLabel } from "~/lib/models";
+import { algorithmLabel, clusterLabel, formatKRange, formatMetric, formatP, isRunActive, transformLabel } from "~/lib/models";
 import { requirePermission } from "~/lib/session.server";
 import { usePolling } from "~/lib/use-polling";
 import { clusterRulesAsDefinition } from "../../server/services/models/explanation";
@@ -25,7 +25,7 @@ import { clusterRulesAsDefinition } from "../../server/services/models/explanati
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: `${data ? `k-means on ${plural(data.features.length, "feature", "features")}` : "Model run"} · Models · Quorum` },
+  { title: `${data ? `${algorithmLabel(data.run.algorithm)} on ${plural(data.features.length, "feature", "features")}` : "Model run"} · Models · Quorum` },
 ];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -69,8 +69,8 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
         kind: "create",
         name,
         description: tree
-          ? `Customers matching the decision-tree rules of cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (k-means, k = ${run.chosenK}); the rules give ${Math.round(tree.accuracy * 100)}% of the run's customers their own cluster.`
-          : `Customers in cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (k-means, k = ${run.chosenK}).`,
+          ? `Customers matching the decision-tree rules of cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (${algorithmLabel(run.algorithm)}, k = ${run.chosenK}); the rules give ${Math.round(tree.accuracy * 100)}% of the run's customers their own cluster.`
+          : `Customers in cluster ${cluster} of the model run of ${formatDateMinute(run.createdAt)} (${algorithmLabel(run.algorithm)}, k = ${run.chosenK}).`,
         rules: tree ? clusterRulesAsDefinition(tree, cluster) : { combinator: "and", children: [{ op: "in_cluster", modelRunId: runId, cluster }] },
       });
       return redirect(`/segments/proposals/${created.proposalId}`);
@@ -169,7 +169,11 @@ function Parameters({ detail }: { detail: Detail }) {
         <dl className="details-list details-list--inline">
           <div>
             <dt>Algorithm</dt>
-            <dd>k-means (k-means++ seeding)</dd>
+            <dd>
+              {run.algorithm === "gmm"
+                ? "Gaussian mixture, full covariance (EM from k-means starts; best log-likelihood of the restarts)"
+                : "k-means (k-means++ seeding)"}
+            </dd>
           </div>
           <div>
             <dt>k tried</dt>
@@ -251,7 +255,9 @@ function Parameters({ detail }: { detail: Detail }) {
 }
 
 function KSelection({ detail }: { detail: Detail }) {
-  const { results, recommendation } = detail;
+  const { recommendation } = detail;
+  const gmm = detail.run.params.gmmResults;
+  const results = detail.results.map((r) => ({ ...r, bic: gmm?.find((m) => m.k === r.k)?.bic }));
   const sampled = results.find((r) => r.silhouetteSampled);
   return (
     <section className="card" aria-labelledby="k-title">
@@ -270,6 +276,12 @@ function KSelection({ detail }: { detail: Detail }) {
           Metrics CSV
         </a>
       </div>
+      {gmm ? (
+        <p className="muted small chart-intro">
+          Gaussian mixture: inertia, silhouette, Calinski–Harabasz and Davies–Bouldin score each customer&apos;s most likely
+          cluster (comparable with k-means); the BIC scores the mixture itself and decides the recommended k.
+        </p>
+      ) : null}
       {recommendation ? (
         <div className="recommendation" role="note">
           <span className="recommendation__k">Recommended k = {recommendation.k}</span>
@@ -302,6 +314,11 @@ function KSelection({ detail }: { detail: Detail }) {
               <th scope="col" className="num">
                 Davies–Bouldin
               </th>
+              {gmm ? (
+                <th scope="col" className="num">
+                  BIC
+                </th>
+              ) : null}
               <th scope="col">Cluster sizes</th>
             </tr>
           </thead>
@@ -319,12 +336,62 @@ function KSelection({ detail }: { detail: Detail }) {
                 </td>
                 <td className="num">{formatMetric(r.calinskiHarabasz, "calinskiHarabasz")}</td>
                 <td className="num">{formatMetric(r.daviesBouldin, "daviesBouldin")}</td>
+                {gmm ? <td className="num">{formatMetric(r.bic, "bic")}</td> : null}
                 <td className="muted small">{r.sizes.map((s) => s.toLocaleString("en-GB")).join(" · ")}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
+    </section>
+  );
+}
+
+/** Gaussian-mixture runs: the mean of each cluster's customers' largest membership probability at k. */
+function MembershipClarity({ detail, k }: { detail: Detail; k: number }) {
+  const metrics = detail.run.params.gmmResults?.find((m) => m.k === k);
+  if (!metrics) return null;
+  const names = new Map(detail.clusters.filter((c) => c.k === k).map((c) => [c.cluster, c.suggestedName]));
+  return (
+    <section className="card" aria-labelledby="clarity-title">
+      <h2 id="clarity-title" className="card__title">
+        How clearly customers belong (k = {k})
+      </h2>
+      <p className="card__subtitle">
+        A Gaussian mixture gives every customer a probability for each cluster. Per cluster: the average, over its
+        customers, of the probability of the cluster they were put in. Near 100% means clear-cut members; lower means the
+        cluster overlaps its neighbours.
+      </p>
+      <div className="table-wrap table-wrap--inset">
+        <table className="table table--compact">
+          <thead>
+            <tr>
+              <th scope="col">Cluster</th>
+              <th scope="col" className="num">
+                Mean membership probability
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {metrics.meanMaxResponsibility.map((r, i) => (
+              <tr key={i}>
+                <td>
+                  {clusterLabel(i + 1)}
+                  {names.get(i + 1) ? <span className="muted"> · {names.get(i + 1)}</span> : null}
+                </td>
+                <td className="num">
+                  <meter min={0} max={1} value={r} aria-label={`${clusterLabel(i + 1)}: ${Math.round(r * 100)}%`} />{" "}
+                  {(r * 100).toFixed(1)}%
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+      <p className="muted small">
+        Log-likelihood {metrics.logLikelihood.toFixed(1)} · BIC {metrics.bic.toFixed(1)} · AIC {metrics.aic.toFixed(1)} · {metrics.iterations} EM
+        iterations{metrics.converged ? "" : " (stopped at the limit before converging)"}.
+      </p>
     </section>
   );
 }
@@ -516,7 +583,7 @@ export default function ModelRun() {
       <PageHeader
         title={
           <>
-            k-means on {plural(detail.features.length, "feature", "features")} <RunStatusBadge status={run.status} />
+            {algorithmLabel(run.algorithm)} on {plural(detail.features.length, "feature", "features")} <RunStatusBadge status={run.status} />
           </>
         }
         description={detail.features.map((f) => f.label).join(" · ")}
@@ -548,6 +615,7 @@ export default function ModelRun() {
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
         {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}
+        {run.status === "completed" && k !== null && run.params.gmmResults ? <MembershipClarity detail={detail} k={k} /> : null}
         {run.status === "completed" && run.stability && run.chosenK !== null ? (
           <StabilityPanel
             stability={run.stability}

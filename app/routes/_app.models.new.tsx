@@ -16,7 +16,17 @@ export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
 export const meta: MetaFunction = () => [{ title: "New model run · Models · Quorum" }];
 
-const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10" };
+const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10", algorithm: "kmeans" };
+
+type Algorithm = "kmeans" | "gmm";
+const ALGORITHMS: { value: Algorithm; label: string; description: string }[] = [
+  { value: "kmeans", label: "k-means", description: "Each customer belongs to exactly one cluster, the nearest centre; fast, and best for compact, well-separated groups." },
+  {
+    value: "gmm",
+    label: "Gaussian mixture (overlapping groups)",
+    description: "Groups may overlap and differ in shape and spread; each customer gets a probability for every cluster, k is recommended by the lowest BIC.",
+  },
+];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -38,6 +48,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           kMax: String(source.run.params.kMax),
           seed: String(source.run.params.seed),
           restarts: String(source.run.params.restarts),
+          algorithm: source.run.params.algorithm ?? source.run.algorithm,
           createdAt: source.run.createdAt,
         }
       : null;
@@ -102,6 +113,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
       kMax: whole(values.kMax),
       seed: whole(values.seed),
       restarts: whole(values.restarts),
+      algorithm: field(form, "algorithm") === "gmm" ? "gmm" : "kmeans",
     });
     return redirect(`/models/${started.runId}`);
   } catch (error) {
@@ -265,6 +277,18 @@ export default function NewModelRun() {
               same clusters.
             </p>
           </div>
+          <fieldset className="stack">
+            <legend>Algorithm</legend>
+            {ALGORITHMS.map((a) => (
+              <div key={a.value}>
+                <label className="checkbox-line" htmlFor={`algorithm-${a.value}`}>
+                  <input type="radio" id={`algorithm-${a.value}`} name="algorithm" value={a.value} defaultChecked={defaults.algorithm === a.value} />{" "}
+                  {a.label}
+                </label>
+                <p className="field__description">{a.description}</p>
+              </div>
+            ))}
+          </fieldset>
           <div className="form-row run-form__numbers">
             <TextField
               label="Smallest k"

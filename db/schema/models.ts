@@ -8,12 +8,35 @@ export type ModelRunStatus = (typeof MODEL_RUN_STATUSES)[number];
 export const MODEL_TRANSFORMS = ["none", "log1p", "standard", "robust", "winsorise"] as const;
 export type ModelTransform = (typeof MODEL_TRANSFORMS)[number];
 
+export const MODEL_ALGORITHMS = ["kmeans", "gmm"] as const;
+export type ModelAlgorithm = (typeof MODEL_ALGORITHMS)[number];
+
+/** Per k of a Gaussian-mixture run (see ModelRunParams.gmmResults). */
+export interface ModelGmmKMetrics {
+  k: number;
+  logLikelihood: number;
+  bic: number;
+  aic: number;
+  /** Per cluster (1-based cluster c at index c − 1): mean of its customers' largest responsibility. */
+  meanMaxResponsibility: number[];
+  iterations: number;
+  converged: boolean;
+}
+
 export interface ModelRunParams {
   features: { field: string; transform: ModelTransform }[];
   kMin: number;
   kMax: number;
   seed: number;
   restarts: number;
+  /** Absent on runs created before Gaussian mixtures: those are k-means. */
+  algorithm?: ModelAlgorithm;
+  /**
+   * OUTPUT, not a parameter: the Gaussian mixture's log-likelihood, BIC, AIC and mean max
+   * responsibility per k, written by the job when a GMM run completes. It lives in this jsonb
+   * because model_run_results has no jsonb column and new columns would need a migration.
+   */
+  gmmResults?: ModelGmmKMetrics[];
 }
 
 export interface ModelDataSnapshot {
@@ -45,6 +68,8 @@ export interface ModelPca {
 /** Bootstrap stability of the chosen k (filled by the model-run job; shape owned by services/models). */
 export interface ModelStability {
   method: "bootstrap";
+  /** "gmm" when the re-fits were Gaussian mixtures (absent: k-means). */
+  refitAlgorithm?: "gmm";
   replicates: number;
   sampleShare: number;
   /** Adjusted Rand index between the full fit and each replicate (on the replicate's customers). */
@@ -72,7 +97,8 @@ export const modelRuns = pgTable(
       .references(() => workspaces.id, { onDelete: "cascade" }),
     id: uuid("id").notNull().default(sql`gen_random_uuid()`),
     status: text("status", { enum: MODEL_RUN_STATUSES }).notNull().default("queued"),
-    algorithm: text("algorithm", { enum: ["kmeans"] }).notNull().default("kmeans"),
+    // Plain text in the database (no CHECK, migration 0007): widening the enum needs no migration.
+    algorithm: text("algorithm", { enum: MODEL_ALGORITHMS }).notNull().default("kmeans"),
     params: jsonb("params").$type<ModelRunParams>().notNull(),
     progress: doublePrecision("progress").notNull().default(0),
     progressMessage: text("progress_message"),

@@ -403,3 +403,56 @@ it("explains the mall clusters with a shallow tree whose rules, proposed as a se
   expect(share).toBeGreaterThan(0.9);
   expect(share).toBeCloseTo(best.precision, 12);
 });
+
+/** Adjusted Rand index from the contingency table (Hubert & Arabie 1985), written here independently of server/analytics. */
+function ariOf(a: number[], b: number[]): number {
+  const choose2 = (x: number) => (x * (x - 1)) / 2;
+  const table = new Map<string, number>();
+  const rowsA = new Map<number, number>();
+  const colsB = new Map<number, number>();
+  a.forEach((x, i) => {
+    table.set(`${x}|${b[i]}`, (table.get(`${x}|${b[i]}`) ?? 0) + 1);
+    rowsA.set(x, (rowsA.get(x) ?? 0) + 1);
+    colsB.set(b[i], (colsB.get(b[i]) ?? 0) + 1);
+  });
+  const index = [...table.values()].reduce((s, v) => s + choose2(v), 0);
+  const sumA = [...rowsA.values()].reduce((s, v) => s + choose2(v), 0);
+  const sumB = [...colsB.values()].reduce((s, v) => s + choose2(v), 0);
+  const expected = (sumA * sumB) / choose2(a.length);
+  return (index - expected) / ((sumA + sumB) / 2 - expected);
+}
+
+it("a Gaussian-mixture run on the mall customers recommends the k with the lowest stored BIC, and its k = 5 agrees with k-means' k = 5", async () => {
+  const gmmRun = await start({ kMin: 2, kMax: 7, algorithm: "gmm" } as Partial<typeof INPUT>);
+  expect(await runModelRun(t.db, w.tenantId, gmmRun)).toBe("completed");
+  const got = await getModelRun(w.ownerScope, { runId: gmmRun });
+  expect(got.run.algorithm).toBe("gmm");
+  const metrics = got.run.params.gmmResults!;
+  expect(metrics.map((m) => m.k)).toEqual([2, 3, 4, 5, 6, 7]);
+  for (const m of metrics) {
+    const p = m.k - 1 + m.k * 2 + m.k * 3;
+    expect(m.bic).toBeCloseTo(-2 * m.logLikelihood + p * Math.log(200), 6);
+    expect(m.meanMaxResponsibility).toHaveLength(m.k);
+    for (const r of m.meanMaxResponsibility) expect(r === 0 || (r > 1 / m.k && r <= 1)).toBe(true);
+  }
+  const lowest = metrics.reduce((a, b) => (b.bic < a.bic ? b : a));
+  expect(got.run.recommendedK).toBe(lowest.k);
+  expect(got.run.chosenK).toBe(lowest.k);
+  expect(got.run.recommendationReason).toContain("lowest BIC");
+  // Hard-label metrics are stored for every k as for k-means (inertia of the hard labels).
+  expect(got.results.map((r) => r.k)).toEqual([2, 3, 4, 5, 6, 7]);
+  expect(got.run.stability?.refitAlgorithm).toBe("gmm");
+  expect((await labelsOf(gmmRun)).size).toBe(200);
+  // k = 5 of both algorithms (each k is fitted from the seed alone, so a k = 5-only run gives the range's k = 5).
+  const gmmFive = await start({ kMin: 5, kMax: 5, algorithm: "gmm" } as Partial<typeof INPUT>);
+  const kmeansFive = await start({ kMin: 5, kMax: 5 });
+  expect(await runModelRun(t.db, w.tenantId, gmmFive)).toBe("completed");
+  expect(await runModelRun(t.db, w.tenantId, kmeansFive)).toBe("completed");
+  const g = await labelsOf(gmmFive);
+  const k = await labelsOf(kmeansFive);
+  const ids = [...k.keys()];
+  expect(ids).toHaveLength(200);
+  expect(ariOf(ids.map((id) => g.get(id)!), ids.map((id) => k.get(id)!))).toBeGreaterThan(0.8);
+  // Old runs (no params.algorithm) stay k-means.
+  expect((await getModelRun(w.ownerScope, { runId: kmeansFive })).run.algorithm).toBe("kmeans");
+});

@@ -56,6 +56,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
   }
   await update(db, tenantId, runId, { status: "running", startedAt: new Date(), progress: 0, progressMessage: "Loading customer features", error: null });
   const { params } = run;
+  // Runs created before Gaussian mixtures have no params.algorithm: they are k-means (as the column says).
+  const algorithm = params.algorithm ?? run.algorithm;
   const fields = params.features.map((f) => f.field);
   const ks = Array.from({ length: params.kMax - params.kMin + 1 }, (_, i) => params.kMin + i);
   try {
@@ -74,9 +76,10 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       params.features.map((f) => f.transform),
       fields.map((f) => labels.get(f) ?? f),
     );
-    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers` });
+    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : ""}` });
     const fit = await fitModel(raw, transformed, names, labels, {
       ks,
+      algorithm,
       seed: params.seed,
       restarts: params.restarts,
       async onK(k, done, total) {
@@ -94,6 +97,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     const stability = await bootstrapStability(transformed, best.fit.labels, chosen, {
       seed: params.seed,
       restarts: params.restarts,
+      algorithm,
       async onReplicate(done, total) {
         const cancel = await update(db, tenantId, runId, { progress: 0.8 + (0.15 * done) / total, progressMessage: `Checking stability (replicate ${done} of ${total})` });
         if (cancel) throw new ModelRunCancelled();
@@ -154,6 +158,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
           recommendedK: chosen,
           recommendationReason: fit.recommendation.reason,
           chosenK: chosen,
+          // GMM metrics per k go into the params jsonb (model_run_results has no jsonb column; see ModelRunParams.gmmResults).
+          ...(fit.gmm ? { params: { ...params, algorithm, gmmResults: fit.gmm } } : {}),
           n: rows.n,
           dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },
           pca,

@@ -1,6 +1,6 @@
 import { extent, format, line, scaleLinear } from "d3";
 import { useId } from "react";
-import { formatMetric, K_METRICS, type KMetric, type KMetrics } from "~/lib/models";
+import { BIC_METRIC, formatMetric, K_METRICS, type KMetric, type KMetrics } from "~/lib/models";
 import { BottomAxis, LeftAxis } from "./axes";
 import { useChartWidth } from "./use-chart-width";
 
@@ -25,23 +25,24 @@ export function KSelectionChart({
 }) {
   const { ref, width } = useChartWidth<HTMLDivElement>(320);
   const id = useId();
-  const meta = K_METRICS.find((m) => m.key === metric) ?? K_METRICS[0];
-  const data = scores.filter((s) => Number.isFinite(s[metric])).sort((a, b) => a.k - b.k);
+  const meta = [...K_METRICS, BIC_METRIC].find((m) => m.key === metric) ?? K_METRICS[0];
+  const val = (s: KMetrics): number => s[metric] ?? Number.NaN;
+  const data = scores.filter((s) => Number.isFinite(val(s))).sort((a, b) => a.k - b.k);
   const plotWidth = Math.max(80, width - MARGIN.left - MARGIN.right);
   const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
   const [kMin, kMax] = (extent(data, (d) => d.k) as [number, number] | [undefined, undefined]).map((v) => v ?? 0);
   const x = scaleLinear()
     .domain(kMin === kMax ? [kMin - 1, kMax + 1] : [kMin, kMax])
     .range([0, plotWidth]);
-  const [lo, hi] = extent(data, (d) => d[metric]) as [number, number] | [undefined, undefined];
+  const [lo, hi] = extent(data, (d) => val(d)) as [number, number] | [undefined, undefined];
   const pad = lo === undefined || hi === undefined ? 1 : (hi - lo || Math.abs(hi) || 1) * 0.1;
   const domain: [number, number] =
-    lo === undefined || hi === undefined ? [0, 1] : [metric === "silhouette" ? lo - pad : Math.max(0, lo - pad), hi + pad];
+    lo === undefined || hi === undefined ? [0, 1] : [metric === "silhouette" || metric === "bic" ? lo - pad : Math.max(0, lo - pad), hi + pad];
   const y = scaleLinear().domain(domain).nice().range([plotHeight, 0]);
-  const path = line()(data.map((d) => [x(d.k), y(d[metric])] as [number, number])) ?? "";
+  const path = line()(data.map((d) => [x(d.k), y(val(d))] as [number, number])) ?? "";
   const chosen = data.find((d) => d.k === recommendedK);
   const better = meta.better === "elbow" ? "look for the elbow" : `${meta.better} is better`;
-  const summary = `${meta.label} for k = ${data.map((d) => `${d.k}: ${formatMetric(d[metric], metric)}`).join("; ")}.${
+  const summary = `${meta.label} for k = ${data.map((d) => `${d.k}: ${formatMetric(val(d), metric)}`).join("; ")}.${
     chosen ? ` Recommended k = ${chosen.k}.` : ""
   }`;
   const tickEvery = Math.max(1, Math.ceil((kMax - kMin + 1) / Math.max(2, Math.floor(plotWidth / 28))));
@@ -87,9 +88,9 @@ export function KSelectionChart({
           ) : null}
           <path d={path} className="chart__line" />
           {data.map((d) => (
-            <g key={d.k} transform={`translate(${x(d.k)},${y(d[metric])})`}>
+            <g key={d.k} transform={`translate(${x(d.k)},${y(val(d))})`}>
               <circle r={d.k === recommendedK ? 5.5 : 3.5} className={d.k === recommendedK ? "k-chart__point--chosen" : "chart__point"} />
-              <title>{`k = ${d.k}: ${meta.label} ${formatMetric(d[metric], metric)}`}</title>
+              <title>{`k = ${d.k}: ${meta.label} ${formatMetric(val(d), metric)}`}</title>
             </g>
           ))}
         </g>
@@ -105,6 +106,7 @@ export function KSelectionCharts({ scores, recommendedK }: { scores: KMetrics[];
       {K_METRICS.map((m) => (
         <KSelectionChart key={m.key} scores={scores} metric={m.key} recommendedK={recommendedK} />
       ))}
+      {scores.some((s) => s.bic !== undefined) ? <KSelectionChart scores={scores} metric="bic" recommendedK={recommendedK} /> : null}
     </div>
   );
 }

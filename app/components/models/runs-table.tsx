@@ -1,12 +1,14 @@
 import { Link } from "@remix-run/react";
 import { ProgressBar } from "~/components/progress-bar";
 import { formatDate, formatTime } from "~/lib/format";
-import { formatKRange, isRunActive, type ModelRunStatus } from "~/lib/models";
+import { algorithmLabel, formatKRange, isRunActive, type ModelRunStatus } from "~/lib/models";
 import { RunStatusBadge } from "./run-status-badge";
 
 export interface RunSummary {
   id: string;
   status: ModelRunStatus;
+  /** Absent from summaries that do not select it: k-means. */
+  algorithm?: string;
   params: { features: { field: string; transform: string }[]; kMin: number; kMax: number };
   progress: number;
   progressMessage: string | null;
@@ -48,7 +50,7 @@ export function RunsTable({ runs, labels }: { runs: RunSummary[]; labels: Record
                 <td>
                   <span className="cell-lines">
                     <Link to={`/models/${run.id}`} className="person__name file-link">
-                      k-means · {features.length} {features.length === 1 ? "feature" : "features"}
+                      {algorithmLabel(run.algorithm)} · {features.length} {features.length === 1 ? "feature" : "features"}
                     </Link>
                     <RunStatusBadge status={run.status} />
                     {run.status === "failed" && run.error ? <span className="small field__error">{run.error}</span> : null}

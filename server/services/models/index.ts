@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Tx } from "../../../db/client";
 import {
   attributeDefinitions,
+  MODEL_ALGORITHMS,
   MODEL_TRANSFORMS,
   modelRunAssignments,
   modelRunClusters,
@@ -19,7 +20,7 @@ import { appendAudit } from "../audit";
 import type { JobQueue } from "../data/imports";
 import type { TenantScope } from "../scope";
 import { NUMBER_FEATURES, ZNumberField } from "../segments/rules";
-import { collinearity, transformColumns } from "./pipeline";
+import { collinearity, GMM_RECOMMENDATION_RULE, transformColumns } from "./pipeline";
 
 export { collinearity, fitModel, transformColumns, suggestName, pcaSample } from "./pipeline";
 
@@ -72,6 +73,8 @@ export const ZStartModelRunInput = z
     kMax: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }),
     seed: z.number().int().min(0).max(MAX_SEED).default(0),
     restarts: z.number().int().min(1).max(50).default(10),
+    /** "kmeans" (default; runs from before this field are k-means) or "gmm" (Gaussian mixture, full covariance). */
+    algorithm: z.enum(MODEL_ALGORITHMS, { message: `algorithm must be one of ${MODEL_ALGORITHMS.join(", ")}` }).default("kmeans"),
   })
   .refine((i) => i.kMin <= i.kMax, { message: "the smallest k must not exceed the largest", path: ["kMax"] });
 
@@ -198,7 +201,7 @@ export async function startModelRun(scope: TenantScope, input: z.input<typeof ZS
     const params: ModelRunParams = parsed;
     const [row] = await tx
       .insert(modelRuns)
-      .values({ tenantId: scope.tenantId, params, codeVersion: CODE_VERSION, createdBy: scope.actor.userId, progressMessage: "Waiting for a worker" })
+      .values({ tenantId: scope.tenantId, algorithm: parsed.algorithm, params, codeVersion: CODE_VERSION, createdBy: scope.actor.userId, progressMessage: "Waiting for a worker" })
       .returning({ id: modelRuns.id });
     await jobs.enqueueModelRun(tx, { tenantId: scope.tenantId, runId: row.id });
     await appendAudit(tx, scope, { action: "model.run.start", objectType: "model_run", objectId: row.id, after: { params } });
@@ -300,7 +303,7 @@ export async function getModelRun(scope: TenantScope, input: z.input<typeof ZMod
       run: rest,
       features: run.params.features.map((f) => ({ ...f, label: labels.get(f.field) ?? f.field })),
       results,
-      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule: RECOMMENDATION_RULE, silhouetteTie: SILHOUETTE_TIE },
+      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule: run.algorithm === "gmm" ? GMM_RECOMMENDATION_RULE : RECOMMENDATION_RULE, silhouetteTie: SILHOUETTE_TIE },
       clusters,
       pca,
     };

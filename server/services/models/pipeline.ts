@@ -6,7 +6,9 @@
  * `cluster` command composes the same analytics (evaluateKs, recommendK) for a CSV file.
  */
 import { clusterProfiles } from "../../analytics/cluster-profiles";
+import { calinskiHarabasz, daviesBouldin, silhouette } from "../../analytics/cluster-metrics";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
+import { gmm } from "../../analytics/gmm";
 import { AnalyticsInputError, assertFinite, featureMatrix, type FeatureMatrix } from "../../analytics/feature-matrix";
 import { pca2d } from "../../analytics/pca";
 import { scaleFeatures, type ScaleMethod } from "../../analytics/scaling";
@@ -38,9 +40,42 @@ export interface ClusterSummary {
   pcaY: number;
 }
 
+/** Per k of a Gaussian-mixture run: the mixture's own fit statistics (hard-label metrics are in the KEvaluation). */
+export interface GmmKMetrics {
+  k: number;
+  logLikelihood: number;
+  bic: number;
+  aic: number;
+  /** Per cluster (0-based): the mean of its customers' largest responsibility (0 for an empty cluster). */
+  meanMaxResponsibility: number[];
+  iterations: number;
+  converged: boolean;
+}
+
+export type ModelAlgorithm = "kmeans" | "gmm";
+
+export const GMM_RECOMMENDATION_RULE = "lowest BIC (Bayesian information criterion) of the Gaussian mixture";
+
+/** The recommended k of a Gaussian-mixture run: the lowest BIC (the smallest k on ties). */
+export function recommendByBic(metrics: readonly GmmKMetrics[]): Recommendation {
+  if (metrics.length === 0) throw new RangeError("no k was evaluated");
+  const best = metrics.reduce((a, b) => (b.bic < a.bic ? b : a));
+  const others = metrics.filter((m) => m !== best);
+  const next = others.length ? others.reduce((a, b) => (b.bic < a.bic ? b : a)) : null;
+  return {
+    k: best.k,
+    reason:
+      `k=${best.k} has the lowest BIC of the Gaussian mixture (${best.bic.toFixed(1)})` +
+      (next ? `, ${(next.bic - best.bic).toFixed(1)} below the next best (k=${next.k})` : "") +
+      "; for Gaussian mixtures the BIC decides (likelihood penalised for the number of parameters), not the silhouette",
+  };
+}
+
 export interface ModelFit {
   n: number;
   evaluations: KEvaluation[];
+  /** Only for Gaussian-mixture runs, in the order of `evaluations`. */
+  gmm?: GmmKMetrics[];
   recommendation: Recommendation;
   /** Per k: the profile of each cluster. */
   clusters: Map<number, ClusterSummary[]>;
@@ -49,6 +84,8 @@ export interface ModelFit {
 
 export interface FitOptions {
   ks: readonly number[];
+  /** Default "kmeans". */
+  algorithm?: ModelAlgorithm;
   seed: number;
   restarts: number;
   /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
@@ -81,14 +118,22 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
       `${n === 1 ? "Only 1 customer has" : `Only ${n} customers have`} all the chosen features; k=${largest} needs at least ${largest + 1}. Choose a smaller k or other features.`,
     );
   }
-  const evaluations = await evaluateKs(transformed, options.ks, {
-    seed: options.seed,
-    restarts: options.restarts,
-    // Both cores for large runs: the engine's results are identical on one or two threads.
-    threads: options.threads ?? (n >= LARGE_RUN ? 2 : 1),
-    onEvaluated: (e, i) => options.onK?.(e.k, i + 1, options.ks.length),
-  });
-  const recommendation = recommendK(evaluations);
+  let evaluations: KEvaluation[];
+  let gmmMetrics: GmmKMetrics[] | undefined;
+  let recommendation: Recommendation;
+  if (options.algorithm === "gmm") {
+    ({ evaluations, metrics: gmmMetrics } = await evaluateGmmKs(transformed, options));
+    recommendation = recommendByBic(gmmMetrics);
+  } else {
+    evaluations = await evaluateKs(transformed, options.ks, {
+      seed: options.seed,
+      restarts: options.restarts,
+      // Both cores for large runs: the engine's results are identical on one or two threads.
+      threads: options.threads ?? (n >= LARGE_RUN ? 2 : 1),
+      onEvaluated: (e, i) => options.onK?.(e.k, i + 1, options.ks.length),
+    });
+    recommendation = recommendK(evaluations);
+  }
   let pca: ModelFit["pca"] = null;
   if (transformed.cols >= 2) {
     let projected: ReturnType<typeof pca2d> | null = null;
@@ -136,7 +181,75 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
       }),
     );
   }
-  return { n, evaluations, recommendation, clusters, pca };
+  return { n, evaluations, recommendation, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}) };
+}
+
+/** Inertia of hard labels: Σ squared distance of each row to its cluster's mean (comparable with k-means'). */
+export function hardLabelInertia(matrix: FeatureMatrix, labels: Int32Array, k: number): number {
+  const { rows, cols, values } = matrix;
+  const sums = new Float64Array(k * cols);
+  const counts = new Float64Array(k);
+  for (let i = 0; i < rows; i++) {
+    counts[labels[i]]++;
+    for (let t = 0; t < cols; t++) sums[labels[i] * cols + t] += values[i * cols + t];
+  }
+  let inertia = 0;
+  for (let i = 0; i < rows; i++) {
+    const c = labels[i] * cols;
+    for (let t = 0; t < cols; t++) inertia += (values[i * cols + t] - sums[c + t] / counts[labels[i]]) ** 2;
+  }
+  return inertia;
+}
+
+/**
+ * Gaussian mixtures for each k (server/analytics/gmm.ts, seeded with the run's seed and its
+ * restarts): the hard labels (argmax responsibility) are scored with the same metrics as
+ * k-means (inertia of the hard labels, silhouette, Calinski-Harabasz, Davies-Bouldin), and the
+ * mixture's log-likelihood, BIC, AIC and per-cluster mean max responsibility are returned beside them.
+ */
+async function evaluateGmmKs(matrix: FeatureMatrix, options: FitOptions): Promise<{ evaluations: KEvaluation[]; metrics: GmmKMetrics[] }> {
+  const evaluations: KEvaluation[] = [];
+  const metrics: GmmKMetrics[] = [];
+  for (const k of options.ks) {
+    const fit = await gmm(matrix, k, { seed: options.seed, restarts: options.restarts });
+    const inertia = hardLabelInertia(matrix, fit.labels, k);
+    const s = silhouette(matrix, fit.labels, { seed: options.seed });
+    const responsibilitySums = new Float64Array(k);
+    for (let i = 0; i < matrix.rows; i++) responsibilitySums[fit.labels[i]] += fit.maxResponsibility[i];
+    evaluations.push({
+      k,
+      inertia,
+      silhouette: s.score,
+      calinskiHarabasz: calinskiHarabasz(matrix, fit.labels),
+      daviesBouldin: daviesBouldin(matrix, fit.labels),
+      sizes: fit.sizes,
+      // The KmeansResult shape carries the hard labels to profiles, PCA colours, stability and explanation.
+      fit: {
+        k,
+        centres: fit.means,
+        labels: fit.labels,
+        sizes: fit.sizes,
+        inertia,
+        iterations: fit.iterations,
+        converged: fit.converged,
+        restart: fit.restart,
+        restartInertias: [],
+      },
+      silhouetteSampled: s.sampled,
+      silhouetteRows: s.rowsUsed,
+    });
+    metrics.push({
+      k,
+      logLikelihood: fit.logLikelihood,
+      bic: fit.bic,
+      aic: fit.aic,
+      meanMaxResponsibility: fit.sizes.map((size, j) => (size ? responsibilitySums[j] / size : 0)),
+      iterations: fit.iterations,
+      converged: fit.converged,
+    });
+    await options.onK?.(k, evaluations.length, options.ks.length);
+  }
+  return { evaluations, metrics };
 }
 
 /** At most PCA_SAMPLE_SIZE rows, chosen with the run's seed, in increasing row order. */

@@ -40,6 +40,7 @@
  */
 import type { ModelStability } from "../../../db/schema";
 import { AnalyticsInputError, featureMatrix, type FeatureMatrix } from "../../analytics/feature-matrix";
+import { gmm } from "../../analytics/gmm";
 import { kmeans } from "../../analytics/kmeans";
 import { KmeansEngine, sharedFeatureMatrix } from "../../analytics/kmeans-engine";
 import { defaultLocalTrials } from "../../analytics/kmeans-seeding";
@@ -63,6 +64,11 @@ export interface StabilityOptions {
   seed: number;
   /** k-means restarts of each re-fit (the run's). */
   restarts: number;
+  /**
+   * The algorithm of each re-fit, the run's (default "kmeans"). A Gaussian-mixture run re-fits a
+   * Gaussian mixture (gmm.ts, same seed and restarts) and compares its hard labels.
+   */
+  algorithm?: "kmeans" | "gmm";
   /** Mean best-match Jaccard below which a cluster is unstable (default 0.6). */
   threshold?: number;
   /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
@@ -115,7 +121,10 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
         values.set(transformed.values.subarray(i * cols, (i + 1) * cols), s * cols);
         restricted[s] = fullLabels[i];
       }
-      const refit = await kmeans(sample, k, { seed, restarts: options.restarts, localTrials, engine });
+      const refit =
+        options.algorithm === "gmm"
+          ? await gmm(sample, k, { seed, restarts: options.restarts })
+          : await kmeans(sample, k, { seed, restarts: options.restarts, localTrials, engine });
       ari.push(adjustedRandIndex(restricted, refit.labels));
       for (const c of clusterwiseJaccard(restricted, refit.labels)) jaccards[c.cluster]?.push(c.jaccard);
       await options.onReplicate?.(b + 1, replicates);
@@ -132,6 +141,7 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
   });
   return {
     method: "bootstrap",
+    ...(options.algorithm === "gmm" ? { refitAlgorithm: "gmm" as const } : {}),
     replicates,
     sampleShare,
     ari: { mean: ari.reduce((s, v) => s + v, 0) / ari.length, min: Math.min(...ari), max: Math.max(...ari), values: ari },
