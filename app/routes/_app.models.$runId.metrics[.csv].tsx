@@ -1,15 +1,29 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvDownload, csvOrFail } from "~/lib/models.server";
 
-/** GET /models/:runId/metrics.csv — the k-selection metrics of a run, one row per k. */
+/** GET /models/:runId/metrics.csv — the k-selection metrics of a run, one row per k (Gaussian-mixture runs add log-likelihood, BIC and AIC). */
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const runId = params.runId ?? "";
   return csvOrFail(`/models/${runId}`, async () => {
-    const { results, recommendation } = await context.trpc.models.get({ runId });
+    const { run, results, recommendation } = await context.trpc.models.get({ runId });
+    const gmm = run.params.gmmResults;
     return csvDownload(
       `model-run-${runId.slice(0, 8)}-metrics.csv`,
-      ["k", "inertia", "silhouette", "silhouette_sampled", "silhouette_rows", "calinski_harabasz", "davies_bouldin", "sizes", "recommended"],
-      results.map((r) => [
+      [
+        "k",
+        "inertia",
+        "silhouette",
+        "silhouette_sampled",
+        "silhouette_rows",
+        "calinski_harabasz",
+        "davies_bouldin",
+        "sizes",
+        "recommended",
+        ...(gmm ? ["log_likelihood", "bic", "aic"] : []),
+      ],
+      results.map((r) => {
+        const m = gmm?.find((g) => g.k === r.k);
+        return [
         r.k,
         r.inertia,
         r.silhouette,
@@ -19,7 +33,9 @@ export async function loader({ context, params }: LoaderFunctionArgs) {
         r.daviesBouldin,
         r.sizes.join(" "),
         r.k === recommendation?.k,
-      ])
+        ...(gmm ? [m?.logLikelihood ?? null, m?.bic ?? null, m?.aic ?? null] : []),
+        ];
+      })
     );
   });
 }
