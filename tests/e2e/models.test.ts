@@ -213,3 +213,34 @@ describe("models in the browser", () => {
     expect(browserErrors).toEqual([]);
   });
 });
+
+describe("a Gaussian-mixture run in the browser", () => {
+  it("is chosen on the form, and its page shows the BIC per k and how clearly customers belong", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models/new");
+    await page.getByText("Each customer belongs to exactly one cluster", { exact: false }).waitFor();
+    await expect(page.getByRole("radio", { name: "k-means" }).isChecked()).resolves.toBe(true);
+    await page.getByRole("radio", { name: "Gaussian mixture (overlapping groups)" }).check();
+    for (const name of ["Recency (days)", "income"]) await page.getByRole("checkbox", { name }).check();
+    await page.getByLabel("Smallest k").fill("2");
+    await page.getByLabel("Largest k").fill("4");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    const gmmPath = new URL(page.url()).pathname;
+    await expect(runModelRun(server.database.db, ws.tenantId, gmmPath.split("/").pop() ?? "")).resolves.toBe("completed");
+    await page.getByRole("heading", { name: "How many clusters?" }).waitFor();
+    await page.getByText(/lowest BIC of the Gaussian mixture/).first().waitFor();
+    await expect(page.locator(".k-chart").count()).resolves.toBe(5);
+    await page.getByText("BIC (Gaussian mixture)", { exact: true }).waitFor();
+    await page.getByRole("heading", { name: /^How clearly customers belong \(k = \d\)$/ }).waitFor();
+    await page.getByText("Gaussian mixture, full covariance", { exact: false }).waitFor();
+    await page.getByText(/^The Gaussian mixture was fitted again/).waitFor();
+    await shot(page, "analyst-gmm-run");
+    const metrics = await page.request.get(`${server.url}${gmmPath}/metrics.csv`);
+    const rows = (await metrics.text()).trim().split("\n");
+    expect(rows[0]).toContain("log_likelihood,bic,aic");
+    expect(rows).toHaveLength(4);
+    await page.goto(`${server.url}/models`);
+    await page.getByRole("link", { name: /^Gaussian mixture · 2 features/ }).waitFor();
+    expect(browserErrors).toEqual([]);
+  });
+});
