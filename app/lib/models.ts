@@ -57,9 +57,9 @@ export const BIC_METRIC: { key: KMetric; label: string; better: "higher" | "lowe
   hint: "The mixture's fit (−2 × log-likelihood) plus a penalty for its number of parameters; the lowest is recommended.",
 };
 
-/** "k-means" or "Gaussian mixture". */
+/** "k-means", "Gaussian mixture" or "DBSCAN". */
 export function algorithmLabel(algorithm: string | undefined): string {
-  return algorithm === "gmm" ? "Gaussian mixture" : "k-means";
+  return algorithm === "gmm" ? "Gaussian mixture" : algorithm === "dbscan" ? "DBSCAN" : "k-means";
 }
 
 export const K_METRICS: { key: KMetric; label: string; better: "higher" | "lower" | "elbow"; hint: string }[] = [

@@ -172,7 +172,9 @@ function Parameters({ detail }: { detail: Detail }) {
             <dd>
               {run.algorithm === "gmm"
                 ? "Gaussian mixture, full covariance (EM from k-means starts; best log-likelihood of the restarts)"
-                : "k-means (k-means++ seeding)"}
+                : run.algorithm === "dbscan"
+                  ? `DBSCAN (eps = ${run.params.eps}, minPts = ${run.params.minPts}, Euclidean on the transformed features)`
+                  : "k-means (k-means++ seeding)"}
             </dd>
           </div>
           <div>
@@ -612,6 +614,21 @@ export default function ModelRun() {
           <Notice tone="warning" title="The run was cancelled">
             It was stopped {run.startedAt ? "before it finished" : "before it started"}; no results were kept.
           </Notice>
+        ) : null}
+        {run.status === "completed" && run.params.dbscanResult ? (
+          <section className="card" aria-labelledby="dbscan-title">
+            <h2 id="dbscan-title" className="card__title">
+              What DBSCAN found
+            </h2>
+            <p>
+              DBSCAN found {plural(run.params.dbscanResult.clusters, "cluster", "clusters")} and{" "}
+              {plural(run.params.dbscanResult.noise, "outlier", "outliers")} (
+              {run.n ? ((100 * run.params.dbscanResult.noise) / run.n).toFixed(1) : "0.0"}%)
+              {run.params.dbscanResult.outlierCluster !== null ? `; the outliers are cluster ${run.params.dbscanResult.outlierCluster}, "Outliers"` : ""}. It
+              chooses the number of clusters itself; the metrics below are on the clustered customers only, and stability is not
+              checked for DBSCAN.
+            </p>
+          </section>
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
         {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}

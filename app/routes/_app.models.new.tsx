@@ -16,15 +16,21 @@ export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
 export const meta: MetaFunction = () => [{ title: "New model run · Models · Quorum" }];
 
-const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10", algorithm: "kmeans" };
+const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10", algorithm: "kmeans", eps: "0.5", minPts: "5" };
 
-type Algorithm = "kmeans" | "gmm";
+type Algorithm = "kmeans" | "gmm" | "dbscan";
 const ALGORITHMS: { value: Algorithm; label: string; description: string }[] = [
   { value: "kmeans", label: "k-means", description: "Each customer belongs to exactly one cluster, the nearest centre; fast, and best for compact, well-separated groups." },
   {
     value: "gmm",
     label: "Gaussian mixture (overlapping groups)",
     description: "Groups may overlap and differ in shape and spread; each customer gets a probability for every cluster, k is recommended by the lowest BIC.",
+  },
+  {
+    value: "dbscan",
+    label: "DBSCAN (density and outliers)",
+    description:
+      "Clusters are dense regions of any shape: it finds their number itself from eps (the radius, on the transformed features) and minPts (customers within eps, itself counted), and puts customers in no dense region into an 'Outliers' group; the k fields are not used.",
   },
 ];
 
@@ -49,6 +55,8 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           seed: String(source.run.params.seed),
           restarts: String(source.run.params.restarts),
           algorithm: source.run.params.algorithm ?? source.run.algorithm,
+          eps: String(source.run.params.eps ?? DEFAULTS.eps),
+          minPts: String(source.run.params.minPts ?? DEFAULTS.minPts),
           createdAt: source.run.createdAt,
         }
       : null;
@@ -79,7 +87,7 @@ function whole(value: string): number {
   return /^\s*-?\d+\s*$/.test(value) ? Number(value) : Number.NaN;
 }
 
-const LABELS: Record<string, string> = { kMin: "Smallest k", kMax: "Largest k", seed: "Seed", restarts: "Restarts", features: "Features" };
+const LABELS: Record<string, string> = { eps: "eps", minPts: "minPts", kMin: "Smallest k", kMax: "Largest k", seed: "Seed", restarts: "Restarts", features: "Features" };
 
 export async function action({ request, context }: ActionFunctionArgs) {
   await requirePermission(request, context, "model:run");
@@ -99,22 +107,25 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return { intent, check: null, checkedKey: "", formError: failure.formError ?? "The features could not be checked.", fieldErrors: {} };
     }
   }
-  for (const key of ["kMin", "kMax", "seed", "restarts"] as const) {
+  const algorithm: Algorithm = field(form, "algorithm") === "gmm" ? "gmm" : field(form, "algorithm") === "dbscan" ? "dbscan" : "kmeans";
+  const eps = /^\s*\d*\.?\d+(e-?\d+)?\s*$/i.test(field(form, "eps")) ? Number(field(form, "eps")) : Number.NaN;
+  const minPts = whole(field(form, "minPts"));
+  for (const key of algorithm === "dbscan" ? (["seed", "restarts"] as const) : (["kMin", "kMax", "seed", "restarts"] as const)) {
     if (Number.isNaN(whole(values[key]))) fieldErrors[key] = `${LABELS[key]} must be a whole number.`;
   }
-  if (!fieldErrors.kMin && !fieldErrors.kMax && whole(values.kMin) > whole(values.kMax)) {
+  if (algorithm === "dbscan") {
+    if (!(eps > 0)) fieldErrors.eps = "eps must be a number greater than 0.";
+    if (Number.isNaN(minPts)) fieldErrors.minPts = "minPts must be a whole number.";
+  } else if (!fieldErrors.kMin && !fieldErrors.kMax && whole(values.kMin) > whole(values.kMax)) {
     fieldErrors.kMax = "Largest k must be at least the smallest k.";
   }
   if (Object.keys(fieldErrors).length) return { intent, check: null, checkedKey: "", formError: null, fieldErrors };
   try {
-    const started = await context.trpc.models.start({
-      features,
-      kMin: whole(values.kMin),
-      kMax: whole(values.kMax),
-      seed: whole(values.seed),
-      restarts: whole(values.restarts),
-      algorithm: field(form, "algorithm") === "gmm" ? "gmm" : "kmeans",
-    });
+    const started = await context.trpc.models.start(
+      algorithm === "dbscan"
+        ? { features, seed: whole(values.seed), restarts: whole(values.restarts), algorithm, eps, minPts }
+        : { features, kMin: whole(values.kMin), kMax: whole(values.kMax), seed: whole(values.seed), restarts: whole(values.restarts), algorithm },
+    );
     return redirect(`/models/${started.runId}`);
   } catch (error) {
     const failure = formFailure(error, request);
@@ -335,6 +346,29 @@ export default function NewModelRun() {
               defaultValue={defaults.restarts}
               error={errors.restarts}
               description="Best of this many starts per k"
+            />
+          </div>
+          <div className="form-row run-form__numbers">
+            <TextField
+              label="eps (DBSCAN)"
+              name="eps"
+              type="number"
+              inputMode="decimal"
+              step="any"
+              min={0}
+              defaultValue={defaults.eps}
+              error={errors.eps}
+              description="Neighbourhood radius on the transformed features (standardised: about 0.2 to 1)"
+            />
+            <TextField
+              label="minPts (DBSCAN)"
+              name="minPts"
+              type="number"
+              inputMode="numeric"
+              min={2}
+              defaultValue={defaults.minPts}
+              error={errors.minPts}
+              description="Customers within eps, itself counted (at least 2)"
             />
           </div>
           <div className="button-row">

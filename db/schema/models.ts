@@ -8,7 +8,7 @@ export type ModelRunStatus = (typeof MODEL_RUN_STATUSES)[number];
 export const MODEL_TRANSFORMS = ["none", "log1p", "standard", "robust", "winsorise"] as const;
 export type ModelTransform = (typeof MODEL_TRANSFORMS)[number];
 
-export const MODEL_ALGORITHMS = ["kmeans", "gmm"] as const;
+export const MODEL_ALGORITHMS = ["kmeans", "gmm", "dbscan"] as const;
 export type ModelAlgorithm = (typeof MODEL_ALGORITHMS)[number];
 
 /** Per k of a Gaussian-mixture run (see ModelRunParams.gmmResults). */
@@ -37,6 +37,15 @@ export interface ModelRunParams {
    * because model_run_results has no jsonb column and new columns would need a migration.
    */
   gmmResults?: ModelGmmKMetrics[];
+  /** DBSCAN runs: the neighbourhood radius (on the transformed features) and minimum points (the point itself counted). */
+  eps?: number;
+  minPts?: number;
+  /**
+   * OUTPUT of a completed DBSCAN run (same jsonb as gmmResults): clusters found (= kMin = kMax =
+   * the run's k, stored as clusters 1..clusters) and noise customers, stored as cluster
+   * clusters + 1 ("Outliers"; outlierCluster, null when there is no noise).
+   */
+  dbscanResult?: { clusters: number; noise: number; outlierCluster: number | null };
 }
 
 export interface ModelDataSnapshot {

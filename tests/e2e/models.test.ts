@@ -244,3 +244,25 @@ describe("a Gaussian-mixture run in the browser", () => {
     expect(browserErrors).toEqual([]);
   });
 });
+
+describe("a DBSCAN run in the browser", () => {
+  it("is chosen on the form with eps and minPts, and its page says how many clusters and outliers it found", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models/new");
+    await page.getByRole("radio", { name: "DBSCAN (density and outliers)" }).check();
+    for (const name of ["Recency (days)", "income"]) await page.getByRole("checkbox", { name }).check();
+    await page.getByLabel("eps (DBSCAN)").fill("0.6");
+    await page.getByLabel("minPts (DBSCAN)").fill("4");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    const path = new URL(page.url()).pathname;
+    await expect(runModelRun(server.database.db, ws.tenantId, path.split("/").pop() ?? "")).resolves.toBe("completed");
+    await page.getByRole("heading", { name: "What DBSCAN found" }).waitFor();
+    await page.getByText(/^DBSCAN found [\d,]+ clusters? and [\d,]+ outliers? \(\d+\.\d%\)/).waitFor();
+    await page.getByText("DBSCAN (eps = 0.6, minPts = 4", { exact: false }).waitFor();
+    await page.getByText(/DBSCAN finds the number of clusters itself/).first().waitFor();
+    await shot(page, "analyst-dbscan-run");
+    await page.goto(`${server.url}/models`);
+    await page.getByRole("link", { name: /^DBSCAN · 2 features/ }).waitFor();
+    expect(browserErrors).toEqual([]);
+  });
+});

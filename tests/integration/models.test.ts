@@ -456,3 +456,78 @@ it("a Gaussian-mixture run on the mall customers recommends the k with the lowes
   // Old runs (no params.algorithm) stay k-means.
   expect((await getModelRun(w.ownerScope, { runId: kmeansFive })).run.algorithm).toBe("kmeans");
 });
+
+/** DBSCAN written here from Ester et al. (1996), O(n²): labels 0..c−1 in order of discovery, noise −1, border points to the first cluster that reaches them. */
+function naiveDbscan(points: number[][], eps: number, minPts: number): number[] {
+  const near = (i: number) => points.flatMap((p, j) => (Math.hypot(p[0] - points[i][0], p[1] - points[i][1]) <= eps ? [j] : []));
+  const labels = new Array<number | undefined>(points.length).fill(undefined);
+  let c = 0;
+  for (let i = 0; i < points.length; i++) {
+    if (labels[i] !== undefined) continue;
+    const seeds = near(i);
+    if (seeds.length < minPts) {
+      labels[i] = -1;
+      continue;
+    }
+    labels[i] = c;
+    for (let q = 0; q < seeds.length; q++) {
+      const j = seeds[q];
+      if (labels[j] === -1) labels[j] = c;
+      if (labels[j] !== undefined) continue;
+      labels[j] = c;
+      const more = near(j);
+      if (more.length >= minPts) seeds.push(...more);
+    }
+    c++;
+  }
+  return labels as number[];
+}
+
+it("a DBSCAN run on the mall customers stores the clusters and outliers of a naive DBSCAN on the same standardised data", async () => {
+  // eps from the k-distance curve (k = minPts − 1 = 4) of standardised income and spending: the
+  // sorted 4-distances fall steeply from 1.30 over the first ~15 customers (0.69, 0.60, 0.49 at
+  // the 5th, 10th, 15th) and flatten near 0.4 (0.43 at the 25th, 0.39 at the 35th, 0.33 at the
+  // 50th): the knee is about 0.4. With eps = 0.4 and minPts = 5 the mall data has 4 dense groups
+  // and 15 outliers (the middle group joins the two low-spending corners; the top-right and the
+  // thin high-income/low-spending group stay apart).
+  const runId = await start({ algorithm: "dbscan", eps: 0.4, minPts: 5, kMin: undefined, kMax: undefined } as Partial<typeof INPUT>);
+  expect(await runModelRun(t.db, w.tenantId, runId)).toBe("completed");
+  const got = await getModelRun(w.ownerScope, { runId });
+  expect(got.run.algorithm).toBe("dbscan");
+  const found = got.run.params.dbscanResult!;
+  // Same order as the job (customers by id), so cluster numbers and border points must agree exactly.
+  const { rows } = await t.ownerQuery<{ id: string; external_id: string }>(`select id, external_id from customers where tenant_id = $1 order by id`, [w.tenantId]);
+  const x = await mallStandardised();
+  const expected = naiveDbscan(rows.map((r) => x.get(r.external_id)!), 0.4, 5);
+  const c = Math.max(...expected) + 1;
+  const noise = expected.filter((l) => l === -1).length;
+  expect(c).toBe(4);
+  expect(noise).toBe(15);
+  expect(found).toEqual({ clusters: c, noise, outlierCluster: c + 1 });
+  expect(got.run.chosenK).toBe(c);
+  expect(got.run.recommendedK).toBe(c);
+  expect(got.run.recommendationReason).toContain("DBSCAN finds the number of clusters itself");
+  expect(got.run.params.kMin).toBe(c);
+  expect(got.run.stability).toBeNull();
+  // Assignments: clusters 1..c, outliers c + 1.
+  const stored = await labelsOf(runId);
+  expect(rows.map((r) => stored.get(r.external_id))).toEqual(expected.map((l) => (l === -1 ? c + 1 : l + 1)));
+  // One result row (k = c) with sizes of clusters then outliers; the metrics are on the non-noise customers.
+  expect(got.results.map((r) => r.k)).toEqual([c]);
+  const sizes = Array.from({ length: c }, (_, l) => expected.filter((v) => v === l).length);
+  expect(got.results[0].sizes).toEqual([...sizes, noise]);
+  const kept = expected.flatMap((l, i) => (l >= 0 ? [i] : []));
+  const check = naive(
+    kept.map((i) => x.get(rows[i].external_id)!),
+    kept.map((i) => expected[i]),
+  );
+  expect(got.results[0].silhouette).toBeCloseTo(check.silhouette, 8);
+  expect(got.results[0].inertia).toBeCloseTo(check.inertia, 8);
+  // Profiles: the outliers are their own group, named so.
+  const outliers = got.clusters.find((cl) => cl.k === c && cl.cluster === c + 1)!;
+  expect(outliers.suggestedName).toBe("Outliers");
+  expect(outliers.size).toBe(noise);
+  // A DBSCAN run needs eps and minPts; k-means does not take them.
+  await expect(start({ algorithm: "dbscan", kMin: undefined, kMax: undefined } as Partial<typeof INPUT>)).rejects.toThrow(/DBSCAN needs eps/);
+  await expect(start({ eps: 0.4 } as Partial<typeof INPUT>)).rejects.toThrow(/eps and minPts are for DBSCAN only/);
+});

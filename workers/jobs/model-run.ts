@@ -67,7 +67,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     });
     const names = fields;
     const raw = featureMatrix(rows.values, rows.n, rows.d);
-    if (rows.n < params.kMax + 1) {
+    if (algorithm !== "dbscan" && rows.n < params.kMax + 1) {
       const have = rows.n === 1 ? "Only 1 customer has" : rows.n === 0 ? "No customer has" : `Only ${rows.n} customers have`;
       throw new AnalyticsInputError(`${have} all the chosen features; k=${params.kMax} needs at least ${params.kMax + 1}. Choose a smaller k or other features.`);
     }
@@ -76,10 +76,12 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       params.features.map((f) => f.transform),
       fields.map((f) => labels.get(f) ?? f),
     );
-    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : ""}` });
+    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : algorithm === "dbscan" ? " (DBSCAN)" : ""}` });
     const fit = await fitModel(raw, transformed, names, labels, {
       ks,
       algorithm,
+      eps: params.eps,
+      minPts: params.minPts,
       seed: params.seed,
       restarts: params.restarts,
       async onK(k, done, total) {
@@ -94,7 +96,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     // A shallow decision tree on the original feature values that predicts the chosen k's clusters (explanation.ts).
     const explanation = explainClusters(raw, best.fit.labels, names, { seed: params.seed });
     // Subsampling stability of the chosen k (server/services/models/stability.ts); cancellable per replicate.
-    const stability = await bootstrapStability(transformed, best.fit.labels, chosen, {
+    // Not for DBSCAN: its k is not a parameter to re-fit with, and outliers are no cluster (decision 007).
+    const stability = algorithm === "dbscan" ? null : await bootstrapStability(transformed, best.fit.labels, chosen, {
       seed: params.seed,
       restarts: params.restarts,
       algorithm,
@@ -160,6 +163,18 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
           chosenK: chosen,
           // GMM metrics per k go into the params jsonb (model_run_results has no jsonb column; see ModelRunParams.gmmResults).
           ...(fit.gmm ? { params: { ...params, algorithm, gmmResults: fit.gmm } } : {}),
+          // DBSCAN: k is the number of clusters found; outliers are stored as cluster k + 1 (decision 007).
+          ...(fit.dbscan
+            ? {
+                params: {
+                  ...params,
+                  algorithm,
+                  kMin: fit.dbscan.clusters,
+                  kMax: fit.dbscan.clusters,
+                  dbscanResult: { clusters: fit.dbscan.clusters, noise: fit.dbscan.noise, outlierCluster: fit.dbscan.outlierCluster },
+                },
+              }
+            : {}),
           n: rows.n,
           dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },
           pca,

@@ -20,7 +20,7 @@ import { appendAudit } from "../audit";
 import type { JobQueue } from "../data/imports";
 import type { TenantScope } from "../scope";
 import { NUMBER_FEATURES, ZNumberField } from "../segments/rules";
-import { collinearity, GMM_RECOMMENDATION_RULE, transformColumns } from "./pipeline";
+import { collinearity, DBSCAN_RECOMMENDATION_RULE, GMM_RECOMMENDATION_RULE, transformColumns } from "./pipeline";
 
 export { collinearity, fitModel, transformColumns, suggestName, pcaSample } from "./pipeline";
 
@@ -69,14 +69,29 @@ const ZFeatureList = z
 export const ZStartModelRunInput = z
   .object({
     features: ZFeatureList,
-    kMin: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }),
-    kMax: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }),
+    /** k-means and Gaussian mixtures only (DBSCAN finds its number of clusters). */
+    kMin: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }).optional(),
+    kMax: z.number().int().min(2, { message: "k starts at 2" }).max(15, { message: "k is at most 15" }).optional(),
     seed: z.number().int().min(0).max(MAX_SEED).default(0),
     restarts: z.number().int().min(1).max(50).default(10),
-    /** "kmeans" (default; runs from before this field are k-means) or "gmm" (Gaussian mixture, full covariance). */
+    /** "kmeans" (default; runs from before this field are k-means), "gmm" (Gaussian mixture, full covariance) or "dbscan". */
     algorithm: z.enum(MODEL_ALGORITHMS, { message: `algorithm must be one of ${MODEL_ALGORITHMS.join(", ")}` }).default("kmeans"),
+    /** DBSCAN only: neighbourhood radius on the transformed features. */
+    eps: z.number({ message: "eps must be a number" }).positive({ message: "eps must be greater than 0" }).max(1e6).optional(),
+    /** DBSCAN only: points within eps of a core point, itself counted. */
+    minPts: z.number({ message: "minPts must be a number" }).int({ message: "minPts must be a whole number" }).min(2, { message: "minPts is at least 2 (the point itself counted)" }).max(1000).optional(),
   })
-  .refine((i) => i.kMin <= i.kMax, { message: "the smallest k must not exceed the largest", path: ["kMax"] });
+  .superRefine((i, ctx) => {
+    if (i.algorithm === "dbscan") {
+      if (i.eps === undefined) ctx.addIssue({ code: "custom", message: "DBSCAN needs eps (the neighbourhood radius)", path: ["eps"] });
+      if (i.minPts === undefined) ctx.addIssue({ code: "custom", message: "DBSCAN needs minPts (points within eps of a core point, itself counted)", path: ["minPts"] });
+      return;
+    }
+    if (i.eps !== undefined || i.minPts !== undefined) ctx.addIssue({ code: "custom", message: "eps and minPts are for DBSCAN only", path: ["eps"] });
+    if (i.kMin === undefined) ctx.addIssue({ code: "custom", message: "choose the smallest k", path: ["kMin"] });
+    if (i.kMax === undefined) ctx.addIssue({ code: "custom", message: "choose the largest k", path: ["kMax"] });
+    if (i.kMin !== undefined && i.kMax !== undefined && i.kMin > i.kMax) ctx.addIssue({ code: "custom", message: "the smallest k must not exceed the largest", path: ["kMax"] });
+  });
 
 export const ZFeatureCheckInput = z.object({ features: ZFeatureList });
 export const ZModelRunIdInput = z.object({ runId: z.uuid({ message: "must name a model run" }) });
@@ -198,7 +213,10 @@ export async function startModelRun(scope: TenantScope, input: z.input<typeof ZS
       scope.tenantId,
       parsed.features.map((f) => f.field),
     );
-    const params: ModelRunParams = parsed;
+    const { kMin, kMax, eps, minPts, ...rest } = parsed;
+    // A DBSCAN run's k is unknown until it has run: kMin = kMax = 2 as placeholders, replaced by the clusters found.
+    const params: ModelRunParams =
+      parsed.algorithm === "dbscan" ? { ...rest, kMin: 2, kMax: 2, eps: eps!, minPts: minPts! } : { ...rest, kMin: kMin!, kMax: kMax! };
     const [row] = await tx
       .insert(modelRuns)
       .values({ tenantId: scope.tenantId, algorithm: parsed.algorithm, params, codeVersion: CODE_VERSION, createdBy: scope.actor.userId, progressMessage: "Waiting for a worker" })
@@ -303,7 +321,7 @@ export async function getModelRun(scope: TenantScope, input: z.input<typeof ZMod
       run: rest,
       features: run.params.features.map((f) => ({ ...f, label: labels.get(f.field) ?? f.field })),
       results,
-      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule: run.algorithm === "gmm" ? GMM_RECOMMENDATION_RULE : RECOMMENDATION_RULE, silhouetteTie: SILHOUETTE_TIE },
+      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule: run.algorithm === "gmm" ? GMM_RECOMMENDATION_RULE : run.algorithm === "dbscan" ? DBSCAN_RECOMMENDATION_RULE : RECOMMENDATION_RULE, silhouetteTie: SILHOUETTE_TIE },
       clusters,
       pca,
     };

@@ -8,6 +8,7 @@
 import { clusterProfiles } from "../../analytics/cluster-profiles";
 import { calinskiHarabasz, daviesBouldin, silhouette } from "../../analytics/cluster-metrics";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
+import { dbscan } from "../../analytics/dbscan";
 import { gmm } from "../../analytics/gmm";
 import { AnalyticsInputError, assertFinite, featureMatrix, type FeatureMatrix } from "../../analytics/feature-matrix";
 import { pca2d } from "../../analytics/pca";
@@ -52,7 +53,21 @@ export interface GmmKMetrics {
   converged: boolean;
 }
 
-export type ModelAlgorithm = "kmeans" | "gmm";
+export type ModelAlgorithm = "kmeans" | "gmm" | "dbscan";
+
+export const DBSCAN_RECOMMENDATION_RULE = "DBSCAN finds the number of clusters itself (from eps and minPts)";
+
+/** What a DBSCAN run found (see evaluateDbscan). */
+export interface DbscanSummary {
+  eps: number;
+  minPts: number;
+  /** Clusters found (the run's k); stored as clusters 1..clusters. */
+  clusters: number;
+  /** Noise customers; stored as cluster clusters + 1 ("Outliers") when there are any. */
+  noise: number;
+  /** 1-based stored cluster of the outliers, or null when there is no noise. */
+  outlierCluster: number | null;
+}
 
 export const GMM_RECOMMENDATION_RULE = "lowest BIC (Bayesian information criterion) of the Gaussian mixture";
 
@@ -76,6 +91,8 @@ export interface ModelFit {
   evaluations: KEvaluation[];
   /** Only for Gaussian-mixture runs, in the order of `evaluations`. */
   gmm?: GmmKMetrics[];
+  /** Only for DBSCAN runs (one evaluation, k = clusters found). */
+  dbscan?: DbscanSummary;
   recommendation: Recommendation;
   /** Per k: the profile of each cluster. */
   clusters: Map<number, ClusterSummary[]>;
@@ -86,6 +103,9 @@ export interface FitOptions {
   ks: readonly number[];
   /** Default "kmeans". */
   algorithm?: ModelAlgorithm;
+  /** DBSCAN only (ks is then ignored). */
+  eps?: number;
+  minPts?: number;
   seed: number;
   restarts: number;
   /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
@@ -113,7 +133,7 @@ export function suggestName(profile: readonly { feature: string; standardisedDif
 export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, names: readonly string[], labels: ReadonlyMap<string, string>, options: FitOptions): Promise<ModelFit> {
   const n = transformed.rows;
   const largest = Math.max(...options.ks);
-  if (n < largest + 1) {
+  if (options.algorithm !== "dbscan" && n < largest + 1) {
     throw new AnalyticsInputError(
       `${n === 1 ? "Only 1 customer has" : `Only ${n} customers have`} all the chosen features; k=${largest} needs at least ${largest + 1}. Choose a smaller k or other features.`,
     );
@@ -121,7 +141,19 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   let evaluations: KEvaluation[];
   let gmmMetrics: GmmKMetrics[] | undefined;
   let recommendation: Recommendation;
-  if (options.algorithm === "gmm") {
+  let dbscanSummary: DbscanSummary | undefined;
+  if (options.algorithm === "dbscan") {
+    let evaluation: KEvaluation;
+    ({ evaluation, summary: dbscanSummary } = evaluateDbscan(transformed, options));
+    evaluations = [evaluation];
+    await options.onK?.(evaluation.k, 1, 1);
+    recommendation = {
+      k: evaluation.k,
+      reason:
+        `DBSCAN finds the number of clusters itself: ${dbscanSummary.clusters} cluster${dbscanSummary.clusters === 1 ? "" : "s"} and ` +
+        `${dbscanSummary.noise} outlier${dbscanSummary.noise === 1 ? "" : "s"} with eps=${dbscanSummary.eps} and minPts=${dbscanSummary.minPts}`,
+    };
+  } else if (options.algorithm === "gmm") {
     ({ evaluations, metrics: gmmMetrics } = await evaluateGmmKs(transformed, options));
     recommendation = recommendByBic(gmmMetrics);
   } else {
@@ -155,7 +187,8 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   for (const e of evaluations) {
     const profiles = clusterProfiles(raw, e.fit.labels, names);
     const tests = new Map(profiles.tests.map((t) => [t.feature, t]));
-    const sums = new Float64Array(e.k * 2);
+    // sizes has k entries, or k + 1 for a DBSCAN run with outliers (its last group).
+    const sums = new Float64Array(e.fit.sizes.length * 2);
     if (pca) {
       for (let i = 0; i < n; i++) {
         sums[e.fit.labels[i] * 2] += pca.scores[i * 2];
@@ -174,14 +207,61 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
           cluster: c.cluster,
           size: c.size,
           profile,
-          suggestedName: suggestName(profile, labels),
+          suggestedName: dbscanSummary && c.cluster + 1 === dbscanSummary.outlierCluster ? "Outliers" : suggestName(profile, labels),
           pcaX: pca && c.size ? sums[c.cluster * 2] / c.size : 0,
           pcaY: pca && c.size ? sums[c.cluster * 2 + 1] / c.size : 0,
         };
       }),
     );
   }
-  return { n, evaluations, recommendation, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}) };
+  return { n, evaluations, recommendation, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}) };
+}
+
+/**
+ * One DBSCAN fit (server/analytics/dbscan.ts) on the transformed matrix. Its k is the number of
+ * clusters found; the labels handed on (profiles, PCA colours, explanation, assignments) are
+ * the clusters 0..k−1 and, when there is noise, the outliers as one more group k (stored 1-based
+ * as cluster k + 1, "Outliers"). Silhouette, Calinski-Harabasz and Davies-Bouldin are computed on
+ * the non-noise customers only (0 when fewer than two clusters were found: they need two);
+ * inertia is that of the non-noise customers around their cluster means.
+ */
+export function evaluateDbscan(matrix: FeatureMatrix, options: FitOptions): { evaluation: KEvaluation; summary: DbscanSummary } {
+  const eps = options.eps ?? Number.NaN;
+  const minPts = options.minPts ?? Number.NaN;
+  const fit = dbscan(matrix, { eps, minPts });
+  const k = fit.clusters;
+  if (k === 0) {
+    throw new AnalyticsInputError(
+      `DBSCAN found no cluster with eps=${eps} and minPts=${minPts}: every customer is an outlier. Choose a larger eps or a smaller minPts (the k-distance plot helps).`,
+    );
+  }
+  const labels = Int32Array.from(fit.labels, (l) => (l < 0 ? k : l));
+  const kept: number[] = [];
+  for (let i = 0; i < matrix.rows; i++) if (fit.labels[i] >= 0) kept.push(i);
+  const cols = matrix.cols;
+  const values = new Float64Array(kept.length * cols);
+  kept.forEach((i, s) => values.set(matrix.values.subarray(i * cols, (i + 1) * cols), s * cols));
+  const clustered = featureMatrix(values, kept.length, cols);
+  const clusteredLabels = Int32Array.from(kept, (i) => fit.labels[i]);
+  const inertia = hardLabelInertia(clustered, clusteredLabels, k);
+  const s = k >= 2 ? silhouette(clustered, clusteredLabels, { seed: options.seed }) : { score: 0, sampled: false, rowsUsed: kept.length };
+  const sizes = fit.noise > 0 ? [...fit.sizes, fit.noise] : [...fit.sizes];
+  const centres = new Float64Array(k * cols);
+  for (let s2 = 0; s2 < kept.length; s2++) for (let t = 0; t < cols; t++) centres[clusteredLabels[s2] * cols + t] += values[s2 * cols + t] / fit.sizes[clusteredLabels[s2]];
+  return {
+    evaluation: {
+      k,
+      inertia,
+      silhouette: s.score,
+      calinskiHarabasz: k >= 2 ? calinskiHarabasz(clustered, clusteredLabels) : 0,
+      daviesBouldin: k >= 2 ? daviesBouldin(clustered, clusteredLabels) : 0,
+      sizes,
+      fit: { k, centres, labels, sizes, inertia, iterations: 1, converged: true, restart: 0, restartInertias: [] },
+      silhouetteSampled: s.sampled,
+      silhouetteRows: s.rowsUsed,
+    },
+    summary: { eps, minPts, clusters: k, noise: fit.noise, outlierCluster: fit.noise > 0 ? k + 1 : null },
+  };
 }
 
 /** Inertia of hard labels: Σ squared distance of each row to its cluster's mean (comparable with k-means'). */
