@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { importFile } from "../../db/seed/data-factory";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
-import { cancelModelRun, chooseK, clusterOptions, featureCheck, getModelRun, startModelRun } from "../../server/services/models";
+import { cancelModelRun, chooseK, clusterOptions, featureCheck, getModelRun, kDistancePlot, startModelRun } from "../../server/services/models";
 import { handleModelRunJob, runModelRun } from "../../workers/jobs/model-run";
 import { getSegment, previewDefinition } from "../../server/services/segments";
 import { describeCondition } from "../../server/services/segments/describe";
@@ -530,4 +530,22 @@ it("a DBSCAN run on the mall customers stores the clusters and outliers of a nai
   // A DBSCAN run needs eps and minPts; k-means does not take them.
   await expect(start({ algorithm: "dbscan", kMin: undefined, kMax: undefined } as Partial<typeof INPUT>)).rejects.toThrow(/DBSCAN needs eps/);
   await expect(start({ eps: 0.4 } as Partial<typeof INPUT>)).rejects.toThrow(/eps and minPts are for DBSCAN only/);
+});
+
+it("the k-distance plot of the mall customers (minPts = 5) equals a naive 4th-nearest-neighbour distance on the standardised data", async () => {
+  const plot = await kDistancePlot(w.ownerScope, { features: INPUT.features, minPts: 5 });
+  expect(plot).toMatchObject({ k: 4, customers: 200, sampled: false, sampleSize: 200 });
+  const x = [...(await mallStandardised()).values()];
+  const naive4 = x
+    .map((a, i) => x.filter((_, j) => j !== i).map((b) => Math.hypot(a[0] - b[0], a[1] - b[1])).sort((p, q) => p - q)[3])
+    .sort((p, q) => q - p);
+  expect(plot.points).toHaveLength(200);
+  plot.points.forEach((p, i) => {
+    expect(p.rank).toBe(i + 1);
+    expect(p.distance).toBeCloseTo(naive4[i], 10);
+  });
+  // The knee hint sits where the curve flattens (the eps = 0.4 chosen above is close to it).
+  expect(plot.knee.distance).toBeGreaterThan(0.25);
+  expect(plot.knee.distance).toBeLessThan(0.6);
+  await expect(kDistancePlot(w.ownerScope, { features: INPUT.features, minPts: 1 })).rejects.toThrow(/minPts is at least 2/);
 });

@@ -153,6 +153,10 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     action: "model:read",
     call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "standard" }, { field: "monetary", transform: "log1p" }] }),
   },
+  "models.kDistances": {
+    action: "model:read",
+    call: (c) => c.models.kDistances({ features: [{ field: "frequency", transform: "standard" }, { field: "monetary", transform: "log1p" }], minPts: 2 }),
+  },
   "models.list": { action: "model:read", call: (c) => c.models.list() },
   "models.get": { action: "model:read", call: async (c) => c.models.get({ runId: await freshModelRun() }) },
   "models.start": { action: "model:run", call: (c) => c.models.start(MODEL_INPUT) },

@@ -191,6 +191,7 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "segments.comment": { call: (c) => c.segments.comment({ proposalId: bProposalId, body: "Hello from A" }), refused: "NOT_FOUND" },
   "models.features": { call: (c) => c.models.features() },
   "models.featureCheck": { call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }] }) },
+  "models.kDistances": { call: (c) => c.models.kDistances({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }], minPts: 2 }) },
   "models.list": { call: (c) => c.models.list() },
   "models.get": { call: (c) => c.models.get({ runId: bModelRunId }), refused: "NOT_FOUND" },
   "models.start": { call: (c) => c.models.start({ features: [{ field: "frequency", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }) },

@@ -14,7 +14,8 @@ import {
 } from "../../../db/schema";
 import { AnalyticsInputError, featureMatrix } from "../../analytics/feature-matrix";
 import { SILHOUETTE_TIE, RECOMMENDATION_RULE } from "../../analytics/cluster-selection";
-import { MAX_SEED } from "../../analytics/seeded-random";
+import { kDistances } from "../../analytics/dbscan";
+import { MAX_SEED, SeededRandom } from "../../analytics/seeded-random";
 import { conflict, invalid, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import type { JobQueue } from "../data/imports";
@@ -94,6 +95,16 @@ export const ZStartModelRunInput = z
   });
 
 export const ZFeatureCheckInput = z.object({ features: ZFeatureList });
+export const ZKDistancesInput = z.object({
+  features: ZFeatureList,
+  minPts: z.number().int({ message: "minPts must be a whole number" }).min(2, { message: "minPts is at least 2 (the point itself counted)" }).max(1000),
+  seed: z.number().int().min(0).max(MAX_SEED).default(0),
+});
+
+/** Customers the k-distance plot is computed on (a seeded sample above this; kDistances is O(n²)). */
+export const KDISTANCE_SAMPLE = 5_000;
+/** Points returned for the plot (evenly spaced ranks of the sorted curve, first and last included). */
+const KDISTANCE_POINTS = 400;
 export const ZModelRunIdInput = z.object({ runId: z.uuid({ message: "must name a model run" }) });
 export const ZListModelRunsInput = z.object({ limit: z.number().int().min(1).max(200).default(50) }).default({ limit: 50 });
 
@@ -243,6 +254,59 @@ export async function featureCheck(scope: TenantScope, input: z.input<typeof ZFe
       throw error;
     }
     return { ...collinearity(matrix, names), fields, customers: rows.active };
+  });
+}
+
+/**
+ * The k-distance plot for choosing DBSCAN's eps (k = minPts − 1): each customer's distance to its
+ * k-th nearest other customer on the transformed features, sorted descending, on all customers
+ * or a seeded sample of KDISTANCE_SAMPLE. The knee hint is the point farthest from the chord
+ * between the curve's ends (both axes scaled to 0..1); a sample's distances are larger than the
+ * full data's (fewer neighbours), so the hint is a starting point, not an answer.
+ */
+export async function kDistancePlot(scope: TenantScope, input: z.input<typeof ZKDistancesInput>) {
+  const { features, minPts, seed } = ZKDistancesInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const fields = features.map((f) => f.field);
+    const labels = await checkFeatures(tx, scope.tenantId, fields);
+    const rows = await loadFeatureRows(tx, scope.tenantId, fields);
+    const k = minPts - 1;
+    if (rows.n < minPts) throw invalid(`Only ${rows.n} customers have all the chosen features; minPts=${minPts} needs at least ${minPts}.`);
+    const names = fields.map((f) => labels.get(f) ?? f);
+    try {
+      const all = transformColumns(featureMatrix(rows.values, rows.n, rows.d), features.map((f) => f.transform), names);
+      const size = Math.min(rows.n, KDISTANCE_SAMPLE);
+      const picked = size === rows.n ? null : Int32Array.from(new SeededRandom(seed).sampleIndexes(rows.n, size)).sort();
+      const matrix = picked
+        ? featureMatrix(Float64Array.from({ length: size * rows.d }, (_, v) => all.values[picked[Math.floor(v / rows.d)] * rows.d + (v % rows.d)]), size, rows.d)
+        : all;
+      const d = kDistances(matrix, k);
+      const step = Math.max(1, (size - 1) / (KDISTANCE_POINTS - 1));
+      const ranks = [...new Set(Array.from({ length: Math.min(size, KDISTANCE_POINTS) }, (_, i) => Math.min(size - 1, Math.round(i * step))))];
+      const top = d[0];
+      const bottom = d[size - 1];
+      let knee = 0;
+      let best = -Infinity;
+      for (let i = 0; i < size; i++) {
+        // Distance below the chord from (0, 1) to (1, 0) in scaled coordinates.
+        const x = size > 1 ? i / (size - 1) : 0;
+        const y = top > bottom ? (d[i] - bottom) / (top - bottom) : 0;
+        const below = 1 - x - y;
+        if (below > best) (best = below), (knee = i);
+      }
+      return {
+        k,
+        minPts,
+        customers: rows.n,
+        sampled: picked !== null,
+        sampleSize: size,
+        points: ranks.map((r) => ({ rank: r + 1, distance: d[r] })),
+        knee: { rank: knee + 1, distance: d[knee] },
+      };
+    } catch (error) {
+      if (error instanceof AnalyticsInputError) throw invalid(error.message);
+      throw error;
+    }
   });
 }
 
