@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, AppLoadContext, LoaderFunctionArgs, MetaFuncti
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useEffect, useState } from "react";
+import { KDistanceChart, type KDistancePlot } from "~/components/charts/k-distance-chart";
 import { TextField } from "~/components/form-field";
 import { FeatureCheck, type CollinearityReport } from "~/components/models/feature-check";
 import { Notice } from "~/components/notice";
@@ -97,6 +98,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const values = { kMin: field(form, "kMin"), kMax: field(form, "kMax"), seed: field(form, "seed"), restarts: field(form, "restarts") };
   const fieldErrors: Record<string, string> = {};
   if (!features.length) fieldErrors.features = "Choose at least one feature to cluster on.";
+  if (intent === "kdist") {
+    const minPts = whole(field(form, "minPts"));
+    if (Number.isNaN(minPts)) fieldErrors.minPts = "minPts must be a whole number.";
+    if (Object.keys(fieldErrors).length) return { intent, check: null, checkedKey: "", formError: null, fieldErrors };
+    try {
+      const kdist: KDistancePlot = await context.trpc.models.kDistances({ features, minPts, seed: Number.isNaN(whole(values.seed)) ? 0 : whole(values.seed) });
+      return { intent, check: null, checkedKey: "", kdist, formError: null, fieldErrors };
+    } catch (error) {
+      const failure = formFailure(error, request);
+      return { intent, check: null, checkedKey: "", formError: failure.formError ?? "The k-distance plot could not be computed.", fieldErrors: {} };
+    }
+  }
   if (intent === "check") {
     if (fieldErrors.features) return { intent, check: null, checkedKey: "", formError: null, fieldErrors };
     try {
@@ -371,6 +384,13 @@ export default function NewModelRun() {
               description="Customers within eps, itself counted (at least 2)"
             />
           </div>
+          <div className="button-row">
+            <SubmitButton intent="kdist" variant="secondary" pendingLabel="Computing…" disabled={!selected.length} formNoValidate>
+              Show the k-distance plot
+            </SubmitButton>
+            <span className="muted small">For DBSCAN: each customer's distance to its (minPts − 1)th nearest neighbour helps choose eps.</span>
+          </div>
+          {result && "kdist" in result && result.kdist ? <KDistanceChart plot={result.kdist} /> : null}
           <div className="button-row">
             <SubmitButton intent="start" pendingLabel="Starting…">
               Start the run

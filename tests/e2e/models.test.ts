@@ -252,6 +252,11 @@ describe("a DBSCAN run in the browser", () => {
     for (const name of ["Recency (days)", "income"]) await page.getByRole("checkbox", { name }).check();
     await page.getByLabel("eps (DBSCAN)").fill("0.6");
     await page.getByLabel("minPts (DBSCAN)").fill("4");
+    await page.getByRole("button", { name: "Show the k-distance plot" }).click();
+    await page.getByText("k-distance plot (k = 3)", { exact: true }).waitFor();
+    await page.getByText(/The knee \(where the curve flattens\) suggests eps ≈ \d+\.\d\d/).waitFor();
+    await expect(page.getByRole("radio", { name: "DBSCAN (density and outliers)" }).isChecked()).resolves.toBe(true);
+    await page.getByLabel("eps (DBSCAN)").fill("0.6");
     await page.getByRole("button", { name: "Start the run" }).click();
     await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
     const path = new URL(page.url()).pathname;
