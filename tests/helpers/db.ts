@@ -40,7 +40,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   const owner = new pg.Pool({ connectionString: ownerUrl, max: 2 });
   // pool.end() resolves before its clients' sockets have closed; the forced drop below may then
   // terminate one, which a client reports as an 'error' event nobody listens to any more.
+  // The pool re-emits an idle client's error on itself, so it needs a listener as well.
   owner.on("connect", (client) => client.on("error", () => {}));
+  owner.on("error", () => {});
   return {
     name,
     ownerUrl,
