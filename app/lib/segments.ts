@@ -226,3 +226,17 @@ export function namesFrom(options: BuilderNames) {
   };
 }
 export type Names = ReturnType<typeof namesFrom>;
+
+/* ---------- Priority order: the form carries it as JSON ---------- */
+
+const ZOrder = z.array(z.string().min(1));
+
+/** The segment ids of a submitted priority order, or null when the text is not one. */
+export function parseOrder(text: string): string[] | null {
+  try {
+    const parsed = ZOrder.safeParse(JSON.parse(text) as unknown);
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

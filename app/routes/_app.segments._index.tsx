@@ -9,6 +9,7 @@ import { SegmentsTable } from "~/components/segments/segments-table";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { plural } from "~/lib/format";
 import { requirePermission } from "~/lib/session.server";
+import { parseOrder } from "~/lib/segments";
 import { useMe } from "~/lib/use-me";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
@@ -28,12 +29,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
   if (field(form, "intent") !== "reorder") {
     return { ok: false as const, formError: "Unknown action. Reload the page and try again." };
   }
+  const order = parseOrder(field(form, "order"));
+  if (!order) return { ok: false as const, formError: "The order could not be read. Reload the page and try again." };
   try {
-    const order = JSON.parse(field(form, "order")) as string[];
     await context.trpc.segments.reorder({ order });
     return { ok: true as const, formError: null };
   } catch (error) {
-    if (error instanceof SyntaxError) return { ok: false as const, formError: "The order could not be read. Reload the page and try again." };
     return { ok: false as const, formError: formFailure(error, request).formError ?? "The order could not be saved." };
   }
 }

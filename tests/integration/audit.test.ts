@@ -89,7 +89,7 @@ const WRITES: {
     action: "import.start",
     prepare: async () => JSON.stringify(await uploadFile(w.ownerScope, { kind: "customers", fileName: "s.csv" }, [`customer_id\nS-${tag()}\n`], 1 << 20)),
     call: (c, up) => {
-      const { importId, mapping } = JSON.parse(up);
+      const { importId, mapping } = JSON.parse(up) as Awaited<ReturnType<typeof uploadFile>>;
       return c.data.startImport({ importId, mapping });
     },
   },

@@ -48,7 +48,7 @@ beforeAll(async () => {
       return database.db.withoutTenant(fn);
     },
   };
-  const logger = pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line)) });
+  const logger = pino({ level: "warn" }, { write: (line: string) => void logged.push(JSON.parse(line) as (typeof logged)[number]) });
   http = createServer();
   collab = attachCollab(http, { db, config: testConfig, logger, jobs: jobsFor(database.db) }, { persistence: { flushDelayMs: 5, compactAfter: 5 } });
   await new Promise<void>((resolve) => http.listen(0, "127.0.0.1", resolve));

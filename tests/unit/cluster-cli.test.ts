@@ -15,6 +15,17 @@ import { CLUSTER_USAGE, clusterCommand, parseClusterArgs } from "../../server/cl
 import { UsageError } from "../../server/cli/command";
 import { SeededRandom } from "../../server/analytics/seeded-random";
 
+/** The documented shape of `cluster --json`. */
+interface ClusterJson {
+  n: number;
+  features: string[];
+  results: { k: number; inertia: number; silhouette: number; calinski_harabasz: number; davies_bouldin: number; sizes: number[] }[];
+  best_k: number;
+  labels: number[];
+}
+
+const parseClusterJson = (stdout: string) => JSON.parse(stdout) as ClusterJson;
+
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
 const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const MALL = "../shared/data/mall_customers.csv";
@@ -94,7 +105,7 @@ describe("cluster --json on mall_customers.csv", () => {
     expect(run.stderr).toBe("");
     expect(run.code).toBe(0);
     expect(run.stdout.indexOf("\n")).toBe(run.stdout.length - 1);
-    const out = JSON.parse(run.stdout);
+    const out = parseClusterJson(run.stdout);
     expect(Object.keys(out)).toEqual(["n", "features", "results", "best_k", "labels"]);
     expect(out.n).toBe(200);
     expect(out.features).toEqual(["Annual Income (k$)", "Spending Score (1-100)"]);
@@ -107,7 +118,7 @@ describe("cluster --json on mall_customers.csv", () => {
     expect(out.best_k).toBe(5);
     expect(out.labels).toHaveLength(200);
     const x = await mallStandardised();
-    const five = out.results.find((r: { k: number }) => r.k === 5);
+    const five = out.results.find((r) => r.k === 5)!;
     expect(five.silhouette).toBeCloseTo(naiveSilhouette(x, out.labels), 10);
     // Inertia on the scaled data: Σ squared distances to the cluster means.
     const groups = new Map<number, number[][]>();
@@ -131,9 +142,9 @@ describe("cluster --json on mall_customers.csv", () => {
     const run = await cli("cluster", "--input", file, "--features", "x,y", "--k", "2", "--restarts", "1", "--json");
     expect(run.code).toBe(0);
     expect(run.stdout.length).toBeGreaterThan(65_536);
-    const out = JSON.parse(run.stdout);
+    const out = parseClusterJson(run.stdout);
     expect(out.labels).toHaveLength(40_000);
-    expect(out.results[0].sizes.reduce((s: number, v: number) => s + v, 0)).toBe(40_000);
+    expect(out.results[0].sizes.reduce((s, v) => s + v, 0)).toBe(40_000);
   });
 
   it("is deterministic for a seed, and accepts a single k and unscaled data", async () => {
@@ -143,9 +154,9 @@ describe("cluster --json on mall_customers.csv", () => {
     const unscaled = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "5", "--scale", "none", "--json");
     expect(a.code).toBe(0);
     expect(a).toEqual(b);
-    expect(JSON.parse(single.stdout).results.map((r: { k: number }) => r.k)).toEqual([5]);
-    expect(JSON.parse(single.stdout).best_k).toBe(5);
-    const raw = JSON.parse(unscaled.stdout);
+    expect(parseClusterJson(single.stdout).results.map((r) => r.k)).toEqual([5]);
+    expect(parseClusterJson(single.stdout).best_k).toBe(5);
+    const raw = parseClusterJson(unscaled.stdout);
     // Unscaled inertia is in squared original units, far above the standardised one.
     expect(raw.results[0].inertia).toBeGreaterThan(1000);
   });

@@ -1,6 +1,7 @@
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useRef } from "react";
 import { Notice } from "../notice";
+import { parseOrder } from "~/lib/segments";
 
 interface PriorityItem {
   id: string;
@@ -25,7 +26,7 @@ export function PriorityList({ segments, exclusive }: { segments: PriorityItem[]
   const buttons = useRef(new Map<string, HTMLButtonElement>());
 
   const pendingOrder = fetcher.formData?.get("order");
-  const order = typeof pendingOrder === "string" ? (JSON.parse(pendingOrder) as string[]) : segments.map((s) => s.id);
+  const order = (typeof pendingOrder === "string" ? parseOrder(pendingOrder) : null) ?? segments.map((s) => s.id);
   const byId = new Map(segments.map((s) => [s.id, s]));
   const items = order.map((id) => byId.get(id)).filter((s): s is PriorityItem => !!s);
 
