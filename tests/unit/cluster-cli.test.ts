@@ -5,12 +5,11 @@
  * Variations that only exercise the command's own code run it in this process, to keep the
  * file fast.
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli, ROOT, type CliRun } from "../helpers/cli";
 import { CLUSTER_USAGE, clusterCommand, parseClusterArgs } from "../../server/cli/cluster-command";
 import { UsageError } from "../../server/cli/command";
 import { SeededRandom } from "../../server/analytics/seeded-random";
@@ -26,25 +25,9 @@ interface ClusterJson {
 
 const parseClusterJson = (stdout: string) => JSON.parse(stdout) as ClusterJson;
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const MALL = "../shared/data/mall_customers.csv";
 const FEATURES = "Annual Income (k$),Spending Score (1-100)";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(TSX, ["server/cli/main.ts", ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 let dir: string;
 beforeAll(async () => {
@@ -92,7 +75,7 @@ function naiveSilhouette(x: number[][], labels: number[]): number {
 }
 
 /** Runs the command in this process with buffered output (what main.ts does, minus the usage on UsageError). */
-async function runInProcess(...args: string[]): Promise<Run> {
+async function runInProcess(...args: string[]): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await clusterCommand.run(args, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) });

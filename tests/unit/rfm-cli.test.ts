@@ -2,34 +2,17 @@
  * The `rfm` command run as a child process, as `npx tsx server/cli/main.ts rfm ...` would run it
  * (the tsx binary is called directly to keep npm's own notices out of stderr).
  */
-import { execFile } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cli } from "../helpers/cli";
 import { rfmSegment } from "../../server/analytics/rfm";
 import { RFM_USAGE } from "../../server/cli/rfm-command";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../..");
-const TSX = path.join(ROOT, "node_modules/.bin/tsx");
 const REAL_DATA = "../shared/data/online_retail.csv.gz";
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(...args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(TSX, ["server/cli/main.ts", ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /*
  * The worked example of tests/unit/rfm.test.ts as an Online Retail-like file: columns in another

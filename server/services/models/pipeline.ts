@@ -5,6 +5,7 @@
  * (workers/jobs/model-run.ts) loads the rows and stores what this returns. The CLI's
  * `cluster` command composes the same analytics (evaluateKs, recommendK) for a CSV file.
  */
+import type { ModelAlgorithm, ModelGmmKMetrics } from "../../../db/schema/models";
 import { clusterProfiles } from "../../analytics/cluster-profiles";
 import { calinskiHarabasz, daviesBouldin, silhouette } from "../../analytics/cluster-metrics";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
@@ -41,19 +42,7 @@ export interface ClusterSummary {
   pcaY: number;
 }
 
-/** Per k of a Gaussian-mixture run: the mixture's own fit statistics (hard-label metrics are in the KEvaluation). */
-export interface GmmKMetrics {
-  k: number;
-  logLikelihood: number;
-  bic: number;
-  aic: number;
-  /** Per cluster (0-based): the mean of its customers' largest responsibility (0 for an empty cluster). */
-  meanMaxResponsibility: number[];
-  iterations: number;
-  converged: boolean;
-}
 
-export type ModelAlgorithm = "kmeans" | "gmm" | "dbscan";
 
 export const DBSCAN_RECOMMENDATION_RULE = "DBSCAN finds the number of clusters itself (from eps and minPts)";
 
@@ -72,7 +61,7 @@ export interface DbscanSummary {
 export const GMM_RECOMMENDATION_RULE = "lowest BIC (Bayesian information criterion) of the Gaussian mixture";
 
 /** The recommended k of a Gaussian-mixture run: the lowest BIC (the smallest k on ties). */
-export function recommendByBic(metrics: readonly GmmKMetrics[]): Recommendation {
+export function recommendByBic(metrics: readonly ModelGmmKMetrics[]): Recommendation {
   if (metrics.length === 0) throw new RangeError("no k was evaluated");
   const best = metrics.reduce((a, b) => (b.bic < a.bic ? b : a));
   const others = metrics.filter((m) => m !== best);
@@ -90,7 +79,7 @@ export interface ModelFit {
   n: number;
   evaluations: KEvaluation[];
   /** Only for Gaussian-mixture runs, in the order of `evaluations`. */
-  gmm?: GmmKMetrics[];
+  gmm?: ModelGmmKMetrics[];
   /** Only for DBSCAN runs (one evaluation, k = clusters found). */
   dbscan?: DbscanSummary;
   recommendation: Recommendation;
@@ -139,7 +128,7 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
     );
   }
   let evaluations: KEvaluation[];
-  let gmmMetrics: GmmKMetrics[] | undefined;
+  let gmmMetrics: ModelGmmKMetrics[] | undefined;
   let recommendation: Recommendation;
   let dbscanSummary: DbscanSummary | undefined;
   if (options.algorithm === "dbscan") {
@@ -287,9 +276,9 @@ export function hardLabelInertia(matrix: FeatureMatrix, labels: Int32Array, k: n
  * k-means (inertia of the hard labels, silhouette, Calinski-Harabasz, Davies-Bouldin), and the
  * mixture's log-likelihood, BIC, AIC and per-cluster mean max responsibility are returned beside them.
  */
-async function evaluateGmmKs(matrix: FeatureMatrix, options: FitOptions): Promise<{ evaluations: KEvaluation[]; metrics: GmmKMetrics[] }> {
+async function evaluateGmmKs(matrix: FeatureMatrix, options: FitOptions): Promise<{ evaluations: KEvaluation[]; metrics: ModelGmmKMetrics[] }> {
   const evaluations: KEvaluation[] = [];
-  const metrics: GmmKMetrics[] = [];
+  const metrics: ModelGmmKMetrics[] = [];
   for (const k of options.ks) {
     const fit = await gmm(matrix, k, { seed: options.seed, restarts: options.restarts });
     const inertia = hardLabelInertia(matrix, fit.labels, k);
