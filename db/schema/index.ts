@@ -5,3 +5,4 @@ export * from "./customers";
 export * from "./segments";
 export * from "./collab";
 export * from "./models";
+export * from "./swot";

@@ -13,6 +13,7 @@ import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
+import { swotBoards, swotReviews } from "../../db/schema";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -28,7 +29,12 @@ beforeAll(async () => {
     await updateDataSettings(w.ownerScope, { maxMissingShare: 0.25, preparation: { dropCancellations: true, dropNonPositive: true } });
     await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "bad.csv", body: "customer_id,email\nX1,not-an-email" });
     // Segments, versions, memberships, proposals, votes, comments, and a co-edited document compacted to a snapshot.
-    await publishedSegment(w, "Everyone", { combinator: "and", children: [] });
+    const everyone = await publishedSegment(w, "Everyone", { combinator: "and", children: [] });
+    // A SWOT board with a review (rows written as the app role, under RLS).
+    await w.ownerScope.db.withTenant(w.tenantId, async (tx) => {
+      await tx.insert(swotBoards).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, reviewEveryMonths: 12, reviewDueOn: "2027-01-01" });
+      await tx.insert(swotReviews).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, reviewedOn: "2026-01-01", state: Buffer.from([0, 0]), board: {}, participants: [] });
+    });
     const voted = await submittedNewSegment(scopeOf(w, "analyst"), "Voted", { combinator: "and", children: [] });
     await voteOnProposal(scopeOf(w, "committee"), { proposalId: voted.proposalId, vote: "approve", reason: "Agreed" });
     await commentOnProposal(scopeOf(w, "committee"), { proposalId: voted.proposalId, body: "Noted" });
