@@ -6,3 +6,4 @@ export * from "./segments";
 export * from "./collab";
 export * from "./models";
 export * from "./swot";
+export * from "./sessions";

@@ -13,7 +13,7 @@ import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
-import { swotBoards, swotReviews } from "../../db/schema";
+import { committeeSessions, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews } from "../../db/schema";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -34,6 +34,15 @@ beforeAll(async () => {
     await w.ownerScope.db.withTenant(w.tenantId, async (tx) => {
       await tx.insert(swotBoards).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, reviewEveryMonths: 12, reviewDueOn: "2027-01-01" });
       await tx.insert(swotReviews).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, reviewedOn: "2026-01-01", state: Buffer.from([0, 0]), board: {}, participants: [] });
+    });
+    // A committee session with an agenda item and an attendee (rows written as the app role, under RLS).
+    await w.ownerScope.db.withTenant(w.tenantId, async (tx) => {
+      const [session] = await tx
+        .insert(committeeSessions)
+        .values({ tenantId: w.tenantId, title: "Quarterly", scheduledAt: new Date("2027-01-01T09:00:00Z") })
+        .returning({ id: committeeSessions.id });
+      await tx.insert(sessionAgendaItems).values({ tenantId: w.tenantId, sessionId: session.id, position: 0, kind: "topic", title: "Alerts", timeBoxMinutes: 5 });
+      await tx.insert(sessionAttendees).values({ tenantId: w.tenantId, sessionId: session.id, userId: w.owner.id, name: w.owner.name, role: "owner" });
     });
     const voted = await submittedNewSegment(scopeOf(w, "analyst"), "Voted", { combinator: "and", children: [] });
     await voteOnProposal(scopeOf(w, "committee"), { proposalId: voted.proposalId, vote: "approve", reason: "Agreed" });
