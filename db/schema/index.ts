@@ -7,3 +7,4 @@ export * from "./collab";
 export * from "./models";
 export * from "./swot";
 export * from "./sessions";
+export * from "./api";

@@ -13,7 +13,7 @@ import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
-import { committeeSessions, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews } from "../../db/schema";
+import { apiKeys, committeeSessions, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -43,6 +43,16 @@ beforeAll(async () => {
         .returning({ id: committeeSessions.id });
       await tx.insert(sessionAgendaItems).values({ tenantId: w.tenantId, sessionId: session.id, position: 0, kind: "topic", title: "Alerts", timeBoxMinutes: 5 });
       await tx.insert(sessionAttendees).values({ tenantId: w.tenantId, sessionId: session.id, userId: w.owner.id, name: w.owner.name, role: "owner" });
+    });
+    // An API key, a webhook endpoint with a delivery, and a recorded materialisation failure (as the app role, under RLS).
+    await w.ownerScope.db.withTenant(w.tenantId, async (tx) => {
+      await tx.insert(apiKeys).values({ tenantId: w.tenantId, name: "CRM", scopes: ["memberships:read"], keyHash: `hash-${w.tenantId}`, hint: "abcd" });
+      const [endpoint] = await tx
+        .insert(webhookEndpoints)
+        .values({ tenantId: w.tenantId, url: "https://example.test/hook", events: ["segment.published"], secret: "s" })
+        .returning({ id: webhookEndpoints.id });
+      await tx.insert(webhookDeliveries).values({ tenantId: w.tenantId, endpointId: endpoint.id, event: "segment.published", payload: {} });
+      await tx.insert(segmentMaterialisationFailures).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, version: 2, error: "test" });
     });
     const voted = await submittedNewSegment(scopeOf(w, "analyst"), "Voted", { combinator: "and", children: [] });
     await voteOnProposal(scopeOf(w, "committee"), { proposalId: voted.proposalId, vote: "approve", reason: "Agreed" });
