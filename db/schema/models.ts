@@ -1,5 +1,6 @@
 import { sql } from "drizzle-orm";
 import { boolean, doublePrecision, foreignKey, index, integer, jsonb, pgTable, primaryKey, smallint, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import type { RuleGroup } from "../../server/services/segments/rules";
 import { users } from "./accounts";
 import { workspaces } from "./workspaces";
 
@@ -8,7 +9,7 @@ export type ModelRunStatus = (typeof MODEL_RUN_STATUSES)[number];
 export const MODEL_TRANSFORMS = ["none", "log1p", "standard", "robust", "winsorise"] as const;
 export type ModelTransform = (typeof MODEL_TRANSFORMS)[number];
 
-export const MODEL_ALGORITHMS = ["kmeans", "gmm", "dbscan"] as const;
+export const MODEL_ALGORITHMS = ["kmeans", "gmm", "dbscan", "ward"] as const;
 export type ModelAlgorithm = (typeof MODEL_ALGORITHMS)[number];
 
 /** Per k of a Gaussian-mixture run (see ModelRunParams.gmmResults). */
@@ -46,6 +47,35 @@ export interface ModelRunParams {
    * clusters + 1 ("Outliers"; outlierCluster, null when there is no noise).
    */
   dbscanResult?: { clusters: number; noise: number; outlierCluster: number | null };
+  /**
+   * Business-rule constraints: named fixed groups, each defined by a segment rule tree. Among the
+   * run's customers, those matching a group's rule (the first matching group, in this order) are
+   * assigned to it and left out of fitting; they follow the fitted clusters (and DBSCAN's outliers).
+   */
+  constraints?: ModelConstraint[];
+  /** OUTPUT: each fixed group's stored cluster number at the chosen k and its size. */
+  constraintGroups?: { name: string; cluster: number; size: number }[];
+  /** OUTPUT of a completed Ward run: what was clustered and the top of the merge tree (dendrogram). */
+  wardResult?: ModelWardResult;
+}
+
+export interface ModelConstraint {
+  name: string;
+  rules: RuleGroup;
+}
+
+/** The top of a Ward merge tree: leaves are subtrees below the stored levels, nodes are merges. */
+export interface ModelWardResult {
+  /** "sample": exact Ward on the customers (all of them, or a seeded sample); "centroids": on k-means micro-clusters. */
+  method: "sample" | "centroids";
+  /** Units Ward merged (customers of the sample, or micro-clusters). */
+  units: number;
+  /** Micro-clusters or sample size cap used. */
+  cap: number;
+  /** Leaves of the stored top (0..leaves−1) with their customer counts. */
+  leaves: { size: number }[];
+  /** The top merges in order (node leaves.length + i is merge i): children ids, Ward height, customers below. */
+  merges: { a: number; b: number; height: number; size: number }[];
 }
 
 export interface ModelDataSnapshot {
