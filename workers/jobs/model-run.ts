@@ -6,6 +6,7 @@ import { AnalyticsInputError, featureMatrix } from "../../server/analytics/featu
 import { DomainError } from "../../server/errors";
 import type { Logger } from "../../server/logger";
 import { checkFeatures, fitModel, loadFeatureRows, pcaSample, transformColumns } from "../../server/services/models";
+import { constraintGroupOf } from "../../server/services/models/constraints";
 import { explainClusters } from "../../server/services/models/explanation";
 import { bootstrapStability } from "../../server/services/models/stability";
 
@@ -61,21 +62,30 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
   const fields = params.features.map((f) => f.field);
   const ks = Array.from({ length: params.kMax - params.kMin + 1 }, (_, i) => params.kMin + i);
   try {
-    const { labels, rows } = await db.withTenant(tenantId, async (tx) => {
+    const constraints = params.constraints ?? [];
+    const { labels, rows, group } = await db.withTenant(tenantId, async (tx) => {
       const labels = await checkFeatures(tx, tenantId, fields);
-      return { labels, rows: await loadFeatureRows(tx, tenantId, fields) };
+      const rows = await loadFeatureRows(tx, tenantId, fields);
+      // Business-rule constraints: each customer's fixed group (−1: clustered), decided before any fitting.
+      return { labels, rows, group: await constraintGroupOf(tx, tenantId, constraints, rows.ids) };
     });
     const names = fields;
     const raw = featureMatrix(rows.values, rows.n, rows.d);
-    if (algorithm !== "dbscan" && rows.n < params.kMax + 1) {
-      const have = rows.n === 1 ? "Only 1 customer has" : rows.n === 0 ? "No customer has" : `Only ${rows.n} customers have`;
-      throw new AnalyticsInputError(`${have} all the chosen features; k=${params.kMax} needs at least ${params.kMax + 1}. Choose a smaller k or other features.`);
+    const fittedIdx: number[] = [];
+    for (let i = 0; i < rows.n; i++) if (group[i] < 0) fittedIdx.push(i);
+    const fittedRaw = constraints.length
+      ? featureMatrix(Float64Array.from({ length: fittedIdx.length * rows.d }, (_, v) => rows.values[fittedIdx[Math.floor(v / rows.d)] * rows.d + (v % rows.d)]), fittedIdx.length, rows.d)
+      : raw;
+    if (algorithm !== "dbscan" && fittedRaw.rows < params.kMax + 1) {
+      const m = fittedRaw.rows;
+      const have = m === 1 ? "Only 1 customer has" : m === 0 ? "No customer has" : `Only ${m} customers have`;
+      const outside = constraints.length ? " and falls in no fixed group" : "";
+      throw new AnalyticsInputError(`${have} all the chosen features${outside}; k=${params.kMax} needs at least ${params.kMax + 1}. Choose a smaller k or other features.`);
     }
-    const transformed = transformColumns(
-      raw,
-      params.features.map((f) => f.transform),
-      fields.map((f) => labels.get(f) ?? f),
-    );
+    const transforms = params.features.map((f) => f.transform);
+    const featureLabels = fields.map((f) => labels.get(f) ?? f);
+    // The transforms are fitted on the clustered customers only: they are clustered exactly as they would be without the fixed groups.
+    const transformed = transformColumns(fittedRaw, transforms, featureLabels);
     await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : algorithm === "dbscan" ? " (DBSCAN)" : ""}` });
     const fit = await fitModel(raw, transformed, names, labels, {
       ks,
@@ -84,6 +94,9 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       minPts: params.minPts,
       seed: params.seed,
       restarts: params.restarts,
+      ...(constraints.length
+        ? { fixed: { group, names: constraints.map((c) => c.name), display: fittedRaw.rows === rows.n ? transformed : transformColumns(raw, transforms, featureLabels) } }
+        : {}),
       async onK(k, done, total) {
         const cancel = await update(db, tenantId, runId, { progress: 0.05 + (0.75 * done) / total, progressMessage: `Fitted k=${k} (${done} of ${total})` });
         if (cancel) throw new ModelRunCancelled();
@@ -94,13 +107,17 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     const best = fit.evaluations.find((e) => e.k === chosen);
     if (!best) throw new Error("unreachable: the recommended k was not evaluated");
     // A shallow decision tree on the original feature values that predicts the chosen k's clusters (explanation.ts).
-    const explanation = explainClusters(raw, best.fit.labels, names, { seed: params.seed });
+    // Fitted customers only: a fixed group is already defined by its rule.
+    const explanation = explainClusters(fittedRaw, best.fit.labels, names, { seed: params.seed });
+    const chosenLabels = fit.labels.get(chosen)!;
+    const offset = fit.groupOffset.get(chosen)!;
+    const constraintGroups = constraints.map((c, g) => ({ name: c.name, cluster: offset + g + 1, size: group.reduce((s, x) => s + (x === g ? 1 : 0), 0) }));
     // Subsampling stability of the chosen k (server/services/models/stability.ts); cancellable per replicate.
     // Not for DBSCAN: its k is not a parameter to re-fit with, and outliers are no cluster (decision 007).
     const stability = algorithm === "dbscan" ? null : await bootstrapStability(transformed, best.fit.labels, chosen, {
       seed: params.seed,
       restarts: params.restarts,
-      algorithm,
+      algorithm: algorithm === "gmm" ? "gmm" : "kmeans",
       async onReplicate(done, total) {
         const cancel = await update(db, tenantId, runId, { progress: 0.8 + (0.15 * done) / total, progressMessage: `Checking stability (replicate ${done} of ${total})` });
         if (cancel) throw new ModelRunCancelled();
@@ -112,7 +129,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       ? {
           explained: fit.pca.explained,
           loadings: fit.pca.loadings,
-          points: Array.from(sample, (i) => ({ x: fit.pca!.scores[i * 2], y: fit.pca!.scores[i * 2 + 1], cluster: best.fit.labels[i] + 1 })),
+          points: Array.from(sample, (i) => ({ x: fit.pca!.scores[i * 2], y: fit.pca!.scores[i * 2 + 1], cluster: chosenLabels[i] + 1 })),
         }
       : null;
     const outcome = await db.withTenant(tenantId, async (tx) => {
@@ -147,7 +164,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       );
       for (let start = 0; start < rows.n; start += ASSIGNMENT_BATCH) {
         const end = Math.min(rows.n, start + ASSIGNMENT_BATCH);
-        const clusters = Array.from(best.fit.labels.subarray(start, end), (l) => l + 1);
+        const clusters = Array.from(chosenLabels.subarray(start, end), (l) => l + 1);
         await tx.execute(sql`insert into model_run_assignments (tenant_id, run_id, customer_id, cluster)
           select ${tenantId}::uuid, ${runId}::uuid, a.id, a.cluster
           from unnest(${`{${rows.ids.slice(start, end).join(",")}}`}::uuid[], ${`{${clusters.join(",")}}`}::smallint[]) as a(id, cluster)`);
@@ -161,20 +178,22 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
           recommendedK: chosen,
           recommendationReason: fit.recommendation.reason,
           chosenK: chosen,
-          // GMM metrics per k go into the params jsonb (model_run_results has no jsonb column; see ModelRunParams.gmmResults).
-          ...(fit.gmm ? { params: { ...params, algorithm, gmmResults: fit.gmm } } : {}),
-          // DBSCAN: k is the number of clusters found; outliers are stored as cluster k + 1 (decision 007).
-          ...(fit.dbscan
-            ? {
-                params: {
-                  ...params,
-                  algorithm,
+          params: {
+            ...params,
+            algorithm,
+            // GMM metrics per k go into the params jsonb (model_run_results has no jsonb column; see ModelRunParams.gmmResults).
+            ...(fit.gmm ? { gmmResults: fit.gmm } : {}),
+            // DBSCAN: k is the number of clusters found; outliers are stored as cluster k + 1 (decision 007).
+            ...(fit.dbscan
+              ? {
                   kMin: fit.dbscan.clusters,
                   kMax: fit.dbscan.clusters,
                   dbscanResult: { clusters: fit.dbscan.clusters, noise: fit.dbscan.noise, outlierCluster: fit.dbscan.outlierCluster },
-                },
-              }
-            : {}),
+                }
+              : {}),
+            ...(constraints.length ? { constraintGroups } : {}),
+            ...(fit.ward ? { wardResult: fit.ward } : {}),
+          },
           n: rows.n,
           dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },
           pca,

@@ -21,6 +21,7 @@ import { appendAudit } from "../audit";
 import type { JobQueue } from "../data/imports";
 import type { TenantScope } from "../scope";
 import { NUMBER_FEATURES, ZNumberField } from "../segments/rules";
+import { checkConstraints, ZConstraintList } from "./constraints";
 import { collinearity, DBSCAN_RECOMMENDATION_RULE, GMM_RECOMMENDATION_RULE, transformColumns } from "./pipeline";
 
 export { collinearity, fitModel, transformColumns, suggestName, pcaSample } from "./pipeline";
@@ -81,8 +82,14 @@ export const ZStartModelRunInput = z
     eps: z.number({ message: "eps must be a number" }).positive({ message: "eps must be greater than 0" }).max(1e6).optional(),
     /** DBSCAN only: points within eps of a core point, itself counted. */
     minPts: z.number({ message: "minPts must be a number" }).int({ message: "minPts must be a whole number" }).min(2, { message: "minPts is at least 2 (the point itself counted)" }).max(1000).optional(),
+    /** Business-rule constraints: named fixed groups defined by segment rules, left out of fitting (constraints.ts). */
+    constraints: ZConstraintList.optional(),
   })
   .superRefine((i, ctx) => {
+    const fixed = i.constraints?.length ?? 0;
+    if (fixed && i.kMax !== undefined && i.kMax + fixed > 15) {
+      ctx.addIssue({ code: "custom", message: `the largest k plus the ${fixed} fixed group${fixed === 1 ? "" : "s"} must not exceed 15 clusters`, path: ["constraints"] });
+    }
     if (i.algorithm === "dbscan") {
       if (i.eps === undefined) ctx.addIssue({ code: "custom", message: "DBSCAN needs eps (the neighbourhood radius)", path: ["eps"] });
       if (i.minPts === undefined) ctx.addIssue({ code: "custom", message: "DBSCAN needs minPts (points within eps of a core point, itself counted)", path: ["minPts"] });
@@ -224,7 +231,9 @@ export async function startModelRun(scope: TenantScope, input: z.input<typeof ZS
       scope.tenantId,
       parsed.features.map((f) => f.field),
     );
-    const { kMin, kMax, eps, minPts, ...rest } = parsed;
+    if (parsed.constraints?.length) await checkConstraints(tx, scope.tenantId, parsed.constraints);
+    const { kMin, kMax, eps, minPts, constraints, ...base } = parsed;
+    const rest = constraints?.length ? { ...base, constraints } : base;
     // A DBSCAN run's k is unknown until it has run: kMin = kMax = 2 as placeholders, replaced by the clusters found.
     const params: ModelRunParams =
       parsed.algorithm === "dbscan" ? { ...rest, kMin: 2, kMax: 2, eps: eps!, minPts: minPts! } : { ...rest, kMin: kMin!, kMax: kMax! };

@@ -5,7 +5,7 @@
  * (workers/jobs/model-run.ts) loads the rows and stores what this returns. The CLI's
  * `cluster` command composes the same analytics (evaluateKs, recommendK) for a CSV file.
  */
-import type { ModelAlgorithm, ModelGmmKMetrics } from "../../../db/schema/models";
+import type { ModelAlgorithm, ModelGmmKMetrics, ModelWardResult } from "../../../db/schema/models";
 import { clusterProfiles } from "../../analytics/cluster-profiles";
 import { calinskiHarabasz, daviesBouldin, silhouette } from "../../analytics/cluster-metrics";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
@@ -82,7 +82,18 @@ export interface ModelFit {
   gmm?: ModelGmmKMetrics[];
   /** Only for DBSCAN runs (one evaluation, k = clusters found). */
   dbscan?: DbscanSummary;
+  /** Only for Ward runs: the top of the merge tree. */
+  ward?: ModelWardResult;
   recommendation: Recommendation;
+  /**
+   * Per k: every row's 0-based label, fixed groups included (the fitted clusters, DBSCAN's
+   * outliers, then the fixed groups). Without constraints these are the evaluations' labels.
+   */
+  labels: Map<number, Int32Array>;
+  /** Per k: the 0-based label of each fixed group (group g is label offset + g). */
+  groupOffset: Map<number, number>;
+  /** Rows of `raw` that were fitted (null: all of them). */
+  fittedRows: Int32Array | null;
   /** Per k: the profile of each cluster. */
   clusters: Map<number, ClusterSummary[]>;
   pca: { explained: [number, number]; loadings: { feature: string; pc1: number; pc2: number }[]; scores: Float64Array } | null;
@@ -99,6 +110,12 @@ export interface FitOptions {
   restarts: number;
   /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
   threads?: number;
+  /**
+   * Business-rule constraints: `group[i]` is the fixed group of row i of `raw` (−1: fitted).
+   * Then `transformed` holds the fitted rows only (in row order), and `display` every row
+   * transformed (for the PCA picture); the groups get the labels after the fitted clusters.
+   */
+  fixed?: { group: Int32Array; names: readonly string[]; display: FeatureMatrix };
   /** After each k (progress and cancellation; a throw stops the run). */
   onK?: (k: number, done: number, total: number) => void | Promise<void>;
 }
@@ -155,16 +172,43 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
     });
     recommendation = recommendK(evaluations);
   }
+  const fixed = options.fixed;
+  let fittedRows: Int32Array | null = null;
+  if (fixed) {
+    if (fixed.group.length !== raw.rows) throw new RangeError("one fixed group entry per row is needed");
+    const kept: number[] = [];
+    for (let i = 0; i < raw.rows; i++) if (fixed.group[i] < 0) kept.push(i);
+    if (kept.length !== n) throw new RangeError("the transformed matrix must hold exactly the rows outside the fixed groups");
+    fittedRows = Int32Array.from(kept);
+  }
+  const allLabels = new Map<number, Int32Array>();
+  const groupOffset = new Map<number, number>();
+  for (const e of evaluations) {
+    const offset = e.fit.sizes.length;
+    groupOffset.set(e.k, offset);
+    if (!fixed || !fittedRows) {
+      allLabels.set(e.k, e.fit.labels);
+      continue;
+    }
+    const labelsAll = new Int32Array(raw.rows);
+    for (let i = 0; i < raw.rows; i++) labelsAll[i] = fixed.group[i] >= 0 ? offset + fixed.group[i] : -1;
+    fittedRows.forEach((row, s) => (labelsAll[row] = e.fit.labels[s]));
+    allLabels.set(e.k, labelsAll);
+    const groupSizes = fixed.names.map(() => 0);
+    for (let i = 0; i < raw.rows; i++) if (fixed.group[i] >= 0) groupSizes[fixed.group[i]]++;
+    e.sizes = [...e.sizes, ...groupSizes];
+  }
+  const shown = fixed ? fixed.display : transformed;
   let pca: ModelFit["pca"] = null;
-  if (transformed.cols >= 2) {
+  if (shown.cols >= 2) {
     let projected: ReturnType<typeof pca2d> | null = null;
     try {
-      projected = pca2d(transformed, names);
+      projected = pca2d(shown, names);
     } catch (error) {
       if (!(error instanceof AnalyticsInputError)) throw error;
     }
     if (projected) {
-      const d = transformed.cols;
+      const d = shown.cols;
       pca = {
         explained: projected.explainedVarianceRatio,
         loadings: names.map((feature, j) => ({ feature, pc1: projected.components[j], pc2: projected.components[d + j] })),
@@ -174,14 +218,16 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   }
   const clusters = new Map<number, ClusterSummary[]>();
   for (const e of evaluations) {
-    const profiles = clusterProfiles(raw, e.fit.labels, names);
+    const rowLabels = allLabels.get(e.k)!;
+    const offset = groupOffset.get(e.k)!;
+    const profiles = clusterProfiles(raw, rowLabels, names);
     const tests = new Map(profiles.tests.map((t) => [t.feature, t]));
-    // sizes has k entries, or k + 1 for a DBSCAN run with outliers (its last group).
-    const sums = new Float64Array(e.fit.sizes.length * 2);
+    // k entries, or k + 1 for a DBSCAN run with outliers, then the fixed groups.
+    const sums = new Float64Array((offset + (fixed?.names.length ?? 0)) * 2);
     if (pca) {
-      for (let i = 0; i < n; i++) {
-        sums[e.fit.labels[i] * 2] += pca.scores[i * 2];
-        sums[e.fit.labels[i] * 2 + 1] += pca.scores[i * 2 + 1];
+      for (let i = 0; i < raw.rows; i++) {
+        sums[rowLabels[i] * 2] += pca.scores[i * 2];
+        sums[rowLabels[i] * 2 + 1] += pca.scores[i * 2 + 1];
       }
     }
     clusters.set(
@@ -196,14 +242,19 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
           cluster: c.cluster,
           size: c.size,
           profile,
-          suggestedName: dbscanSummary && c.cluster + 1 === dbscanSummary.outlierCluster ? "Outliers" : suggestName(profile, labels),
+          suggestedName:
+            fixed && c.cluster >= offset
+              ? fixed.names[c.cluster - offset]
+              : dbscanSummary && c.cluster + 1 === dbscanSummary.outlierCluster
+                ? "Outliers"
+                : suggestName(profile, labels),
           pcaX: pca && c.size ? sums[c.cluster * 2] / c.size : 0,
           pcaY: pca && c.size ? sums[c.cluster * 2 + 1] / c.size : 0,
         };
       }),
     );
   }
-  return { n, evaluations, recommendation, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}) };
+  return { n: raw.rows, evaluations, recommendation, labels: allLabels, groupOffset, fittedRows, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}) };
 }
 
 /**
