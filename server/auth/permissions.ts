@@ -23,7 +23,17 @@ export const PERMISSIONS = {
   /** Assignment mode, approval rule and segment priority order. */
   "segment:configure": ["owner", "admin"],
   "session:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  /** Schedule sessions; the session's chair (or an owner/admin) starts, moves and closes it. */
+  "session:chair": ["owner", "admin", "committee"],
+  /** Co-edit a session's shared minutes while it is open. */
+  "session:minutes": ["owner", "admin", "committee", "analyst", "contributor"],
   "swot:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  /** Co-edit SWOT boards (contributors only for segments of their regions). */
+  "swot:edit": ["owner", "admin", "committee", "analyst", "contributor"],
+  /** Save a board as reviewed and set its review cadence and due date. */
+  "swot:review": ["owner", "admin", "committee"],
+  /** The workspace's list of teams cards are attributed to. */
+  "swot:configure": ["owner", "admin"],
   "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "model:read": ["owner", "admin", "committee", "analyst"],

@@ -6,6 +6,7 @@ import { invitesRouter, membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
 import { regionsRouter } from "./routers/regions";
 import { segmentsRouter } from "./routers/segments";
+import { swotRouter } from "./routers/swot";
 import { workspaceRouter } from "./routers/workspace";
 
 export const appRouter = router({
@@ -18,6 +19,7 @@ export const appRouter = router({
   data: dataRouter,
   segments: segmentsRouter,
   models: modelsRouter,
+  swot: swotRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { createProposal, submitProposal } from "../../server/services/segments";
 import { publishedSegment, scopeOf, staleProposal } from "../helpers/governance";
 import { startModelRun } from "../../server/services/models";
+import { saveReview } from "../../server/services/swot";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -148,6 +149,16 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     action: "segment:comment",
     call: async (c) => c.segments.comment({ proposalId: await draftInNorth(), body: "A question" }),
   },
+  "swot.list": { action: "swot:read", call: (c) => c.swot.list() },
+  "swot.get": { action: "swot:read", call: async (c) => c.swot.get({ segmentId: (await published()).segmentId }) },
+  "swot.review": { action: "swot:read", call: async (c) => c.swot.review({ reviewId: await reviewOnce() }) },
+  "swot.saveReview": { action: "swot:review", call: async (c) => c.swot.saveReview({ segmentId: (await published()).segmentId, note: "Matrix" }) },
+  "swot.setSchedule": {
+    action: "swot:review",
+    call: async (c) => c.swot.setSchedule({ segmentId: (await published()).segmentId, reviewEveryMonths: 12, reviewDueOn: "2027-06-30" }),
+  },
+  "swot.teams": { action: "swot:read", call: (c) => c.swot.teams() },
+  "swot.updateTeams": { action: "swot:configure", call: (c) => c.swot.updateTeams({ teams: ["marketing", "sales", "finance"] }) },
   "models.features": { action: "model:read", call: (c) => c.models.features() },
   "models.featureCheck": {
     action: "model:read",
@@ -176,6 +187,12 @@ let publishedOnce: Promise<{ segmentId: string }> | null = null;
 function published() {
   publishedOnce ??= publishedSegment(w, "Published for the matrix", { combinator: "and", children: [] });
   return publishedOnce;
+}
+
+let reviewedOnce: Promise<string> | null = null;
+function reviewOnce() {
+  reviewedOnce ??= published().then(async ({ segmentId }) => (await saveReview(scopeOf(w, "committee"), { segmentId })).reviewId);
+  return reviewedOnce;
 }
 
 const MODEL_INPUT = { features: [{ field: "frequency" as const, transform: "standard" as const }], kMin: 2, kMax: 3, seed: 1, restarts: 1 };
@@ -242,7 +259,12 @@ const EXPECTED: Record<Action, Role[]> = {
   "segment:override": ["owner", "admin"],
   "segment:configure": ["owner", "admin"],
   "session:read": [...ROLES],
+  "session:chair": ["owner", "admin", "committee"],
+  "session:minutes": ["owner", "admin", "committee", "analyst", "contributor"],
   "swot:read": [...ROLES],
+  "swot:edit": ["owner", "admin", "committee", "analyst", "contributor"],
+  "swot:review": ["owner", "admin", "committee"],
+  "swot:configure": ["owner", "admin"],
   "dashboard:read": [...ROLES],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "model:read": ["owner", "admin", "committee", "analyst"],

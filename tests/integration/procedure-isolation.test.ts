@@ -10,6 +10,7 @@ import { commentOnProposal, createProposal } from "../../server/services/segment
 import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
+import { saveReview } from "../../server/services/swot";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -24,6 +25,7 @@ let bProposalId: string;
 let bSubmittedId: string;
 let bCommentId: string;
 let bModelRunId: string;
+let bReviewId: string;
 const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
 beforeAll(async () => {
@@ -52,6 +54,9 @@ beforeAll(async () => {
   bModelRunId = (await startModelRun(b.ownerScope, { features: [{ field: "frequency", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }, jobsFor(t.db))).runId;
   await runModelRun(t.db, b.tenantId, bModelRunId);
   bDataIds.push(bModelRunId);
+  // B's board of its segment, with a saved review and a yearly schedule.
+  bReviewId = (await saveReview(scopeOf(b, "committee"), { segmentId: bSegmentId, participantIds: [b.members.analyst.id] })).reviewId;
+  bDataIds.push(bReviewId);
   // A has segments of its own, so that listings and overlaps have something to show.
   await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
@@ -90,6 +95,8 @@ async function fingerprintB(): Promise<string> {
     "model_run_results",
     "model_run_clusters",
     "model_run_assignments",
+    "swot_boards",
+    "swot_reviews",
   ]) {
     const col = table === "workspaces" ? "id" : "tenant_id";
     const { rows } = await t.ownerQuery<{ h: string }>(
@@ -185,6 +192,13 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "segments.reopen": { call: (c) => c.segments.reopen({ proposalId: bSubmittedId }), refused: "NOT_FOUND" },
   "segments.withdraw": { call: (c) => c.segments.withdraw({ proposalId: bProposalId }), refused: "NOT_FOUND" },
   "segments.rebase": { call: (c) => c.segments.rebase({ proposalId: bProposalId }), refused: "NOT_FOUND" },
+  "swot.list": { call: (c) => c.swot.list() },
+  "swot.get": { call: (c) => c.swot.get({ segmentId: bSegmentId }), refused: "NOT_FOUND" },
+  "swot.review": { call: (c) => c.swot.review({ reviewId: bReviewId }), refused: "NOT_FOUND" },
+  "swot.saveReview": { call: (c) => c.swot.saveReview({ segmentId: bSegmentId }), refused: "NOT_FOUND" },
+  "swot.setSchedule": { call: (c) => c.swot.setSchedule({ segmentId: bSegmentId, reviewEveryMonths: 6, reviewDueOn: "2027-01-31" }), refused: "NOT_FOUND" },
+  "swot.teams": { call: (c) => c.swot.teams() },
+  "swot.updateTeams": { call: (c) => c.swot.updateTeams({ teams: ["marketing", "finance"] }) },
   // Owners do not vote (the committee does); a committee member of A aiming at B is tested below.
   "segments.vote": { call: (c) => c.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" }), refused: "FORBIDDEN" },
   "segments.decide": { call: (c) => c.segments.decide({ proposalId: bSubmittedId, decision: "approve", reason: "Take over" }), refused: "NOT_FOUND" },
