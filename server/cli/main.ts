@@ -3,12 +3,14 @@
  * Dispatches to one module per command; add a command by listing it in COMMANDS.
  * Exit codes: 0 success, 1 failure (unreadable or malformed input), 2 bad arguments.
  */
+import { biasCommand } from "./bias-command";
 import { clusterCommand } from "./cluster-command";
 import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from "./command";
+import { driftCommand } from "./drift-command";
 import { importCommand } from "./import-command";
 import { rfmCommand } from "./rfm-command";
 
-const COMMANDS: readonly CliCommand[] = [rfmCommand, importCommand, clusterCommand];
+const COMMANDS: readonly CliCommand[] = [rfmCommand, importCommand, clusterCommand, driftCommand, biasCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
