@@ -8,6 +8,7 @@ import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
 import { DownloadIcon } from "~/components/icons";
 import { ClusterCard } from "~/components/models/cluster-card";
 import { ExplanationPanel } from "~/components/models/explanation-panel";
+import { FixedGroupsPanel } from "~/components/models/fixed-groups-panel";
 import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
 import { StabilityPanel } from "~/components/models/stability-panel";
@@ -629,6 +630,14 @@ export default function ModelRun() {
               checked for DBSCAN.
             </p>
           </section>
+        ) : null}
+        {run.params.constraints?.length && run.status !== "failed" && run.status !== "cancelled" ? (
+          <FixedGroupsPanel
+            constraints={run.params.constraints}
+            groups={run.params.constraintGroups}
+            n={run.n}
+            attributeLabels={Object.fromEntries(detail.features.filter((f) => f.field.startsWith("attr:")).map((f) => [f.field.slice(5), f.label]))}
+          />
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
         {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}

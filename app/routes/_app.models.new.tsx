@@ -5,6 +5,7 @@ import { useEffect, useState } from "react";
 import { KDistanceChart, type KDistancePlot } from "~/components/charts/k-distance-chart";
 import { TextField } from "~/components/form-field";
 import { FeatureCheck, type CollinearityReport } from "~/components/models/feature-check";
+import { FIXED_GROUP_OPS, FIXED_GROUP_ROWS, FixedGroups, type FixedGroupOp, type FixedGroupRow } from "~/components/models/fixed-groups";
 import { Notice } from "~/components/notice";
 import { PageHeader } from "~/components/page-header";
 import { SubmitButton } from "~/components/submit-button";
@@ -58,11 +59,55 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
           algorithm: source.run.params.algorithm ?? source.run.algorithm,
           eps: String(source.run.params.eps ?? DEFAULTS.eps),
           minPts: String(source.run.params.minPts ?? DEFAULTS.minPts),
+          fixedGroups: (source.run.params.constraints ?? []).flatMap((c): FixedGroupRow[] => {
+            const only = c.rules.children.length === 1 ? c.rules.children[0] : null;
+            // The form writes one number comparison per group; other rule trees cannot be shown in it.
+            if (!only || "combinator" in only || !("value" in only) || typeof only.value !== "number" || !isFixedOp(only.op)) return [];
+            return [{ name: c.name, field: only.field, op: only.op, value: String(only.value) }];
+          }),
           createdAt: source.run.createdAt,
         }
       : null;
     return { options, initial };
   });
+}
+
+function isFixedOp(value: string): value is FixedGroupOp {
+  return FIXED_GROUP_OPS.some((o) => o.value === value);
+}
+
+type ConstraintInput = NonNullable<Parameters<AppLoadContext["trpc"]["models"]["start"]>[0]["constraints"]>[number];
+
+/** The named rows of the "Fixed groups" card as constraints; a row's mistakes go to fieldErrors under its inputs. */
+function fixedGroups(form: FormData, fieldErrors: Record<string, string>): { constraints: ConstraintInput[]; rows: FixedGroupRow[] } {
+  const constraints: ConstraintInput[] = [];
+  const rows: FixedGroupRow[] = [];
+  for (let i = 0; i < FIXED_GROUP_ROWS; i++) {
+    const name = field(form, `fixed:${i}:name`).trim();
+    const fieldName = field(form, `fixed:${i}:field`);
+    const op = field(form, `fixed:${i}:op`);
+    const raw = field(form, `fixed:${i}:value`).trim();
+    rows.push({ name, field: fieldName, op: isFixedOp(op) ? op : "gt", value: raw });
+    if (!name) {
+      if (raw) fieldErrors[`fixed:${i}:name`] = `Give group ${i + 1} a name, or clear its value.`;
+      continue;
+    }
+    const value = /^-?\d*\.?\d+(e-?\d+)?$/i.test(raw) ? Number(raw) : Number.NaN;
+    if (!Number.isFinite(value)) {
+      fieldErrors[`fixed:${i}:value`] = `Enter the number group “${name}” compares with.`;
+      continue;
+    }
+    // Typed as the procedure's input; the procedure validates the field name and the rule with zod.
+    constraints.push({ name, rules: { combinator: "and", children: [{ op: isFixedOp(op) ? op : "gt", field: fieldName as "frequency", value }] } });
+  }
+  return { constraints, rows };
+}
+
+/** The form row of the n-th named fixed group (rows without a name are skipped). */
+function rowOfConstraint(rows: FixedGroupRow[], n: number): number {
+  let seen = -1;
+  for (let i = 0; i < rows.length; i++) if (rows[i].name && ++seen === n) return i;
+  return 0;
 }
 
 function isTransform(value: string): value is FeatureTransform {
@@ -120,6 +165,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
       return { intent, check: null, checkedKey: "", formError: failure.formError ?? "The features could not be checked.", fieldErrors: {} };
     }
   }
+  const fixed = fixedGroups(form, fieldErrors);
+  const constraints = fixed.constraints.length ? { constraints: fixed.constraints } : {};
   const algorithm: Algorithm = field(form, "algorithm") === "gmm" ? "gmm" : field(form, "algorithm") === "dbscan" ? "dbscan" : "kmeans";
   const eps = /^\s*\d*\.?\d+(e-?\d+)?\s*$/i.test(field(form, "eps")) ? Number(field(form, "eps")) : Number.NaN;
   const minPts = whole(field(form, "minPts"));
@@ -132,22 +179,24 @@ export async function action({ request, context }: ActionFunctionArgs) {
   } else if (!fieldErrors.kMin && !fieldErrors.kMax && whole(values.kMin) > whole(values.kMax)) {
     fieldErrors.kMax = "Largest k must be at least the smallest k.";
   }
-  if (Object.keys(fieldErrors).length) return { intent, check: null, checkedKey: "", formError: null, fieldErrors };
+  if (Object.keys(fieldErrors).length) return { intent, check: null, checkedKey: "", formError: null, fieldErrors, fixedRows: fixed.rows };
   try {
     const started = await context.trpc.models.start(
       algorithm === "dbscan"
-        ? { features, seed: whole(values.seed), restarts: whole(values.restarts), algorithm, eps, minPts }
-        : { features, kMin: whole(values.kMin), kMax: whole(values.kMax), seed: whole(values.seed), restarts: whole(values.restarts), algorithm },
+        ? { features, seed: whole(values.seed), restarts: whole(values.restarts), algorithm, eps, minPts, ...constraints }
+        : { features, kMin: whole(values.kMin), kMax: whole(values.kMax), seed: whole(values.seed), restarts: whole(values.restarts), algorithm, ...constraints },
     );
     return redirect(`/models/${started.runId}`);
   } catch (error) {
     const failure = formFailure(error, request);
     const errors: Record<string, string> = {};
     for (const [path, message] of Object.entries(failure.fieldErrors)) {
-      const key = path.split(".")[0];
-      errors[key] ??= `${LABELS[key] ?? key}: ${message}.`;
+      const [key, index] = path.split(".");
+      if (key === "constraints" && index !== undefined && /^\d+$/.test(index)) {
+        errors[`fixed:${fixed.constraints.length ? rowOfConstraint(fixed.rows, Number(index)) : 0}:name`] ??= `Fixed group: ${message}.`;
+      } else errors[key] ??= `${key === "constraints" ? "Fixed groups" : (LABELS[key] ?? key)}: ${message}.`;
     }
-    return { intent, check: null, checkedKey: "", formError: failure.formError, fieldErrors: errors };
+    return { intent, check: null, checkedKey: "", formError: failure.formError, fieldErrors: errors, fixedRows: fixed.rows };
   }
 }
 
@@ -165,7 +214,7 @@ export default function NewModelRun() {
   const flagged = new Set(
     check?.report.flags.flatMap((f) => (f.kind === "correlation" ? f.features : [f.feature])) ?? []
   );
-  const errors = result?.fieldErrors ?? {};
+  const errors: Record<string, string> = result?.fieldErrors ?? {};
   const groups = [
     { title: "Customer features", items: options.filter((o) => o.source === "feature") },
     { title: "Numeric attributes", items: options.filter((o) => o.source === "attribute") },
@@ -290,6 +339,12 @@ export default function NewModelRun() {
           </div>
           {check ? <FeatureCheck report={check.report} stale={check.key !== selectionKey} /> : null}
         </section>
+
+        <FixedGroups
+          fields={options.filter((o) => o.available).map((o) => ({ field: o.field, label: o.label }))}
+          initial={(result && "fixedRows" in result ? result.fixedRows : undefined) ?? initial?.fixedGroups ?? []}
+          errors={errors}
+        />
 
         <section className="card stack" aria-labelledby="settings-title">
           <div>
