@@ -8,3 +8,4 @@ export * from "./models";
 export * from "./swot";
 export * from "./sessions";
 export * from "./api";
+export * from "./monitoring";

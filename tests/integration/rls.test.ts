@@ -13,7 +13,7 @@ import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
-import { apiKeys, committeeSessions, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { apiKeys, biasResults, committeeSessions, driftResults, featureBaselines, featureBaselineValues, monitorAlerts, monitorResegmentations, monitorRuns, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -60,6 +60,16 @@ beforeAll(async () => {
     const draft = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: "Draft" });
     await editDraft(t.db, w.tenantId, draft.proposalId, (doc) => metaOf(doc).set("description", "Edited"));
     await w.ownerScope.db.withTenant(w.tenantId, (tx) => compact(tx, w.tenantId, proposalDocName(draft.proposalId)));
+    // A feature baseline, a drift and a bias run with results, an alert and a re-segmentation (as the app role, under RLS).
+    await w.ownerScope.db.withTenant(w.tenantId, async (tx) => {
+      const [baseline] = await tx.insert(featureBaselines).values({ tenantId: w.tenantId, reason: "test", customerCount: 1 }).returning({ id: featureBaselines.id });
+      await tx.insert(featureBaselineValues).values({ tenantId: w.tenantId, baselineId: baseline.id, feature: "monetary", n: 1, sortedValues: Buffer.alloc(8) });
+      const [run] = await tx.insert(monitorRuns).values({ tenantId: w.tenantId, kind: "drift", trigger: "demand", baselineId: baseline.id }).returning({ id: monitorRuns.id });
+      await tx.insert(driftResults).values({ tenantId: w.tenantId, runId: run.id, feature: "monetary", type: "numeric", nReference: 1, nCurrent: 1, psi: 0, jensenShannon: 0, band: "none", detail: {} });
+      await tx.insert(biasResults).values({ tenantId: w.tenantId, runId: run.id, segmentId: everyone.segmentId, version: 1, attribute: "gender", n: 1, selected: 1, demographicParityDifference: 0, statisticalParityDifference: 0, failsFourFifths: false, groups: [] });
+      await tx.insert(monitorAlerts).values({ tenantId: w.tenantId, runId: run.id, kind: "drift", subject: "monetary", band: "act", message: "test" });
+      await tx.insert(monitorResegmentations).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, proposalId: voted.proposalId, runId: run.id });
+    });
     // A completed model run: results, cluster profiles and assignments.
     await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "scores.csv", body: "customer_id,score\nS1,1\nS2,2\nS3,10\nS4,11" });
     const run = await startModelRun(w.ownerScope, { features: [{ field: "attr:score", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }, jobsFor(t.db));
