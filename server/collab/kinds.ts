@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/client";
-import { segmentProposals } from "../../db/schema";
+import { segmentProposals, segments } from "../../db/schema";
 import { draftAccess, type Participant } from "../services/segments/access";
+import { swotAccess } from "../services/swot/access";
 import type { Access } from "./protocol";
 
 /**
@@ -28,6 +29,17 @@ export const COLLAB_KINDS: Record<string, CollabKind> = {
         .select({ id: segmentProposals.id })
         .from(segmentProposals)
         .where(and(eq(segmentProposals.tenantId, tenantId), eq(segmentProposals.id, id)))
+        .for("share");
+    },
+  },
+  /** A segment's SWOT board, `swot/<segmentId>` (one board per segment, regional variants included). */
+  swot: {
+    authorize: (tx, who, id) => swotAccess(tx, who, id),
+    async lock(tx, tenantId, id) {
+      await tx
+        .select({ id: segments.id })
+        .from(segments)
+        .where(and(eq(segments.tenantId, tenantId), eq(segments.id, id)))
         .for("share");
     },
   },
