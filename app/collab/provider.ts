@@ -159,8 +159,13 @@ export class CollabProvider {
     this.awareness.setLocalStateField("focus", focus);
   }
 
+  /**
+   * Connects (again). A no-op while a connection is already on its way: socket.io-client would
+   * otherwise send a second CONNECT once the transport is open, and the two "connect" events
+   * would join the document twice on one server socket (found by the SWOT convergence fuzz).
+   */
   connect(): void {
-    if (!this.destroyed) this.socket.connect();
+    if (!this.destroyed && !this.socket.active) this.socket.connect();
   }
 
   /** Goes offline (local edits keep accumulating and are sent on `connect`). */
