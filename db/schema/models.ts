@@ -107,8 +107,8 @@ export interface ModelPca {
 /** Bootstrap stability of the chosen k (filled by the model-run job; shape owned by services/models). */
 export interface ModelStability {
   method: "bootstrap";
-  /** "gmm" when the re-fits were Gaussian mixtures (absent: k-means). */
-  refitAlgorithm?: "gmm";
+  /** "gmm" or "ward" when the re-fits were Gaussian mixtures or Ward trees (absent: k-means). */
+  refitAlgorithm?: "gmm" | "ward";
   replicates: number;
   sampleShare: number;
   /** Adjusted Rand index between the full fit and each replicate (on the replicate's customers). */
@@ -116,7 +116,28 @@ export interface ModelStability {
   /** Per cluster: mean and minimum best-match Jaccard over the replicates; below `threshold` is unstable. */
   clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean; dissolvedShare?: number }[];
   threshold: number;
+  /** Time-window stability (services/models/time-window.ts); absent on runs from before it. */
+  timeWindow?: ModelTimeWindowStability;
 }
+
+/**
+ * Re-fit on the features as they were `windowDays` before the run's reference date (transactions
+ * before `cutoff` only), compared with the run's clusters on the customers present in both.
+ */
+export type ModelTimeWindowStability =
+  | {
+      status: "computed";
+      /** ISO date: only transactions before this day were used. */
+      cutoff: string;
+      windowDays: number;
+      /** Customers clustered in both (the comparison's base). */
+      customers: number;
+      ari: number;
+      /** Per cluster of the run: best-match Jaccard in the earlier window's clusters. */
+      clusters: { cluster: number; jaccard: number; stable: boolean }[];
+      threshold: number;
+    }
+  | { status: "skipped"; reason: string };
 
 /** A shallow decision tree predicting the chosen k's cluster from the features, as readable rules. */
 export interface ModelExplanation {
