@@ -1,8 +1,9 @@
 import { and, eq } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../db/client";
-import { segmentProposals, segments } from "../../db/schema";
+import { committeeSessions, segmentProposals, segments } from "../../db/schema";
 import { draftAccess, type Participant } from "../services/segments/access";
+import { minutesAccess } from "../services/sessions/access";
 import { swotAccess } from "../services/swot/access";
 import type { Access } from "./protocol";
 
@@ -40,6 +41,17 @@ export const COLLAB_KINDS: Record<string, CollabKind> = {
         .select({ id: segments.id })
         .from(segments)
         .where(and(eq(segments.tenantId, tenantId), eq(segments.id, id)))
+        .for("share");
+    },
+  },
+  /** A committee session's shared minutes; closing the session (FOR UPDATE) freezes them. */
+  session: {
+    authorize: (tx, who, id) => minutesAccess(tx, who, id),
+    async lock(tx, tenantId, id) {
+      await tx
+        .select({ id: committeeSessions.id })
+        .from(committeeSessions)
+        .where(and(eq(committeeSessions.tenantId, tenantId), eq(committeeSessions.id, id)))
         .for("share");
     },
   },

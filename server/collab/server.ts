@@ -1,5 +1,6 @@
 import type { Server as HttpServer } from "node:http";
 import { Server } from "socket.io";
+import { attachLive, type Live } from "../live/server";
 import type { AppServices } from "../trpc/context";
 import { authenticateHandshake, authorizeJoin, HandshakeRefused } from "./auth";
 import { DEFAULT_PERSISTENCE, type Ack, type PersistenceOptions } from "./persistence";
@@ -8,6 +9,8 @@ import { InvalidMessage, RoomRegistry, type CollabServer, type Member, type Room
 
 export interface Collab {
   io: CollabServer;
+  /** Server-pushed live events on the same sockets (server/live, decision 010). */
+  live: Live;
   /** Stores every pending change, then disconnects every socket. */
   close(): Promise<void>;
 }
@@ -45,6 +48,8 @@ export function attachCollab(
       },
     );
   });
+
+  const live = attachLive(io, services);
 
   io.on("connection", (socket) => {
     /** The rooms this socket is in, by room name. */
@@ -137,8 +142,10 @@ export function attachCollab(
 
   return {
     io,
+    live,
     async close() {
       closing = true;
+      await live.close();
       await rooms.close();
       await new Promise<void>((resolve) => {
         io.close(() => resolve());

@@ -6,6 +6,7 @@ import { invitesRouter, membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
 import { regionsRouter } from "./routers/regions";
 import { segmentsRouter } from "./routers/segments";
+import { sessionsRouter } from "./routers/sessions";
 import { swotRouter } from "./routers/swot";
 import { workspaceRouter } from "./routers/workspace";
 
@@ -18,6 +19,7 @@ export const appRouter = router({
   audit: auditRouter,
   data: dataRouter,
   segments: segmentsRouter,
+  sessions: sessionsRouter,
   models: modelsRouter,
   swot: swotRouter,
 });

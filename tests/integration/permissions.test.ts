@@ -13,6 +13,7 @@ import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { createProposal, submitProposal } from "../../server/services/segments";
 import { publishedSegment, scopeOf, staleProposal } from "../helpers/governance";
 import { startModelRun } from "../../server/services/models";
+import { scheduleSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
 
 let t: TestDatabase;
@@ -159,6 +160,43 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   },
   "swot.teams": { action: "swot:read", call: (c) => c.swot.teams() },
   "swot.updateTeams": { action: "swot:configure", call: (c) => c.swot.updateTeams({ teams: ["marketing", "sales", "finance"] }) },
+  "sessions.list": { action: "session:read", call: (c) => c.sessions.list() },
+  "sessions.get": { action: "session:read", call: async (c) => c.sessions.get({ sessionId: await anySession() }) },
+  "sessions.agendaOptions": { action: "session:chair", call: (c) => c.sessions.agendaOptions() },
+  "sessions.forProposal": { action: "session:read", call: async (c) => c.sessions.forProposal({ proposalId: await draftInNorth() }) },
+  "sessions.schedule": { action: "session:chair", call: (c) => ownSession(c) },
+  "sessions.start": { action: "session:chair", call: async (c) => c.sessions.start({ sessionId: await ownSession(c) }) },
+  "sessions.move": {
+    action: "session:chair",
+    call: async (c) => {
+      const sessionId = await ownSession(c);
+      await c.sessions.start({ sessionId });
+      const { items } = await c.sessions.get({ sessionId });
+      return c.sessions.move({ sessionId, itemId: items[1].id });
+    },
+  },
+  "sessions.close": {
+    action: "session:chair",
+    call: async (c) => {
+      const sessionId = await ownSession(c);
+      await c.sessions.start({ sessionId });
+      return c.sessions.close({ sessionId });
+    },
+  },
+  "monitoring.overview": { action: "monitor:read", call: (c) => c.monitoring.overview() },
+  "monitoring.run": { action: "monitor:read", call: async (c) => c.monitoring.run({ runId: (await monitorFixture()).runId }) },
+  "monitoring.migration": { action: "monitor:read", call: (c) => c.monitoring.migration({ from: new Date("2020-01-01"), to: new Date() }) },
+  "monitoring.start": { action: "monitor:run", call: (c) => c.monitoring.start({ kind: "drift" }) },
+  "monitoring.captureBaseline": { action: "monitor:run", call: (c) => c.monitoring.captureBaseline() },
+  "monitoring.acknowledge": {
+    action: "monitor:acknowledge",
+    call: async (c) => c.monitoring.acknowledge({ alertId: await freshMonitorAlert(), comment: "Seen in the matrix" }),
+  },
+  "monitoring.settings": { action: "monitor:read", call: (c) => c.monitoring.settings() },
+  "monitoring.updateSettings": {
+    action: "monitor:configure",
+    call: (c) => c.monitoring.updateSettings({ psiWatch: 0.1, psiAct: 0.25, schedule: "weekly", proposeOnAct: true }),
+  },
   "models.features": { action: "model:read", call: (c) => c.models.features() },
   "models.featureCheck": {
     action: "model:read",
@@ -181,6 +219,21 @@ async function draftInNorth(submit = false): Promise<string> {
   const created = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: `North ${tag()}`, regionId: w.regionIds[0] });
   if (submit) await submitProposal(scopeOf(w, "analyst"), { proposalId: created.proposalId });
   return created.proposalId;
+}
+
+/** A session the caller schedules (and so chairs): two topics. */
+async function ownSession(c: Caller): Promise<string> {
+  const items = [
+    { kind: "topic" as const, title: "Opening", timeBoxMinutes: 5 },
+    { kind: "topic" as const, title: "Alerts", timeBoxMinutes: 10 },
+  ];
+  return (await c.sessions.schedule({ title: `Session ${tag()}`, scheduledAt: new Date("2026-12-01T09:00:00Z"), items })).sessionId;
+}
+
+/** A session of the workspace, scheduled by its committee member. */
+async function anySession(): Promise<string> {
+  const items = [{ kind: "topic" as const, title: "Anything", timeBoxMinutes: 5 }];
+  return (await scheduleSession(scopeOf(w, "committee"), { title: `Any ${tag()}`, scheduledAt: new Date(), items })).sessionId;
 }
 
 let publishedOnce: Promise<{ segmentId: string }> | null = null;
@@ -231,6 +284,25 @@ async function freshMerge(): Promise<string> {
   return rows[0].id;
 }
 
+let monitorOnce: Promise<{ runId: string }> | null = null;
+/** A completed drift run of the workspace, written directly. */
+function monitorFixture() {
+  monitorOnce ??= t
+    .ownerQuery<{ id: string }>(`insert into monitor_runs (tenant_id, kind, trigger, status) values ($1, 'drift', 'demand', 'completed') returning id`, [w.tenantId])
+    .then((r) => ({ runId: r.rows[0].id }));
+  return monitorOnce;
+}
+
+/** A new open alert of that run. */
+async function freshMonitorAlert(): Promise<string> {
+  const { runId } = await monitorFixture();
+  const { rows } = await t.ownerQuery<{ id: string }>(
+    `insert into monitor_alerts (tenant_id, run_id, kind, subject, band, message) values ($1, $2, 'drift', 'monetary', 'watch', 'Matrix') returning id`,
+    [w.tenantId, runId],
+  );
+  return rows[0].id;
+}
+
 /** Procedures open to any signed-in user (they act on the user's own account or invitations). */
 const UNGUARDED = [
   "auth.me",
@@ -267,6 +339,10 @@ const EXPECTED: Record<Action, Role[]> = {
   "swot:configure": ["owner", "admin"],
   "dashboard:read": [...ROLES],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
+  "monitor:run": ["owner", "admin", "analyst"],
+  "monitor:acknowledge": ["owner", "admin", "committee", "analyst"],
+  "monitor:configure": ["owner", "admin"],
+  "protected:read": ["owner", "admin", "committee", "analyst"],
   "model:read": ["owner", "admin", "committee", "analyst"],
   "model:run": ["owner", "admin", "analyst"],
   "data:read": ["owner", "admin", "committee", "analyst", "viewer"],

@@ -10,6 +10,7 @@ import { commentOnProposal, createProposal } from "../../server/services/segment
 import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
+import { getSession, scheduleSession, startSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
 
 let t: TestDatabase;
@@ -25,7 +26,11 @@ let bProposalId: string;
 let bSubmittedId: string;
 let bCommentId: string;
 let bModelRunId: string;
+let bSessionId: string;
+let bSessionItemId: string;
 let bReviewId: string;
+let bMonitorRunId: string;
+let bAlertId: string;
 const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
 beforeAll(async () => {
@@ -57,6 +62,28 @@ beforeAll(async () => {
   // B's board of its segment, with a saved review and a yearly schedule.
   bReviewId = (await saveReview(scopeOf(b, "committee"), { segmentId: bSegmentId, participantIds: [b.members.analyst.id] })).reviewId;
   bDataIds.push(bReviewId);
+  // A live committee session of B, deciding B's submitted proposal.
+  bSessionId = (
+    await scheduleSession(scopeOf(b, "committee"), {
+      title: "Beta board meeting",
+      scheduledAt: new Date("2026-12-01T09:00:00Z"),
+      items: [{ kind: "proposal", proposalId: bSubmittedId, timeBoxMinutes: 10 }, { kind: "topic", title: "Beta-only topic", timeBoxMinutes: 5 }],
+    })
+  ).sessionId;
+  await startSession(scopeOf(b, "committee"), { sessionId: bSessionId });
+  bSessionItemId = (await getSession(scopeOf(b, "committee"), { sessionId: bSessionId })).items[1].id;
+  bDataIds.push(bSessionId, bSessionItemId);
+  // A drift run of B with an open alert (written directly).
+  bMonitorRunId = (
+    await t.ownerQuery<{ id: string }>(`insert into monitor_runs (tenant_id, kind, trigger, status, summary) values ($1, 'drift', 'demand', 'completed', 'Beta-only drift') returning id`, [b.tenantId])
+  ).rows[0].id;
+  bAlertId = (
+    await t.ownerQuery<{ id: string }>(
+      `insert into monitor_alerts (tenant_id, run_id, kind, subject, band, message) values ($1, $2, 'drift', 'monetary', 'act', 'Beta-only alert') returning id`,
+      [b.tenantId, bMonitorRunId],
+    )
+  ).rows[0].id;
+  bDataIds.push(bMonitorRunId, bAlertId);
   // A has segments of its own, so that listings and overlaps have something to show.
   await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
@@ -97,6 +124,16 @@ async function fingerprintB(): Promise<string> {
     "model_run_assignments",
     "swot_boards",
     "swot_reviews",
+    "committee_sessions",
+    "session_agenda_items",
+    "session_attendees",
+    "feature_baselines",
+    "feature_baseline_values",
+    "monitor_runs",
+    "drift_results",
+    "bias_results",
+    "monitor_alerts",
+    "monitor_resegmentations",
   ]) {
     const col = table === "workspaces" ? "id" : "tenant_id";
     const { rows } = await t.ownerQuery<{ h: string }>(
@@ -122,6 +159,10 @@ function bMarkers(): string[] {
     "Beta champions",
     "Beta newcomers",
     "Beta-only remark",
+    "Beta board meeting",
+    "Beta-only topic",
+    "Beta-only drift",
+    "Beta-only alert",
   ];
 }
 
@@ -203,6 +244,26 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "segments.vote": { call: (c) => c.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" }), refused: "FORBIDDEN" },
   "segments.decide": { call: (c) => c.segments.decide({ proposalId: bSubmittedId, decision: "approve", reason: "Take over" }), refused: "NOT_FOUND" },
   "segments.comment": { call: (c) => c.segments.comment({ proposalId: bProposalId, body: "Hello from A" }), refused: "NOT_FOUND" },
+  "sessions.list": { call: (c) => c.sessions.list() },
+  "sessions.get": { call: (c) => c.sessions.get({ sessionId: bSessionId }), refused: "NOT_FOUND" },
+  "sessions.agendaOptions": { call: (c) => c.sessions.agendaOptions() },
+  "sessions.forProposal": { call: (c) => c.sessions.forProposal({ proposalId: bSubmittedId }), refused: "NOT_FOUND" },
+  "sessions.schedule": {
+    call: (c) =>
+      c.sessions.schedule({ title: "Take over", scheduledAt: new Date(), items: [{ kind: "proposal", proposalId: bSubmittedId, timeBoxMinutes: 5 }] }),
+    refused: "BAD_REQUEST",
+  },
+  "sessions.start": { call: (c) => c.sessions.start({ sessionId: bSessionId }), refused: "NOT_FOUND" },
+  "sessions.move": { call: (c) => c.sessions.move({ sessionId: bSessionId, itemId: bSessionItemId }), refused: "NOT_FOUND" },
+  "sessions.close": { call: (c) => c.sessions.close({ sessionId: bSessionId }), refused: "NOT_FOUND" },
+  "monitoring.overview": { call: (c) => c.monitoring.overview() },
+  "monitoring.run": { call: (c) => c.monitoring.run({ runId: bMonitorRunId }), refused: "NOT_FOUND" },
+  "monitoring.migration": { call: (c) => c.monitoring.migration({ from: new Date("2020-01-01"), to: new Date() }) },
+  "monitoring.start": { call: (c) => c.monitoring.start({ kind: "bias" }) },
+  "monitoring.captureBaseline": { call: (c) => c.monitoring.captureBaseline() },
+  "monitoring.acknowledge": { call: (c) => c.monitoring.acknowledge({ alertId: bAlertId, comment: "Taken over" }), refused: "NOT_FOUND" },
+  "monitoring.settings": { call: (c) => c.monitoring.settings() },
+  "monitoring.updateSettings": { call: (c) => c.monitoring.updateSettings({ psiWatch: 0.2, psiAct: 0.4, schedule: "daily", proposeOnAct: false }) },
   "models.features": { call: (c) => c.models.features() },
   "models.featureCheck": { call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }] }) },
   "models.kDistances": { call: (c) => c.models.kDistances({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }], minPts: 2 }) },

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Tx } from "../../../db/client";
 import { memberships, proposalComments, proposalVotes, segmentProposals, users, VOTES } from "../../../db/schema";
 import { conflict, forbidden, invalid } from "../../errors";
+import { publishLive } from "../../live/publish";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
 import { judge, type Verdict } from "./approval";
@@ -11,6 +12,7 @@ import { eligibleVoters, proposalRow, segmentRow, type ProposalRow, type Segment
 import { assertOpenAndCurrent, ZProposalIdInput } from "./proposals";
 import { publishVersion, type Published } from "./publish";
 import { readSegmentSettings } from "./settings";
+import { proposalTopic } from "../sessions/access";
 
 /** The committee's side of a proposal: votes under the workspace's rule, overrides, comment threads. */
 
@@ -100,6 +102,13 @@ export async function voteOnProposal(scope: TenantScope, input: z.input<typeof Z
     await appendAudit(tx, scope, { action: "proposal.vote", objectType: "proposal", objectId: proposalId, after: { vote, reason } });
     const verdict = await verdictFor(tx, scope.tenantId, proposal);
     const published = verdict.outcome === "pending" ? null : await conclude(tx, scope, proposal, segment, verdict.outcome, verdict.summary, false);
+    // Live: a session room (or anyone following the proposal) sees the vote once it is committed.
+    await publishLive(tx, scope.tenantId, proposalTopic(proposalId), {
+      type: "vote",
+      status: verdict.outcome === "pending" ? "submitted" : verdict.outcome,
+      approvals: verdict.approvals,
+      rejections: verdict.rejections,
+    });
     return { verdict, status: verdict.outcome === "pending" ? ("submitted" as const) : verdict.outcome, published };
   });
 }
@@ -113,6 +122,7 @@ export async function decideProposal(scope: TenantScope, input: z.input<typeof Z
     assertOpenAndCurrent(proposal, segment, ["submitted"]);
     await appendAudit(tx, scope, { action: "proposal.override", objectType: "proposal", objectId: proposalId, after: { decision, reason } });
     const published = await conclude(tx, scope, proposal, segment, decision === "approve" ? "approved" : "rejected", reason, true);
+    await publishLive(tx, scope.tenantId, proposalTopic(proposalId), { type: "decision", status: decision === "approve" ? "approved" : "rejected" });
     return { status: decision === "approve" ? ("approved" as const) : ("rejected" as const), published };
   });
 }

@@ -1,0 +1,12 @@
+export {
+  scheduleSession,
+  listSessions,
+  agendaOptions,
+  getSession,
+  startSession,
+  moveToItem,
+  closeSession,
+  sessionsForProposal,
+} from "./sessions";
+export { ZScheduleInput, ZSessionIdInput, ZMoveInput, ZCloseInput, ZProposalSessionsInput, ZAgendaItemInput, type AgendaItemInput } from "./inputs";
+export { sessionDocName, sessionTopic, proposalTopic } from "./access";
