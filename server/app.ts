@@ -1,6 +1,7 @@
 import * as trpcExpress from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { createServer, type Server } from "node:http";
+import { createApiRouter } from "./api/router";
 import { attachCollab, type Collab } from "./collab/server";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
@@ -39,6 +40,8 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
     }
   });
 
+  // REST for downstream systems: API keys in the Authorization header, no cookies, hence no CSRF.
+  app.use("/api/v1", createApiRouter(services));
   app.use(csrfGuard(config.PUBLIC_URL));
   app.use(
     "/trpc",

@@ -31,6 +31,8 @@ const ZEnv = z.object({
   TRUST_PROXY: bool.default(false),
   WORKERS_IN_PROCESS: bool.default(true),
   MAX_UPLOAD_MB: z.coerce.number({ message: "must be a number" }).positive().default(500),
+  /** Requests per API key per minute on each instance (decision 008). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "must be a number" }).int().positive().default(6000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

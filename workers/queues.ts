@@ -5,8 +5,9 @@ import type { JobQueue } from "../server/services/data/imports";
 import { IMPORT_QUEUE, ZImportJob } from "./jobs/import";
 import { MODEL_RUN_QUEUE, ZModelRunJob } from "./jobs/model-run";
 import { QUALITY_QUEUE, ZQualityJob } from "./jobs/quality";
+import { WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
 
-export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE] as const;
+export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE, WEBHOOK_DELIVERY_QUEUE] as const;
 export const JOB_SCHEMA = "pgboss";
 
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */

@@ -3,6 +3,7 @@ import type { Logger } from "../server/logger";
 import { handleImportJob, IMPORT_QUEUE, resumeInterruptedImports } from "./jobs/import";
 import { handleModelRunJob, MODEL_RUN_QUEUE } from "./jobs/model-run";
 import { handleQualityJob, QUALITY_QUEUE } from "./jobs/quality";
+import { handleWebhookDeliveryJob, WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
 import { createBoss, jobQueueFor } from "./queues";
 
 export interface Workers {
@@ -28,6 +29,7 @@ export async function startWorkers(opts: { appUrl: string; db: Database; logger:
   await boss.work(MODEL_RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) =>
     handleModelRunJob(opts.db, log, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
   );
+  await boss.work(WEBHOOK_DELIVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleWebhookDeliveryJob(opts.db, log, job.data));
   const recover = () => resumeInterruptedImports(opts.db, jobs, log).catch((err) => log.error({ err }, "import recovery failed"));
   await recover();
   const timer = setInterval(recover, opts.recoveryIntervalMs ?? 60_000);

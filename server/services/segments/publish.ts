@@ -4,6 +4,7 @@ import { segments, segmentVersions, type ProposalKind } from "../../../db/schema
 import { conflict, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
+import { emitSegmentPublished } from "../webhooks";
 import type { Definition } from "./definition";
 import { materialiseMatches } from "./selection";
 
@@ -106,5 +107,6 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
     before: segment.currentVersion ? { version: segment.currentVersion, memberCount: segment.memberCount } : null,
     after: { ...published, kind: input.kind, proposalId: input.proposalId, restoredFrom: input.restoredFrom ?? null },
   });
+  await emitSegmentPublished(tx, tenantId, { segmentId: segment.id, name: def.name, kind: input.kind, ...published });
   return published;
 }
