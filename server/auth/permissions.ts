@@ -36,6 +36,14 @@ export const PERMISSIONS = {
   "swot:configure": ["owner", "admin"],
   "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
+  /** Start drift and bias runs and set the drift reference. */
+  "monitor:run": ["owner", "admin", "analyst"],
+  /** Acknowledge a monitoring alert with a comment. */
+  "monitor:acknowledge": ["owner", "admin", "committee", "analyst"],
+  /** Drift bands, schedule and automatic re-segmentation proposals. */
+  "monitor:configure": ["owner", "admin"],
+  /** Values of protected attributes (bias audit groups); roles without it see attribute-level figures only. */
+  "protected:read": ["owner", "admin", "committee", "analyst"],
   "model:read": ["owner", "admin", "committee", "analyst"],
   /** Start and cancel model runs. */
   "model:run": ["owner", "admin", "analyst"],

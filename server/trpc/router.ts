@@ -4,6 +4,7 @@ import { authRouter } from "./routers/auth";
 import { dataRouter } from "./routers/data";
 import { invitesRouter, membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
+import { monitoringRouter } from "./routers/monitoring";
 import { regionsRouter } from "./routers/regions";
 import { segmentsRouter } from "./routers/segments";
 import { sessionsRouter } from "./routers/sessions";
@@ -21,6 +22,7 @@ export const appRouter = router({
   segments: segmentsRouter,
   sessions: sessionsRouter,
   models: modelsRouter,
+  monitoring: monitoringRouter,
   swot: swotRouter,
 });
 

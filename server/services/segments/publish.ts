@@ -3,6 +3,7 @@ import type { Tx } from "../../../db/client";
 import { segments, segmentVersions, type ProposalKind } from "../../../db/schema";
 import { conflict, notFound } from "../../errors";
 import { appendAudit } from "../audit";
+import { queueAuditAfterPublish } from "../monitoring";
 import type { TenantScope } from "../scope";
 import { emitSegmentPublished } from "../webhooks";
 import type { Definition } from "./definition";
@@ -108,5 +109,6 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
     after: { ...published, kind: input.kind, proposalId: input.proposalId, restoredFrom: input.restoredFrom ?? null },
   });
   await emitSegmentPublished(tx, tenantId, { segmentId: segment.id, name: def.name, kind: input.kind, ...published });
+  if (input.kind !== "retire") await queueAuditAfterPublish(tx, tenantId, segment.id, version, scope.actor.userId);
   return published;
 }
