@@ -10,3 +10,4 @@ export {
 } from "./sessions";
 export { ZScheduleInput, ZSessionIdInput, ZMoveInput, ZCloseInput, ZProposalSessionsInput, ZAgendaItemInput, type AgendaItemInput } from "./inputs";
 export { sessionDocName, sessionTopic, proposalTopic } from "./access";
+export { sessionMarkdown, sessionSummary, outcomeInWords, durationInWords, utcMinute, type SessionView, type SummaryBlock } from "./export";

@@ -92,7 +92,7 @@ export async function scheduleSession(scope: TenantScope, input: z.input<typeof 
           .where(and(eq(segments.tenantId, scope.tenantId), eq(segments.id, item.segmentId)));
         if (!segment) throw invalid(`${where}: that segment does not exist in this workspace.`);
         if (segment.status === "retired") throw invalid(`${where}: “${segment.name}” is retired; its SWOT board is no longer reviewed.`);
-        rows.push({ kind: "swot", segmentId: item.segmentId, title: `SWOT review: ${segment.name}`, timeBoxMinutes: item.timeBoxMinutes });
+        rows.push({ kind: "swot", segmentId: item.segmentId, title: segment.name, timeBoxMinutes: item.timeBoxMinutes });
       } else {
         rows.push({ kind: "topic", title: item.title, timeBoxMinutes: item.timeBoxMinutes });
       }
