@@ -54,6 +54,7 @@ async function applyGrants(client: pg.Client, role: AppRole): Promise<void> {
   await client.query(`grant usage, select on all sequences in schema public to ${r}`);
   await client.query(`grant execute on function app_user_workspaces(uuid) to ${r}`);
   await client.query(`grant execute on function app_interrupted_imports() to ${r}`);
+  await client.query(`grant execute on function app_workspace_ids() to ${r}`);
   // The job queue (pg-boss) is infrastructure, not tenant data: the app role enqueues and works jobs.
   const { rowCount } = await client.query("select 1 from pg_namespace where nspname = $1", [JOB_SCHEMA]);
   if (rowCount) {
