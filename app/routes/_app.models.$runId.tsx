@@ -9,6 +9,7 @@ import { DownloadIcon } from "~/components/icons";
 import { ClusterCard } from "~/components/models/cluster-card";
 import { ExplanationPanel } from "~/components/models/explanation-panel";
 import { FixedGroupsPanel } from "~/components/models/fixed-groups-panel";
+import { WardDendrogram } from "~/components/models/ward-dendrogram";
 import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
 import { StabilityPanel } from "~/components/models/stability-panel";
@@ -175,7 +176,11 @@ function Parameters({ detail }: { detail: Detail }) {
                 ? "Gaussian mixture, full covariance (EM from k-means starts; best log-likelihood of the restarts)"
                 : run.algorithm === "dbscan"
                   ? `DBSCAN (eps = ${run.params.eps}, minPts = ${run.params.minPts}, Euclidean on the transformed features)`
-                  : "k-means (k-means++ seeding)"}
+                  : run.algorithm === "ward"
+                    ? run.params.wardResult?.method === "centroids"
+                      ? `Ward hierarchical (exact Ward on ${run.params.wardResult.units} k-means micro-clusters weighted by size; every customer takes its micro-cluster's cluster)`
+                      : "Ward hierarchical (exact Ward on every customer; one tree cut at each k)"
+                    : "k-means (k-means++ seeding)"}
             </dd>
           </div>
           <div>
@@ -640,6 +645,20 @@ export default function ModelRun() {
           />
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
+        {run.status === "completed" && k !== null && run.params.wardResult ? (
+          <section className="card" aria-labelledby="tree-title">
+            <h2 id="tree-title" className="card__title">
+              Merge tree (multi-level segments)
+            </h2>
+            <p className="card__subtitle">
+              Ward merged {run.params.wardResult.method === "centroids" ? `${run.params.wardResult.units} micro-clusters` : `the ${run.params.wardResult.units.toLocaleString("en-GB")} customers`} two
+              at a time, always the pair whose merge adds the least within-cluster variation; the height of a merge is that cost. The top{" "}
+              {run.params.wardResult.leaves.length} branches are drawn, with the customers below each. Cutting lower gives more, smaller clusters
+              nested inside these: the dashed line is the cut at k = {k} (choose another k above to move it).
+            </p>
+            <WardDendrogram ward={run.params.wardResult} k={k} />
+          </section>
+        ) : null}
         {run.status === "completed" && k !== null ? <Profiles detail={detail} k={k} /> : null}
         {run.status === "completed" && k !== null && run.params.gmmResults ? <MembershipClarity detail={detail} k={k} /> : null}
         {run.status === "completed" && run.stability && run.chosenK !== null ? (

@@ -273,21 +273,16 @@ export async function wardCluster(matrix: FeatureMatrix, options: WardOptions): 
   return { method: "centroids", cap: m, tree: wardLinkage(featureMatrix(centroids, u, d), weights), unitOf: unit };
 }
 
-/** Each row's cluster (0..k−1, numbered by first row) at k clusters. */
+/**
+ * Each row's cluster (0..k−1) at k clusters: its unit's cluster, numbered by first unit (for
+ * exact Ward the units are the rows, so by first row). The dendrogram's leaves use the same
+ * order, so a cluster's number is the rank of its lowest leaf.
+ */
 export function wardLabels(model: WardModel, k: number): Int32Array {
   if (k > model.tree.units) {
     throw new AnalyticsInputError(`Ward clustering found only ${model.tree.units} distinct groups to merge; k=${k} is more than that.`);
   }
   const units = cutTree(model.tree, k);
   if (!model.unitOf) return units;
-  // Renumber by first row (units are numbered by first micro-cluster).
-  const number = new Int32Array(k).fill(-1);
-  let next = 0;
-  const labels = new Int32Array(model.unitOf.length);
-  for (let i = 0; i < labels.length; i++) {
-    const c = units[model.unitOf[i]];
-    if (number[c] < 0) number[c] = next++;
-    labels[i] = number[c];
-  }
-  return labels;
+  return Int32Array.from(model.unitOf, (u) => units[u]);
 }

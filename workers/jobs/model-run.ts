@@ -86,7 +86,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     const featureLabels = fields.map((f) => labels.get(f) ?? f);
     // The transforms are fitted on the clustered customers only: they are clustered exactly as they would be without the fixed groups.
     const transformed = transformColumns(fittedRaw, transforms, featureLabels);
-    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : algorithm === "dbscan" ? " (DBSCAN)" : ""}` });
+    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : algorithm === "dbscan" ? " (DBSCAN)" : algorithm === "ward" ? " (Ward)" : ""}` });
     const fit = await fitModel(raw, transformed, names, labels, {
       ks,
       algorithm,
@@ -117,7 +117,7 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     const stability = algorithm === "dbscan" ? null : await bootstrapStability(transformed, best.fit.labels, chosen, {
       seed: params.seed,
       restarts: params.restarts,
-      algorithm: algorithm === "gmm" ? "gmm" : "kmeans",
+      algorithm,
       async onReplicate(done, total) {
         const cancel = await update(db, tenantId, runId, { progress: 0.8 + (0.15 * done) / total, progressMessage: `Checking stability (replicate ${done} of ${total})` });
         if (cancel) throw new ModelRunCancelled();

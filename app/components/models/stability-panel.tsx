@@ -11,7 +11,7 @@ export interface StabilitySummary {
   ari: { mean: number; min: number; max: number };
   clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean; dissolvedShare?: number }[];
   threshold: number;
-  refitAlgorithm?: "gmm";
+  refitAlgorithm?: "gmm" | "ward";
 }
 
 const ROW = 26;
@@ -87,7 +87,7 @@ export function StabilityPanel({ stability, k, names }: { stability: StabilitySu
           How stable are the clusters at k = {k}?
         </h2>
         <p className="card__subtitle">
-          {stability.refitAlgorithm === "gmm" ? "The Gaussian mixture" : "k-means"} was fitted again {replicates} times, each time on a different random {percent(sampleShare)} of the customers (same
+          {stability.refitAlgorithm === "gmm" ? "The Gaussian mixture" : stability.refitAlgorithm === "ward" ? "The Ward tree" : "k-means"} was fitted again {replicates} times, each time on a different random {percent(sampleShare)} of the customers (same
           k and restarts, seeded from the run's seed), and each re-fit was compared with these clusters on the customers it saw.
         </p>
       </div>

@@ -11,6 +11,7 @@ import { calinskiHarabasz, daviesBouldin, silhouette } from "../../analytics/clu
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
 import { dbscan } from "../../analytics/dbscan";
 import { gmm } from "../../analytics/gmm";
+import { topOfTree, wardCluster, wardLabels } from "../../analytics/ward";
 import { AnalyticsInputError, assertFinite, featureMatrix, type FeatureMatrix } from "../../analytics/feature-matrix";
 import { pca2d } from "../../analytics/pca";
 import { scaleFeatures, type ScaleMethod } from "../../analytics/scaling";
@@ -148,6 +149,7 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   let gmmMetrics: ModelGmmKMetrics[] | undefined;
   let recommendation: Recommendation;
   let dbscanSummary: DbscanSummary | undefined;
+  let wardSummary: ModelWardResult | undefined;
   if (options.algorithm === "dbscan") {
     let evaluation: KEvaluation;
     ({ evaluation, summary: dbscanSummary } = evaluateDbscan(transformed, options));
@@ -162,6 +164,9 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   } else if (options.algorithm === "gmm") {
     ({ evaluations, metrics: gmmMetrics } = await evaluateGmmKs(transformed, options));
     recommendation = recommendByBic(gmmMetrics);
+  } else if (options.algorithm === "ward") {
+    ({ evaluations, ward: wardSummary } = await evaluateWardKs(transformed, options));
+    recommendation = recommendK(evaluations);
   } else {
     evaluations = await evaluateKs(transformed, options.ks, {
       seed: options.seed,
@@ -254,7 +259,7 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
       }),
     );
   }
-  return { n: raw.rows, evaluations, recommendation, labels: allLabels, groupOffset, fittedRows, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}) };
+  return { n: raw.rows, evaluations, recommendation, labels: allLabels, groupOffset, fittedRows, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}), ...(wardSummary ? { ward: wardSummary } : {}) };
 }
 
 /**
@@ -370,6 +375,45 @@ async function evaluateGmmKs(matrix: FeatureMatrix, options: FitOptions): Promis
     await options.onK?.(k, evaluations.length, options.ks.length);
   }
   return { evaluations, metrics };
+}
+
+/**
+ * Ward hierarchical clustering (server/analytics/ward.ts): ONE tree for the run (exact on every
+ * customer up to WARD_EXACT_MAX, else on k-means micro-clusters), cut at each k, so the clusters
+ * of consecutive k are nested ("multi-level segments"). Each cut gets the same metrics as k-means
+ * (inertia of the labels, silhouette, Calinski-Harabasz, Davies-Bouldin) and the silhouette rule
+ * recommends k. The top of the tree (WARD_TOP_LEAVES subtrees) is returned for the dendrogram.
+ */
+export async function evaluateWardKs(matrix: FeatureMatrix, options: Pick<FitOptions, "ks" | "seed" | "onK">): Promise<{ evaluations: KEvaluation[]; ward: ModelWardResult }> {
+  const model = await wardCluster(matrix, { seed: options.seed });
+  const evaluations: KEvaluation[] = [];
+  const cols = matrix.cols;
+  for (const k of options.ks) {
+    const labels = wardLabels(model, k);
+    const sizes = new Array<number>(k).fill(0);
+    const centres = new Float64Array(k * cols);
+    for (let i = 0; i < matrix.rows; i++) {
+      sizes[labels[i]]++;
+      for (let t = 0; t < cols; t++) centres[labels[i] * cols + t] += matrix.values[i * cols + t];
+    }
+    for (let c = 0; c < k; c++) for (let t = 0; t < cols; t++) centres[c * cols + t] /= sizes[c];
+    const inertia = hardLabelInertia(matrix, labels, k);
+    const s = silhouette(matrix, labels, { seed: options.seed });
+    evaluations.push({
+      k,
+      inertia,
+      silhouette: s.score,
+      calinskiHarabasz: calinskiHarabasz(matrix, labels),
+      daviesBouldin: daviesBouldin(matrix, labels),
+      sizes,
+      fit: { k, centres, labels, sizes, inertia, iterations: 0, converged: true, restart: 0, restartInertias: [] },
+      silhouetteSampled: s.sampled,
+      silhouetteRows: s.rowsUsed,
+    });
+    await options.onK?.(k, evaluations.length, options.ks.length);
+  }
+  const top = topOfTree(model.tree);
+  return { evaluations, ward: { method: model.method, units: model.tree.units, cap: model.cap, leaves: top.leaves, merges: top.merges } };
 }
 
 /** At most PCA_SAMPLE_SIZE rows, chosen with the run's seed, in increasing row order. */

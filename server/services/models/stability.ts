@@ -46,6 +46,7 @@ import { KmeansEngine, sharedFeatureMatrix } from "../../analytics/kmeans-engine
 import { defaultLocalTrials } from "../../analytics/kmeans-seeding";
 import { deriveSeed, SeededRandom } from "../../analytics/seeded-random";
 import { adjustedRandIndex, clusterwiseJaccard } from "../../analytics/stability";
+import { wardCluster, wardLabels } from "../../analytics/ward";
 import { LARGE_RUN } from "./pipeline";
 
 export const STABILITY_STREAM = 0x57ab;
@@ -68,7 +69,7 @@ export interface StabilityOptions {
    * The algorithm of each re-fit, the run's (default "kmeans"). A Gaussian-mixture run re-fits a
    * Gaussian mixture (gmm.ts, same seed and restarts) and compares its hard labels.
    */
-  algorithm?: "kmeans" | "gmm";
+  algorithm?: "kmeans" | "gmm" | "ward";
   /** Mean best-match Jaccard below which a cluster is unstable (default 0.6). */
   threshold?: number;
   /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
@@ -124,7 +125,9 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
       const refit =
         options.algorithm === "gmm"
           ? await gmm(sample, k, { seed, restarts: options.restarts })
-          : await kmeans(sample, k, { seed, restarts: options.restarts, localTrials, engine });
+          : options.algorithm === "ward"
+            ? { labels: wardLabels(await wardCluster(sample, { seed }), k) }
+            : await kmeans(sample, k, { seed, restarts: options.restarts, localTrials, engine });
       ari.push(adjustedRandIndex(restricted, refit.labels));
       for (const c of clusterwiseJaccard(restricted, refit.labels)) jaccards[c.cluster]?.push(c.jaccard);
       await options.onReplicate?.(b + 1, replicates);
@@ -141,7 +144,7 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
   });
   return {
     method: "bootstrap",
-    ...(options.algorithm === "gmm" ? { refitAlgorithm: "gmm" as const } : {}),
+    ...(options.algorithm === "gmm" || options.algorithm === "ward" ? { refitAlgorithm: options.algorithm } : {}),
     replicates,
     sampleShare,
     ari: { mean: ari.reduce((s, v) => s + v, 0) / ari.length, min: Math.min(...ari), max: Math.max(...ari), values: ari },
