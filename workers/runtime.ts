@@ -2,6 +2,7 @@ import type { Database } from "../db/client";
 import type { Logger } from "../server/logger";
 import { handleImportJob, IMPORT_QUEUE, resumeInterruptedImports } from "./jobs/import";
 import { handleModelRunJob, MODEL_RUN_QUEUE } from "./jobs/model-run";
+import { handleMonitorRunJob, MONITOR_RUN_QUEUE, MONITOR_SWEEP_CRON, MONITOR_SWEEP_QUEUE, sweepMonitorSchedules } from "./jobs/monitor-run";
 import { handleQualityJob, QUALITY_QUEUE } from "./jobs/quality";
 import { handleWebhookDeliveryJob, WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
 import { createBoss, jobQueueFor } from "./queues";
@@ -29,7 +30,15 @@ export async function startWorkers(opts: { appUrl: string; db: Database; logger:
   await boss.work(MODEL_RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) =>
     handleModelRunJob(opts.db, log, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
   );
-  await boss.work(WEBHOOK_DELIVERY_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1 }, async ([job]) => handleWebhookDeliveryJob(opts.db, log, job.data));
+  await boss.work(MONITOR_RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true }, async ([job]) =>
+    handleMonitorRunJob(opts.db, log, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
+  );
+  await boss.work(MONITOR_SWEEP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 30 }, async () => sweepMonitorSchedules(opts.db, log));
+  await boss.schedule(MONITOR_SWEEP_QUEUE, MONITOR_SWEEP_CRON);
+  // Deliveries are short HTTP calls to other systems: up to 10 at once per poll.
+  await boss.work(WEBHOOK_DELIVERY_QUEUE, { batchSize: 10, pollingIntervalSeconds: 1 }, async (batch) =>
+    Promise.all(batch.map((job) => handleWebhookDeliveryJob(opts.db, log, job.data))),
+  );
   const recover = () => resumeInterruptedImports(opts.db, jobs, log).catch((err) => log.error({ err }, "import recovery failed"));
   await recover();
   const timer = setInterval(recover, opts.recoveryIntervalMs ?? 60_000);

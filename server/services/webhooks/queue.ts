@@ -26,6 +26,7 @@ function sendOnly(): PgBoss {
 /** Enqueues one delivery attempt, `startAfterSeconds` from now, inside `tx`. */
 export async function enqueueWebhookDelivery(tx: Tx, job: WebhookDeliveryJob, startAfterSeconds = 0): Promise<void> {
   const db = { executeSql: (text: string, values: unknown[]) => txClient(tx).query(text, values) };
-  // Retries are scheduled by the handler itself (its own backoff and the one-day cut-off), not by pg-boss.
-  await sendOnly().send(WEBHOOK_DELIVERY_QUEUE, ZWebhookDeliveryJob.parse(job), { db, startAfter: startAfterSeconds, retryLimit: 0 });
+  // A failed delivery is retried by the handler (its own backoff and the one-day cut-off); pg-boss's
+  // retries (the queue's) only cover a handler that crashed.
+  await sendOnly().send(WEBHOOK_DELIVERY_QUEUE, ZWebhookDeliveryJob.parse(job), { db, startAfter: startAfterSeconds });
 }
