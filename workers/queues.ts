@@ -4,10 +4,11 @@ import { txClient } from "../db/client";
 import type { JobQueue } from "../server/services/data/imports";
 import { IMPORT_QUEUE, ZImportJob } from "./jobs/import";
 import { MODEL_RUN_QUEUE, ZModelRunJob } from "./jobs/model-run";
+import { MONITOR_RUN_QUEUE, MONITOR_SWEEP_QUEUE } from "./jobs/monitor-run";
 import { QUALITY_QUEUE, ZQualityJob } from "./jobs/quality";
 import { WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
 
-export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE, WEBHOOK_DELIVERY_QUEUE] as const;
+export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE, WEBHOOK_DELIVERY_QUEUE, MONITOR_RUN_QUEUE, MONITOR_SWEEP_QUEUE] as const;
 export const JOB_SCHEMA = "pgboss";
 
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */
