@@ -231,6 +231,7 @@ async function ownSession(c: Caller): Promise<string> {
 }
 
 /** A session of the workspace, scheduled by its committee member. */
+  "models.delete": { action: "model:run", call: async (c) => c.models.delete({ runId: await completedModelRun(w.tenantId) }) },
 async function anySession(): Promise<string> {
   const items = [{ kind: "topic" as const, title: "Anything", timeBoxMinutes: 5 }];
   return (await scheduleSession(scopeOf(w, "committee"), { title: `Any ${tag()}`, scheduledAt: new Date(), items })).sessionId;

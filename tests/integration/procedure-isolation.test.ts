@@ -296,6 +296,7 @@ describe("tenant isolation through every tRPC procedure", () => {
         expect(outcome.ok).toBe(false);
         if (!outcome.ok) {
           expect(outcome.error).toBeInstanceOf(TRPCError);
+  "models.delete": { call: (c) => c.models.delete({ runId: bModelRunId }), refused: "NOT_FOUND" },
           expect((outcome.error as TRPCError).code).toBe(spec.refused);
           for (const marker of [b.name, b.owner.email]) expect((outcome.error as Error).message).not.toContain(marker);
         }

@@ -20,7 +20,10 @@ import { conflict, invalid, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import type { JobQueue } from "../data/imports";
 import type { TenantScope } from "../scope";
-import { NUMBER_FEATURES, ZNumberField } from "../segments/rules";
+import { loadDoc } from "../../collab/store";
+import { proposalDocName } from "../segments/access";
+import { readDefinition } from "../segments/draft-doc";
+import { NUMBER_FEATURES, referencedModelRuns, ZNumberField, ZRuleGroup } from "../segments/rules";
 import { checkConstraints, ZConstraintList } from "./constraints";
 import { collinearity, DBSCAN_RECOMMENDATION_RULE, GMM_RECOMMENDATION_RULE, transformColumns } from "./pipeline";
 
@@ -465,5 +468,63 @@ export async function clusterOptions(scope: TenantScope) {
       finishedAt: r.finishedAt,
       clusters: clusters.filter((c) => c.runId === r.id && c.k === r.chosenK).map(({ cluster, size, suggestedName }) => ({ cluster, size, suggestedName })),
     }));
+  });
+}
+
+/**
+ * Segment versions and open proposals whose definition refers to the run (an "is in cluster" rule):
+ * every published version and submitted definitions by a JSON path over their jsonb, drafts by
+ * reading their co-edited document. Closed proposals are not counted: an approved one is its
+ * published version, a rejected or withdrawn one is history. Names the segment (and version) or
+ * the proposal.
+ */
+async function runReferences(tx: Tx, tenantId: string, runId: string): Promise<string[]> {
+  const path = sql`'$.** ? (@.modelRunId == $id)'::jsonpath`;
+  const vars = sql`jsonb_build_object('id', ${runId}::text)`;
+  const versions = await tx.execute<{ name: string; version: number }>(
+    sql`select s.name, v.version from segment_versions v join segments s on s.tenant_id = v.tenant_id and s.id = v.segment_id
+        where v.tenant_id = ${tenantId}::uuid and jsonb_path_exists(v.definition, ${path}, ${vars}) order by s.name, v.version`,
+  );
+  const proposals = await tx.execute<{ id: string; title: string; status: string; referenced: boolean }>(
+    sql`select p.id, p.title, p.status, coalesce(jsonb_path_exists(p.submitted, ${path}, ${vars}), false) as referenced
+        from segment_proposals p where p.tenant_id = ${tenantId}::uuid and p.status in ('draft', 'submitted') order by p.created_at`,
+  );
+  const out = versions.rows.map((v) => `segment “${v.name}” (version ${v.version})`);
+  for (const p of proposals.rows) {
+    let referenced = p.referenced;
+    if (!referenced && p.status === "draft") {
+      const rules = readDefinition(await loadDoc(tx, tenantId, proposalDocName(p.id))).rules;
+      const parsed = ZRuleGroup.safeParse(rules);
+      referenced = parsed.success && referencedModelRuns(parsed.data).has(runId);
+    }
+    if (referenced) out.push(`proposal “${p.title}” (${p.status})`);
+  }
+  return out;
+}
+
+/**
+ * Deletes a finished run with its results, clusters and assignments (foreign keys cascade).
+ * Refused while it is queued or running (cancel it first) and while any segment version or
+ * proposal refers to its clusters, naming them: a published segment must never lose the
+ * clusters that define it.
+ */
+export async function deleteModelRun(scope: TenantScope, input: z.input<typeof ZModelRunIdInput>) {
+  const { runId } = ZModelRunIdInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const run = await loadModelRun(tx, scope.tenantId, runId);
+    if (run.status === "queued" || run.status === "running") throw conflict(`This model run is ${run.status}; cancel it before deleting it.`);
+    const refs = await runReferences(tx, scope.tenantId, runId);
+    if (refs.length) {
+      const shown = refs.slice(0, 3).join(", ") + (refs.length > 3 ? ` and ${refs.length - 3} more` : "");
+      throw conflict(`This model run cannot be deleted: ${shown} ${refs.length === 1 ? "refers" : "refer"} to its clusters. Change or retire ${refs.length === 1 ? "it" : "them"} first.`);
+    }
+    await tx.delete(modelRuns).where(and(eq(modelRuns.tenantId, scope.tenantId), eq(modelRuns.id, runId)));
+    await appendAudit(tx, scope, {
+      action: "model.run.delete",
+      objectType: "model_run",
+      objectId: runId,
+      before: { status: run.status, algorithm: run.algorithm, params: run.params, n: run.n, chosenK: run.chosenK },
+    });
+    return { runId, deleted: true as const };
   });
 }

@@ -11,4 +11,5 @@ export const modelsRouter = router({
   chooseK: permissionProcedure("model:run").input(models.ZChooseKInput).mutation(({ ctx, input }) => models.chooseK(ctx.scope, input, ctx.jobs)),
   clusterOptions: permissionProcedure("model:read").query(({ ctx }) => models.clusterOptions(ctx.scope)),
   cancel: permissionProcedure("model:run").input(models.ZModelRunIdInput).mutation(({ ctx, input }) => models.cancelModelRun(ctx.scope, input)),
+  delete: permissionProcedure("model:run").input(models.ZModelRunIdInput).mutation(({ ctx, input }) => models.deleteModelRun(ctx.scope, input)),
 });
