@@ -7,6 +7,7 @@ import { PcaScatter } from "~/components/charts/pca-scatter";
 import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
 import { DownloadIcon } from "~/components/icons";
 import { ClusterCard } from "~/components/models/cluster-card";
+import { DeleteRun } from "~/components/models/delete-run";
 import { ExplanationPanel } from "~/components/models/explanation-panel";
 import { FixedGroupsPanel } from "~/components/models/fixed-groups-panel";
 import { WardDendrogram } from "~/components/models/ward-dendrogram";
@@ -89,6 +90,14 @@ export async function action({ request, context, params }: ActionFunctionArgs) {
       return redirect(`/models/${started.runId}`);
     } catch (error) {
       return { intent, cluster: null, ok: false as const, formError: formFailure(error, request).formError ?? "The run could not be started." };
+    }
+  }
+  if (intent === "delete") {
+    try {
+      await context.trpc.models.delete({ runId });
+      return redirect("/models");
+    } catch (error) {
+      return { intent, cluster: null, ok: false as const, formError: formFailure(error, request).formError ?? "The run could not be deleted." };
     }
   }
   if (intent !== "cancel") return { intent, cluster: null, ok: false as const, formError: "Unknown action. Reload the page and try again." };
@@ -576,6 +585,7 @@ export default function ModelRun() {
   const detail = useLoaderData<typeof loader>();
   const { run, canRun } = detail;
   const [params] = useSearchParams();
+  const result = useActionData<typeof action>();
   usePolling(isRunActive(run.status), 1000);
   const ks = new Set(detail.clusters.map((c) => c.k));
   const wanted = Number(params.get("k"));
@@ -680,6 +690,7 @@ export default function ModelRun() {
         ) : null}
         {run.status === "completed" ? <Projection detail={detail} /> : null}
         <Parameters detail={detail} />
+        {canRun && !isRunActive(run.status) ? <DeleteRun n={run.n} error={result?.intent === "delete" ? result.formError : null} /> : null}
       </div>
     </>
   );
