@@ -50,6 +50,10 @@ export const PERMISSIONS = {
   "data:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "data:import": ["owner", "admin", "analyst"],
   "data:configure": ["owner", "admin", "analyst"],
+  /** Create and revoke the workspace's API keys (Settings → API). */
+  "apikey:manage": ["owner", "admin"],
+  /** Register, switch off and delete webhook endpoints; read their delivery log. */
+  "webhook:manage": ["owner", "admin"],
   /** Names, emails and phones of customers; roles without it see them masked. */
   "pii:read": ["owner", "admin", "analyst"],
 } as const satisfies Record<string, readonly Role[]>;

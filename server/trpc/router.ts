@@ -1,4 +1,5 @@
 import { createCallerFactory, router } from "./init";
+import { apiRouter } from "./routers/api";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
 import { dataRouter } from "./routers/data";
@@ -12,6 +13,7 @@ import { swotRouter } from "./routers/swot";
 import { workspaceRouter } from "./routers/workspace";
 
 export const appRouter = router({
+  api: apiRouter,
   auth: authRouter,
   workspace: workspaceRouter,
   members: membersRouter,

@@ -15,6 +15,8 @@ import { publishedSegment, scopeOf, staleProposal } from "../helpers/governance"
 import { startModelRun } from "../../server/services/models";
 import { scheduleSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
+import { createApiKey } from "../../server/services/api-keys";
+import { createWebhookEndpoint } from "../../server/services/webhooks";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -38,6 +40,23 @@ type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
 
 /** Every workspace-scoped procedure, the action that guards it, and a valid call. */
 const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unknown> }> = {
+  "api.keys": { action: "apikey:manage", call: (c) => c.api.keys() },
+  "api.createKey": { action: "apikey:manage", call: (c) => c.api.createKey({ name: `Key ${tag()}`, scopes: ["memberships:read"] }) },
+  "api.revokeKey": {
+    action: "apikey:manage",
+    call: async (c) => c.api.revokeKey({ keyId: (await createApiKey(w.ownerScope, { name: `Revoke ${tag()}`, scopes: ["exports:read"] })).id }),
+  },
+  "api.webhooks": { action: "webhook:manage", call: (c) => c.api.webhooks() },
+  "api.createWebhook": {
+    action: "webhook:manage",
+    call: (c) => c.api.createWebhook({ url: `https://hooks.example.test/${tag()}`, events: ["segment.published"] }),
+  },
+  "api.setWebhookEnabled": {
+    action: "webhook:manage",
+    call: async (c) => c.api.setWebhookEnabled({ endpointId: (await freshWebhook()).id, enabled: false }),
+  },
+  "api.deleteWebhook": { action: "webhook:manage", call: async (c) => c.api.deleteWebhook({ endpointId: (await freshWebhook()).id }) },
+  "api.deliveries": { action: "webhook:manage", call: async (c) => c.api.deliveries({ endpointId: (await freshWebhook()).id }) },
   "workspace.get": { action: "workspace:read", call: (c) => c.workspace.get() },
   "workspace.rename": { action: "workspace:update", call: (c) => c.workspace.rename({ name: `Matrix Co ${tag()}` }) },
   "members.list": { action: "member:read", call: (c) => c.members.list() },
@@ -212,6 +231,7 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   "models.chooseK": { action: "model:run", call: async (c) => c.models.chooseK({ runId: await completedModelRun(w.tenantId), k: 3 }) },
   "models.clusterOptions": { action: "model:read", call: (c) => c.models.clusterOptions() },
   "models.cancel": { action: "model:run", call: async (c) => c.models.cancel({ runId: await freshModelRun() }) },
+  "models.delete": { action: "model:run", call: async (c) => c.models.delete({ runId: await completedModelRun(w.tenantId) }) },
 };
 
 /** A new North segment proposed by the analyst (a region every role here may propose for), optionally submitted. */
@@ -231,7 +251,6 @@ async function ownSession(c: Caller): Promise<string> {
 }
 
 /** A session of the workspace, scheduled by its committee member. */
-  "models.delete": { action: "model:run", call: async (c) => c.models.delete({ runId: await completedModelRun(w.tenantId) }) },
 async function anySession(): Promise<string> {
   const items = [{ kind: "topic" as const, title: "Anything", timeBoxMinutes: 5 }];
   return (await scheduleSession(scopeOf(w, "committee"), { title: `Any ${tag()}`, scheduledAt: new Date(), items })).sessionId;
@@ -304,6 +323,11 @@ async function freshMonitorAlert(): Promise<string> {
   return rows[0].id;
 }
 
+/** A webhook endpoint of the workspace, registered by the owner. */
+function freshWebhook() {
+  return createWebhookEndpoint(w.ownerScope, { url: `https://hooks.example.test/${tag()}`, events: ["membership.changed"] });
+}
+
 /** Procedures open to any signed-in user (they act on the user's own account or invitations). */
 const UNGUARDED = [
   "auth.me",
@@ -350,6 +374,8 @@ const EXPECTED: Record<Action, Role[]> = {
   "data:import": ["owner", "admin", "analyst"],
   "data:configure": ["owner", "admin", "analyst"],
   "pii:read": ["owner", "admin", "analyst"],
+  "apikey:manage": ["owner", "admin"],
+  "webhook:manage": ["owner", "admin"],
 };
 
 describe("the permission matrix", () => {

@@ -10,6 +10,8 @@ import { commentOnProposal, createProposal } from "../../server/services/segment
 import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
+import { createApiKey } from "../../server/services/api-keys";
+import { createWebhookEndpoint } from "../../server/services/webhooks";
 import { getSession, scheduleSession, startSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
 
@@ -26,6 +28,8 @@ let bProposalId: string;
 let bSubmittedId: string;
 let bCommentId: string;
 let bModelRunId: string;
+let bApiKeyId: string;
+let bWebhookId: string;
 let bSessionId: string;
 let bSessionItemId: string;
 let bReviewId: string;
@@ -84,6 +88,11 @@ beforeAll(async () => {
     )
   ).rows[0].id;
   bDataIds.push(bMonitorRunId, bAlertId);
+  // B's API key and webhook endpoint (with a delivery from the publish above).
+  bApiKeyId = (await createApiKey(b.ownerScope, { name: "Beta CRM key", scopes: ["memberships:read"] })).id;
+  bWebhookId = (await createWebhookEndpoint(b.ownerScope, { url: "https://beta.example.test/hook", events: ["segment.published"] })).id;
+  await publishedSegment(b, "Beta hooked", { combinator: "and", children: [] });
+  bDataIds.push(bApiKeyId, bWebhookId);
   // A has segments of its own, so that listings and overlaps have something to show.
   await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
@@ -122,6 +131,9 @@ async function fingerprintB(): Promise<string> {
     "model_run_results",
     "model_run_clusters",
     "model_run_assignments",
+    "api_keys",
+    "webhook_endpoints",
+    "webhook_deliveries",
     "swot_boards",
     "swot_reviews",
     "committee_sessions",
@@ -159,6 +171,9 @@ function bMarkers(): string[] {
     "Beta champions",
     "Beta newcomers",
     "Beta-only remark",
+    "Beta CRM key",
+    "Beta hooked",
+    "beta.example.test",
     "Beta board meeting",
     "Beta-only topic",
     "Beta-only drift",
@@ -173,6 +188,14 @@ type Caller = Awaited<ReturnType<typeof callerFor>>["caller"];
  * names the error expected; otherwise the call succeeds and its result must hold nothing of B.
  */
 const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: TRPCError["code"] }> = {
+  "api.keys": { call: (c) => c.api.keys() },
+  "api.createKey": { call: (c) => c.api.createKey({ name: "A's key", scopes: ["memberships:read"] }) },
+  "api.revokeKey": { call: (c) => c.api.revokeKey({ keyId: bApiKeyId }), refused: "NOT_FOUND" },
+  "api.webhooks": { call: (c) => c.api.webhooks() },
+  "api.createWebhook": { call: (c) => c.api.createWebhook({ url: "https://a.example.test/hook", events: ["segment.published"] }) },
+  "api.setWebhookEnabled": { call: (c) => c.api.setWebhookEnabled({ endpointId: bWebhookId, enabled: false }), refused: "NOT_FOUND" },
+  "api.deleteWebhook": { call: (c) => c.api.deleteWebhook({ endpointId: bWebhookId }), refused: "NOT_FOUND" },
+  "api.deliveries": { call: (c) => c.api.deliveries({ endpointId: bWebhookId }), refused: "NOT_FOUND" },
   "auth.me": { call: (c) => c.auth.me() },
   "auth.signUp": { call: (c) => c.auth.signUp({ email: "newcomer-iso@example.test", name: "New", password: "long-enough-pw" }) },
   "auth.logIn": { call: (c) => c.auth.logIn({ email: b.owner.email, password: "wrong-password-x" }), refused: "UNAUTHORIZED" },
@@ -273,6 +296,7 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "models.chooseK": { call: (c) => c.models.chooseK({ runId: bModelRunId, k: 3 }), refused: "NOT_FOUND" },
   "models.clusterOptions": { call: (c) => c.models.clusterOptions() },
   "models.cancel": { call: (c) => c.models.cancel({ runId: bModelRunId }), refused: "NOT_FOUND" },
+  "models.delete": { call: (c) => c.models.delete({ runId: bModelRunId }), refused: "NOT_FOUND" },
 };
 
 describe("tenant isolation through every tRPC procedure", () => {
@@ -296,7 +320,6 @@ describe("tenant isolation through every tRPC procedure", () => {
         expect(outcome.ok).toBe(false);
         if (!outcome.ok) {
           expect(outcome.error).toBeInstanceOf(TRPCError);
-  "models.delete": { call: (c) => c.models.delete({ runId: bModelRunId }), refused: "NOT_FOUND" },
           expect((outcome.error as TRPCError).code).toBe(spec.refused);
           for (const marker of [b.name, b.owner.email]) expect((outcome.error as Error).message).not.toContain(marker);
         }
