@@ -20,6 +20,8 @@ import { usePolling } from "~/lib/use-polling";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
+const SESSION_OUTCOME_WORDS: Record<string, string> = { approved: "approved", rejected: "rejected", withdrawn: "withdrawn", undecided: "left undecided", "not-reached": "not reached" };
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && "proposal" in data ? data.proposal.title : "Proposal"} · Segments · Quorum` },
 ];
@@ -28,13 +30,15 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const me = await requirePermission(request, context, "segment:read");
   return loadOrFail(request, async () => {
     const proposalId = params.proposalId ?? "";
-    const [view, options] = await Promise.all([
+    const [view, options, sessions] = await Promise.all([
       context.trpc.segments.proposal({ proposalId }),
       context.trpc.segments.builderOptions(),
+      me.permissions.includes("session:read") ? context.trpc.sessions.forProposal({ proposalId }) : [],
     ]);
     return {
       ...view,
       options,
+      sessions,
       reader: { id: me.user.id, name: me.user.name, email: me.user.email },
       tenantId: me.workspace.tenantId,
     };
@@ -147,6 +151,17 @@ export default function ProposalPage() {
         }
       />
       {pageError ? <Notice tone="error">{pageError}</Notice> : null}
+      {data.sessions.map((s) => (
+        <div className="decided-in-session" key={s.sessionId}>
+          <Notice tone={s.outcome === "approved" ? "success" : s.outcome === "rejected" ? "error" : "info"}>
+            {s.status !== "closed" ? "On the agenda of session " : s.outcome === "approved" || s.outcome === "rejected" ? "Decided in session " : "Discussed in session "}
+            <Link to={`/sessions/${s.sessionId}`}>{s.title}</Link>
+            {s.status === "closed" && s.closedAt ? ` (${formatDateMinute(s.closedAt)})` : ` (${formatDateMinute(s.scheduledAt)})`}
+            {s.status === "closed" && s.outcome ? `: ${SESSION_OUTCOME_WORDS[s.outcome] ?? s.outcome}` : ""}
+            {s.tally ? ` with ${s.tally.approvals} approval${s.tally.approvals === 1 ? "" : "s"} and ${s.tally.rejections} rejection${s.tally.rejections === 1 ? "" : "s"}.` : "."}
+          </Notice>
+        </div>
+      ))}
       {confirmWithdraw ? (
         <Form method="post" className="card confirm-card" aria-label="Withdraw this proposal">
           <p>

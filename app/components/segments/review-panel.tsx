@@ -22,6 +22,8 @@ interface ReviewPanelProps {
   myVote: "approve" | "reject" | null;
   canVote: boolean;
   canOverride: boolean;
+  /** Sent with the vote, for pages other than the proposal's own (a session room). */
+  proposalId?: string;
 }
 
 /** A decision form: approve or reject, and why (the reason is required and shown to everyone). */
@@ -32,6 +34,7 @@ function DecisionForm({
   submitLabel,
   defaultChoice,
   choiceName,
+  proposalId,
 }: {
   intent: "vote" | "decide";
   title: string;
@@ -39,6 +42,7 @@ function DecisionForm({
   submitLabel: string;
   defaultChoice: "approve" | "reject" | null;
   choiceName: "vote" | "decision";
+  proposalId?: string;
 }) {
   const fetcher = useFetcher<ActionResult>();
   const id = useId();
@@ -51,6 +55,7 @@ function DecisionForm({
         {title}
       </h3>
       <p className="muted small">{description}</p>
+      {proposalId ? <input type="hidden" name="proposalId" value={proposalId} /> : null}
       {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
       <fieldset className="decision-form__choices" aria-describedby={choiceError ? `${id}-choice-error` : undefined}>
         <legend className="visually-hidden">{title}</legend>
@@ -103,7 +108,7 @@ function DecisionForm({
  * workspace's rule and the rule in words, the vote form for committee members and the
  * override form for admins; once decided, who decided and why.
  */
-export function ReviewPanel({ status, votes, verdict, rule, decision, myVote, canVote, canOverride }: ReviewPanelProps) {
+export function ReviewPanel({ status, votes, verdict, rule, decision, myVote, canVote, canOverride, proposalId }: ReviewPanelProps) {
   return (
     <section className="card review" aria-labelledby="review-title">
       <h2 id="review-title" className="card__title">
@@ -161,6 +166,7 @@ export function ReviewPanel({ status, votes, verdict, rule, decision, myVote, ca
           description="Your vote and reason are recorded; the proposal is published as soon as the rule is met."
           submitLabel={myVote ? "Change vote" : "Cast vote"}
           defaultChoice={myVote}
+          proposalId={proposalId}
         />
       ) : null}
       {canOverride ? (
