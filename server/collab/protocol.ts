@@ -60,6 +60,8 @@ export const ZPresence = z.object({
   user: z.object({ id: z.string().max(64), name: z.string().max(200), color: z.string().max(32) }),
   /** The id of the rule, field or card the person is editing, or null. */
   focus: z.string().max(200).nullable(),
+  /** Where the person's pointer is on a shared surface (a SWOT board), as fractions of its size. */
+  pointer: z.object({ x: z.number().min(0).max(1), y: z.number().min(0).max(1) }).nullable().optional(),
 });
 export type Presence = z.infer<typeof ZPresence>;
 
