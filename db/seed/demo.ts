@@ -8,6 +8,7 @@ import { signUp } from "../../server/services/accounts";
 import { createInvite, createRegion, createWorkspace, acceptInvite } from "../../server/services/workspaces";
 import type { TenantScope } from "../../server/services/scope";
 import { seedDemoSegments } from "./demo-segments";
+import { seedDemoSessions } from "./demo-sessions";
 
 export const DEMO_PASSWORD = "quorum-demo-2026";
 
@@ -72,6 +73,7 @@ export async function seedDemo(
   await seedDemoTransactions(db, scope, jobs, log, transactionsFile);
   log("Proposing and approving the demo segments…");
   await seedDemoSegments(db, ws.tenantId, accounts);
+  await seedDemoSessions(db, ws.tenantId, accounts);
 
   const labs = await createWorkspace(db, actor, { name: SECOND_WORKSPACE });
   await createRegion({ db, tenantId: labs.tenantId, actor, role: "owner" }, { name: "Global" });

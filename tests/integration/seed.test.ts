@@ -44,6 +44,22 @@ describe("the demo seed", () => {
     expect(await seedDemo(t.db, jobsFor(t.db), () => {}, null)).toEqual({ created: false });
   });
 
+  it("holds last month's closed committee session and next week's, with the proposal waiting for the committee", async () => {
+    const sessions = await t.ownerQuery<{ title: string; status: string; items: number; proposals: number; attendees: number; minutes: string | null; ahead: boolean }>(
+      `select s.title, s.status, s.minutes, s.scheduled_at > now() as ahead,
+              (select count(*)::int from session_agenda_items i where i.session_id = s.id) as items,
+              (select count(*)::int from session_agenda_items i where i.session_id = s.id and i.kind = 'proposal') as proposals,
+              (select count(*)::int from session_attendees a where a.session_id = s.id) as attendees
+         from committee_sessions s order by s.scheduled_at`,
+    );
+    expect(sessions.rows.map((s) => [s.title, s.status, s.ahead])).toEqual([
+      ["Segmentation kick-off", "closed", false],
+      ["Monthly steering committee", "scheduled", true],
+    ]);
+    expect(sessions.rows[0]).toMatchObject({ items: 2, attendees: 4, minutes: expect.stringContaining("Approval rule") });
+    expect(sessions.rows[1].proposals).toBe(1);
+  });
+
   it("lets the demo owner sign in and see both workspaces", async () => {
     const { caller, cookies } = await callerFor(t.db, null);
     await caller.auth.logIn({ email: DEMO_USERS[0].email, password: "quorum-demo-2026" });
