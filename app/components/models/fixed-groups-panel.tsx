@@ -41,7 +41,9 @@ export function FixedGroupsPanel({ constraints, groups, attributeLabels, n }: Pr
               const out = groups?.find((g) => g.name === c.name);
               return (
                 <tr key={c.name}>
-                  <th scope="row">{c.name}</th>
+                  <td>
+                    <strong>{c.name}</strong>
+                  </td>
                   <td>
                     {describeGroup(c.rules, { attribute: (key) => attributeLabels[key] ?? key.replace(/_/g, " ") })}
                   </td>
