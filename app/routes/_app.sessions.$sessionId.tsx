@@ -147,18 +147,7 @@ export default function SessionRoom() {
       {live.status === "refused" && live.error ? <Notice tone="warning">{live.error} Reload the page to see the latest state.</Notice> : null}
 
       <div className="session-room">
-        <aside className="card session-agenda" aria-labelledby="agenda-title">
-          <h2 id="agenda-title" className="card__title">
-            Agenda
-          </h2>
-          <ol className="agenda">
-            {items.map((item) => (
-              <AgendaEntry key={item.id} item={item} current={item.id === session.currentItemId} live={session.status === "live"} canRun={data.can.run} receivedAt={receivedAt} />
-            ))}
-          </ol>
-        </aside>
-
-        <main className="session-main">
+        <div className="session-main">
           {session.status === "scheduled" ? (
             <section className="card session-waiting">
               <h2 className="card__title">The session has not started</h2>
@@ -173,9 +162,20 @@ export default function SessionRoom() {
           ) : current ? (
             <CurrentItem data={data} item={current} receivedAt={receivedAt} />
           ) : null}
-        </main>
+        </div>
 
         <aside className="session-side">
+          <section className="card session-agenda" aria-labelledby="agenda-title">
+            <h2 id="agenda-title" className="card__title">
+              Agenda
+            </h2>
+            <ol className="agenda">
+              {items.map((item) => (
+                <AgendaEntry key={item.id} item={item} current={item.id === session.currentItemId} live={session.status === "live"} canRun={data.can.run} receivedAt={receivedAt} />
+              ))}
+            </ol>
+          </section>
+
           <section className="card" aria-labelledby="people-title">
             <h2 id="people-title" className="card__title">
               People
@@ -183,7 +183,11 @@ export default function SessionRoom() {
             {open ? (
               <div className="session-side__present">
                 <span className="muted small">Here now</span>
-                {collab.peers.length ? <PresenceStack peers={collab.peers} max={8} /> : <span className="muted small">only you</span>}
+                {collab.peers.length ? (
+                  <PresenceStack peers={collab.peers} max={8} describeFocus={(f) => (f === "minutes" ? "writing" : f)} />
+                ) : (
+                  <span className="muted small">only you</span>
+                )}
               </div>
             ) : null}
             <h3 className="session-side__subtitle">Attended ({data.attendees.length})</h3>
@@ -211,7 +215,7 @@ export default function SessionRoom() {
                   readOnly={!data.can.minutes || collab.readOnly}
                   status={collab.status}
                   pending={collab.pending}
-                  onFocus={(f) => collab.setFocus(f ? "minutes" : null)}
+                  onFocus={(f) => collab.setFocus(f && data.can.minutes ? "minutes" : null)}
                 />
               </>
             ) : session.minutes ? (

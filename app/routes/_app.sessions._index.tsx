@@ -172,13 +172,15 @@ export default function Sessions() {
                         <td>{s.closedAt ? formatDateMinute(s.closedAt) : "—"}</td>
                         <td className="num">{s.decided}</td>
                         <td className="num">{s.attendees}</td>
-                        <td className="table__actions">
-                          <a href={`/sessions/${s.id}/summary.md`} download>
-                            Markdown
-                          </a>
-                          <a href={`/sessions/${s.id}/summary.pdf`} download>
-                            PDF
-                          </a>
+                        <td>
+                          <span className="session-downloads">
+                            <a href={`/sessions/${s.id}/summary.md`} download>
+                              Markdown
+                            </a>
+                            <a href={`/sessions/${s.id}/summary.pdf`} download>
+                              PDF
+                            </a>
+                          </span>
                         </td>
                       </tr>
                     ))}
