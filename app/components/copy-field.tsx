@@ -2,7 +2,17 @@ import { useEffect, useId, useRef, useState } from "react";
 import { CheckIcon, CopyIcon } from "./icons";
 
 /** A read-only value with a Copy button (the text stays selectable without JavaScript). */
-export function CopyField({ label, value, description }: { label: string; value: string; description?: string }) {
+export function CopyField({
+  label,
+  value,
+  description,
+  copyLabel = "Copy link",
+}: {
+  label: string;
+  value: string;
+  description?: string;
+  copyLabel?: string;
+}) {
   const id = useId();
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState(false);
@@ -40,7 +50,7 @@ export function CopyField({ label, value, description }: { label: string; value:
         />
         <button type="button" className="button button--secondary" onClick={copy}>
           {copied ? <CheckIcon width={16} height={16} /> : <CopyIcon width={16} height={16} />}
-          <span aria-live="polite">{copied ? "Copied" : "Copy link"}</span>
+          <span aria-live="polite">{copied ? "Copied" : copyLabel}</span>
         </button>
       </div>
       {description ? (

@@ -39,6 +39,11 @@ export default function Settings() {
         <NavLink to="/settings/workspace" className={tabClass}>
           Workspace
         </NavLink>
+        {me.can("apikey:manage") ? (
+          <NavLink to="/settings/api" className={tabClass}>
+            API
+          </NavLink>
+        ) : null}
       </nav>
       <Outlet />
     </>
