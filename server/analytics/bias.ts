@@ -68,11 +68,17 @@ export interface AttributeBias {
 }
 
 /** The audit of one attribute from its counts per group. `referenceGroup` must be one of the groups. */
-export function biasFromCounts(attribute: string, counts: readonly GroupCounts[], referenceGroup?: string | null): AttributeBias {
+export function biasFromCounts(
+  attribute: string,
+  counts: readonly GroupCounts[],
+  referenceGroup?: string | null
+): AttributeBias {
   const present = counts.filter((c) => c.n > 0);
   for (const c of counts) {
     if (!Number.isInteger(c.n) || !Number.isInteger(c.selected) || c.selected < 0 || c.selected > c.n) {
-      throw new BiasInputError(`'${attribute}' group '${c.group}': selected (${c.selected}) must be a whole number between 0 and n (${c.n})`);
+      throw new BiasInputError(
+        `'${attribute}' group '${c.group}': selected (${c.selected}) must be a whole number between 0 and n (${c.n})`
+      );
     }
   }
   if (present.length === 0) throw new BiasInputError(`'${attribute}' has no group with any people in it`);
@@ -80,7 +86,9 @@ export function biasFromCounts(attribute: string, counts: readonly GroupCounts[]
   const refCounts = ref === null ? undefined : present.find((c) => c.group === ref);
   if (ref !== null && !refCounts) {
     throw new BiasInputError(
-      `the reference group '${ref}' is not a value of '${attribute}' (its groups are: ${present.map((c) => c.group).join(", ")})`,
+      `the reference group '${ref}' is not a value of '${attribute}' (its groups are: ${present
+        .map((c) => c.group)
+        .join(", ")})`
     );
   }
   const n = present.reduce((s, c) => s + c.n, 0);
@@ -129,7 +137,7 @@ export function countSelection(
   groups: Int32Array,
   groupNames: readonly string[],
   members: ArrayLike<number>,
-  population?: Float64Array,
+  population?: Float64Array
 ): GroupCounts[] {
   const totals = population ?? groupTotals(groups, groupNames.length);
   const chosen = new Float64Array(groupNames.length);

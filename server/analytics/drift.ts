@@ -58,7 +58,9 @@ export class DriftInputError extends Error {
 
 export function driftBand(psi: number, thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS): DriftBand {
   if (!(thresholds.watch > 0 && thresholds.act >= thresholds.watch)) {
-    throw new DriftInputError(`drift thresholds need 0 < watch ≤ act, got watch ${thresholds.watch} and act ${thresholds.act}`);
+    throw new DriftInputError(
+      `drift thresholds need 0 < watch ≤ act, got watch ${thresholds.watch} and act ${thresholds.act}`
+    );
   }
   if (psi >= thresholds.act) return "act";
   if (psi >= thresholds.watch) return "watch";
@@ -256,9 +258,11 @@ export interface NumericDrift {
 }
 
 function checkNumeric(name: string, x: ArrayLike<number>): void {
-  if (x.length === 0) throw new DriftInputError(`the ${name} sample is empty; drift needs at least one value in each sample`);
+  if (x.length === 0)
+    throw new DriftInputError(`the ${name} sample is empty; drift needs at least one value in each sample`);
   for (let i = 0; i < x.length; i++) {
-    if (!Number.isFinite(x[i])) throw new DriftInputError(`the ${name} sample's value ${i + 1} is not a finite number (${x[i]})`);
+    if (!Number.isFinite(x[i]))
+      throw new DriftInputError(`the ${name} sample's value ${i + 1} is not a finite number (${x[i]})`);
   }
 }
 
@@ -266,7 +270,7 @@ function checkNumeric(name: string, x: ArrayLike<number>): void {
 export function numericDrift(
   reference: ArrayLike<number>,
   current: ArrayLike<number>,
-  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
+  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS
 ): NumericDrift {
   checkNumeric("reference", reference);
   checkNumeric("current", current);
@@ -277,7 +281,7 @@ export function numericDrift(
 export function numericDriftSorted(
   reference: ArrayLike<number>,
   current: ArrayLike<number>,
-  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
+  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS
 ): NumericDrift {
   if (reference.length === 0 || current.length === 0) {
     throw new DriftInputError("drift needs at least one value in each sample");
@@ -354,7 +358,7 @@ export interface CategoricalDrift {
 export function categoricalDrift(
   reference: ReadonlyMap<string, number>,
   current: ReadonlyMap<string, number>,
-  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS,
+  thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS
 ): CategoricalDrift {
   const categories = [...new Set([...reference.keys(), ...current.keys()])].sort();
   const refCounts = categories.map((c) => reference.get(c) ?? 0);

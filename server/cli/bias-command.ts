@@ -70,7 +70,9 @@ export function parseSelectionRule(text: string): SelectionRule {
   const match = /^(.*?)(>=|<=|!=|>|<|=)(.*)$/s.exec(text);
   const column = match?.[1].trim() ?? "";
   if (!match || column === "") {
-    throw new UsageError(`--selected must look like "<column><op><value>" with <op> one of ${OPERATORS.join(" ")}, got '${text}'`);
+    throw new UsageError(
+      `--selected must look like "<column><op><value>" with <op> one of ${OPERATORS.join(" ")}, got '${text}'`
+    );
   }
   const op = match[2] as Operator;
   const value = match[3].trim();
@@ -120,7 +122,9 @@ export function parseBiasArgs(argv: string[]): BiasArgs | null {
       throw new UsageError(`--reference must look like "<column>=<value>", got '${text}'`);
     }
     if (!protectedColumns.includes(column)) {
-      throw new UsageError(`--reference names '${column}', which is not one of the --protected columns (${protectedColumns.join(", ")})`);
+      throw new UsageError(
+        `--reference names '${column}', which is not one of the --protected columns (${protectedColumns.join(", ")})`
+      );
     }
     if (references.has(column)) throw new UsageError(`--reference gives '${column}' twice`);
     references.set(column, text.slice(at + 1).trim());
@@ -144,7 +148,10 @@ function matches(rule: SelectionRule, cell: string, line: number): boolean {
     return rule.op === "=" ? equal : !equal;
   }
   if (!NUMBER.test(cell)) {
-    throw new CsvError(line, `'${rule.column}' must be a number to compare with '${rule.op} ${rule.value}', got '${cell}'`);
+    throw new CsvError(
+      line,
+      `'${rule.column}' must be a number to compare with '${rule.op} ${rule.value}', got '${cell}'`
+    );
   }
   const x = Number(cell);
   const v = Number(rule.value);
@@ -156,7 +163,8 @@ function matches(rule: SelectionRule, cell: string, line: number): boolean {
 
 function columnIndex(names: readonly string[], name: string, option: string): number {
   const found = names.flatMap((n, i) => (n.trim() === name ? [i] : []));
-  if (found.length === 0) throw new UsageError(`${option} names '${name}', which is not a column (the columns are: ${names.join(", ")})`);
+  if (found.length === 0)
+    throw new UsageError(`${option} names '${name}', which is not a column (the columns are: ${names.join(", ")})`);
   if (found.length > 1) throw new UsageError(`${option} names '${name}', which is the name of more than one column`);
   return found[0];
 }
@@ -214,7 +222,9 @@ export async function auditFile(args: BiasArgs): Promise<BiasAudit> {
   return {
     rows,
     attributes: args.protected.map((attribute, a) => {
-      const groups: GroupCounts[] = [...counts[a]].map(([group, c]) => ({ group, ...c })).sort((x, y) => x.group.localeCompare(y.group));
+      const groups: GroupCounts[] = [...counts[a]]
+        .map(([group, c]) => ({ group, ...c }))
+        .sort((x, y) => x.group.localeCompare(y.group));
       if (groups.length === 0) throw new BiasInputError(`'${attribute}' is blank in every row`);
       return { ...biasFromCounts(attribute, groups, args.references.get(attribute)), missing: missing[a] };
     }),
@@ -254,12 +264,19 @@ export function biasJson(a: BiasAudit["attributes"][number]): Record<string, unk
 const num = (x: number | null, digits: number) => (x === null ? "-" : x.toFixed(digits));
 
 export function formatBiasSummary(audit: BiasAudit, args: BiasArgs): string {
-  const out = [`Bias audit of ${args.input}: ${audit.rows} people; selected where ${args.selected.column} ${args.selected.op} ${args.selected.value}`, ""];
+  const out = [
+    `Bias audit of ${args.input}: ${audit.rows} people; selected where ${args.selected.column} ${args.selected.op} ${args.selected.value}`,
+    "",
+  ];
   for (const a of audit.attributes) {
     out.push(
       `${a.attribute}: ${a.selected} of ${a.n} selected${a.missing ? ` (${a.missing} blank, left out)` : ""}; ` +
         `lowest DI ${num(a.minDiVsMax, 3)}; parity difference ${num(a.demographicParityDifference, 3)}; ` +
-        `chi2 ${a.chi2 ? `${a.chi2.chi2.toFixed(3)} (df ${a.chi2.df}, p ${a.chi2.p < 1e-4 ? "<0.0001" : a.chi2.p.toFixed(4)})` : "-"}`,
+        `chi2 ${
+          a.chi2
+            ? `${a.chi2.chi2.toFixed(3)} (df ${a.chi2.df}, p ${a.chi2.p < 1e-4 ? "<0.0001" : a.chi2.p.toFixed(4)})`
+            : "-"
+        }`
     );
     const header = ["group", "n", "selected", "rate", "DI vs max", "DI vs ref", "4/5", "SPD"];
     const rows = a.groups.map((g) => [
@@ -273,10 +290,14 @@ export function formatBiasSummary(audit: BiasAudit, args: BiasArgs): string {
       g.statisticalParityDifference.toFixed(4),
     ]);
     const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-    const line = (cells: string[]) => `  ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`;
+    const line = (cells: string[]) =>
+      `  ${cells.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`;
     out.push(line(header), ...rows.map(line), "");
   }
-  out.push("The four-fifths flag marks a group selected at under 0.8 times the top rate: a prompt to look, not a verdict.", "");
+  out.push(
+    "The four-fifths flag marks a group selected at under 0.8 times the top rate: a prompt to look, not a verdict.",
+    ""
+  );
   return out.join("\n");
 }
 

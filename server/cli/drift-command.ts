@@ -145,23 +145,33 @@ export async function readColumns(file: string, columns: readonly string[]): Pro
   return samples;
 }
 
-export type ColumnDrift = { column: string; missingReference: number; missingCurrent: number } & (NumericDrift | CategoricalDrift);
+export type ColumnDrift = { column: string; missingReference: number; missingCurrent: number } & (
+  | NumericDrift
+  | CategoricalDrift
+);
 
 /** Drift of every column; throws DriftInputError naming a column with no values in a file. */
 export function driftOfColumns(
   columns: readonly string[],
   reference: readonly ColumnSample[],
   current: readonly ColumnSample[],
-  thresholds: DriftThresholds,
+  thresholds: DriftThresholds
 ): ColumnDrift[] {
   return columns.map((column, c) => {
     const ref = reference[c];
     const cur = current[c];
-    if (ref.values.length === 0) throw new DriftInputError(`column '${column}' has no values in the reference file (all ${ref.missing} are blank)`);
-    if (cur.values.length === 0) throw new DriftInputError(`column '${column}' has no values in the current file (all ${cur.missing} are blank)`);
+    if (ref.values.length === 0)
+      throw new DriftInputError(
+        `column '${column}' has no values in the reference file (all ${ref.missing} are blank)`
+      );
+    if (cur.values.length === 0)
+      throw new DriftInputError(`column '${column}' has no values in the current file (all ${cur.missing} are blank)`);
     const where = { column, missingReference: ref.missing, missingCurrent: cur.missing };
     if (ref.numeric && cur.numeric) {
-      return { ...where, ...numericDrift(Float64Array.from(ref.values, Number), Float64Array.from(cur.values, Number), thresholds) };
+      return {
+        ...where,
+        ...numericDrift(Float64Array.from(ref.values, Number), Float64Array.from(cur.values, Number), thresholds),
+      };
     }
     return { ...where, ...categoricalDrift(categoryCounts(ref.values), categoryCounts(cur.values), thresholds) };
   });
@@ -207,7 +217,8 @@ export function formatDriftSummary(results: readonly ColumnDrift[], args: DriftA
     d.type === "numeric" ? pValue(d.ksP) : `${pValue(d.chi2P)} (chi2)`,
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
-  const line = (cells: string[]) => `  ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`;
+  const line = (cells: string[]) =>
+    `  ${cells.map((cell, c) => (c < 2 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ")}`;
   return [
     `Drift of ${args.current} against ${args.reference} (PSI bands: watch ≥ ${args.thresholds.watch}, act ≥ ${args.thresholds.act})`,
     "",

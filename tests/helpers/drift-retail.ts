@@ -36,7 +36,12 @@ export async function retailQuarterCsvs(): Promise<{ q1: string; q4: string }> {
   for await (const batch of table.batches()) {
     for (const { values } of batch) {
       const month = values[date].slice(0, 7);
-      const period = month >= "2011-01" && month <= "2011-03" ? periods.q1 : month >= "2011-10" && month <= "2011-12" ? periods.q4 : null;
+      const period =
+        month >= "2011-01" && month <= "2011-03"
+          ? periods.q1
+          : month >= "2011-10" && month <= "2011-12"
+          ? periods.q4
+          : null;
       if (!period) continue;
       const id = normaliseCustomerId(values[cust]);
       const invoice = values[inv].trim();
@@ -50,6 +55,9 @@ export async function retailQuarterCsvs(): Promise<{ q1: string; q4: string }> {
     }
   }
   const csv = (m: Map<string, CustomerPeriod>) =>
-    ["customer,spend,frequency,country", ...[...m].map(([id, c]) => `${id},${thousandths(c.milli)},${c.invoices.size},${c.country}`)].join("\n") + "\n";
+    [
+      "customer,spend,frequency,country",
+      ...[...m].map(([id, c]) => `${id},${thousandths(c.milli)},${c.invoices.size},${c.country}`),
+    ].join("\n") + "\n";
   return { q1: csv(periods.q1), q4: csv(periods.q4) };
 }

@@ -8,7 +8,15 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { numericDrift } from "../../server/analytics/drift";
-import { acknowledgeAlert, captureBaseline, monitoringOverview, queueRun, requestRun, runBiasAudit, runDriftMonitor } from "../../server/services/monitoring";
+import {
+  acknowledgeAlert,
+  captureBaseline,
+  monitoringOverview,
+  queueRun,
+  requestRun,
+  runBiasAudit,
+  runDriftMonitor,
+} from "../../server/services/monitoring";
 import { migrationMatrix } from "../../server/services/monitoring/history";
 import { updateMonitoringSettings } from "../../server/services/monitoring/settings";
 import { createLogger } from "../../server/logger";
@@ -16,37 +24,11 @@ import { sweepMonitorSchedules } from "../../workers/jobs/monitor-run";
 import { callerFor } from "../helpers/callers";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { publishedSegment, scopeOf } from "../helpers/governance";
+import { seedMonitoringCustomers } from "../helpers/monitoring";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
 const N = 3000;
-
-/**
- * N customers M1..MN: gender F when i % 3 = 0 (1,000) and M otherwise (2,000); frequency 2 for F
- * with i % 6 = 0 (500 of 1,000) and M with i % 5 = 0 (400 of 2,000), else 1; monetary spread over
- * 1..1000 by i·37 mod 1000 + 1.
- */
-async function seedCustomers(tenantId: string) {
-  await t.ownerQuery(
-    `insert into customers (tenant_id, external_id, attributes)
-     select $1, 'M' || i, jsonb_build_object('gender', case when i % 3 = 0 then ' F ' else 'M' end)
-     from generate_series(1, ${N}) i`,
-    [tenantId],
-  );
-  await t.ownerQuery(
-    `insert into customer_features (tenant_id, customer_id, reference_date, recency_days, frequency, monetary, average_order_value,
-                                    tenure_days, purchase_span_days, r, f, m, rfm_segment)
-     select c.tenant_id, c.id, '2011-12-10', i % 365, case when (i % 3 = 0 and i % 6 = 0) or (i % 3 <> 0 and i % 5 = 0) then 2 else 1 end,
-            (i * 37 % 1000) + 1, (i * 37 % 1000) + 1, 400 + i % 50, i % 100, 1 + i % 5, 1 + i % 5, 1 + i % 5,
-            case when i % 4 = 0 then 'Champions' else 'Loyal' end
-     from customers c cross join lateral (select substr(c.external_id, 2)::int as i) x
-     where c.tenant_id = $1 and c.external_id like 'M%'`,
-    [tenantId],
-  );
-  await t.ownerQuery(`insert into attribute_definitions (tenant_id, key, label, type, sensitivity) values ($1, 'gender', 'Gender', 'category', 'protected')`, [
-    tenantId,
-  ]);
-}
 
 async function driftRun(): Promise<string> {
   const { runId } = await requestRun(scopeOf(w, "analyst"), { kind: "drift" });
@@ -60,9 +42,15 @@ let frequent: { segmentId: string };
 beforeAll(async () => {
   t = await createTestDatabase();
   w = await makeWorkspace(t.db, "Monitor Co");
-  await seedCustomers(w.tenantId);
-  bigSpenders = await publishedSegment(w, "Big spenders", { combinator: "and", children: [{ op: "gte", field: "monetary", value: 500 }] });
-  frequent = await publishedSegment(w, "Frequent", { combinator: "and", children: [{ op: "gte", field: "frequency", value: 2 }] });
+  await seedMonitoringCustomers(t, w.tenantId, N);
+  bigSpenders = await publishedSegment(w, "Big spenders", {
+    combinator: "and",
+    children: [{ op: "gte", field: "monetary", value: 500 }],
+  });
+  frequent = await publishedSegment(w, "Frequent", {
+    combinator: "and",
+    children: [{ op: "gte", field: "frequency", value: 2 }],
+  });
 });
 afterAll(() => t.drop());
 
@@ -76,7 +64,15 @@ describe("drift runs", () => {
     await driftRun();
     const again = await monitoringOverview(scopeOf(w, "analyst"));
     expect(again.drift!.results.map((r) => r.feature).sort()).toEqual(
-      ["average_order_value", "frequency", "monetary", "purchase_span_days", "recency_days", "rfm_segment", "tenure_days"].sort(),
+      [
+        "average_order_value",
+        "frequency",
+        "monetary",
+        "purchase_span_days",
+        "recency_days",
+        "rfm_segment",
+        "tenure_days",
+      ].sort()
     );
     for (const r of again.drift!.results) {
       expect(r.psi, r.feature).toBe(0);
@@ -88,8 +84,14 @@ describe("drift runs", () => {
   });
 
   it("an injected shift in monetary value crosses the act band, with the same figures as the pure module", async () => {
-    const before = (await t.ownerQuery<{ m: number }>("select monetary::float8 as m from customer_features where tenant_id = $1", [w.tenantId])).rows.map((r) => r.m);
-    await t.ownerQuery("update customer_features set monetary = monetary * 1.6 + 150 where tenant_id = $1", [w.tenantId]);
+    const before = (
+      await t.ownerQuery<{ m: number }>("select monetary::float8 as m from customer_features where tenant_id = $1", [
+        w.tenantId,
+      ])
+    ).rows.map((r) => r.m);
+    await t.ownerQuery("update customer_features set monetary = monetary * 1.6 + 150 where tenant_id = $1", [
+      w.tenantId,
+    ]);
     const after = before.map((m) => m * 1.6 + 150);
     const runId = await driftRun();
     const overview = await monitoringOverview(scopeOf(w, "analyst"));
@@ -107,7 +109,7 @@ describe("drift runs", () => {
       expect.arrayContaining([
         ["monetary", "act", null],
         ["monetary", "act", "Big spenders"],
-      ]),
+      ])
     );
     expect(runAlerts).toHaveLength(2);
   });
@@ -115,23 +117,40 @@ describe("drift runs", () => {
   it("opens exactly one re-segmentation proposal per segment, not one per run", async () => {
     await driftRun();
     await driftRun();
-    const { rows } = await t.ownerQuery<{ segment_id: string; kind: string; status: string; title: string; created_by: string | null }>(
+    const { rows } = await t.ownerQuery<{
+      segment_id: string;
+      kind: string;
+      status: string;
+      title: string;
+      created_by: string | null;
+    }>(
       "select segment_id, kind, status, title, created_by from segment_proposals where tenant_id = $1 and title like 'Re-segment%'",
-      [w.tenantId],
+      [w.tenantId]
     );
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ segment_id: bigSpenders.segmentId, kind: "change", status: "draft", created_by: null });
+    expect(rows[0]).toMatchObject({
+      segment_id: bigSpenders.segmentId,
+      kind: "change",
+      status: "draft",
+      created_by: null,
+    });
     expect(rows[0].title).toBe("Re-segment “Big spenders”: drift in Monetary value");
     // The proposal's creation is in the audit log, by the system.
     const audit = await t.ownerQuery<{ actor_label: string }>(
       "select actor_label from audit_log where tenant_id = $1 and action = 'proposal.create' and changes->'after'->>'openedBy' = 'monitoring'",
-      [w.tenantId],
+      [w.tenantId]
     );
     expect(audit.rows).toEqual([{ actor_label: "system" }]);
     // Once that proposal is withdrawn, a later act band may open a new one.
-    await t.ownerQuery("update segment_proposals set status = 'withdrawn' where tenant_id = $1 and title like 'Re-segment%'", [w.tenantId]);
+    await t.ownerQuery(
+      "update segment_proposals set status = 'withdrawn' where tenant_id = $1 and title like 'Re-segment%'",
+      [w.tenantId]
+    );
     await driftRun();
-    const open = await t.ownerQuery("select 1 from segment_proposals where tenant_id = $1 and title like 'Re-segment%' and status = 'draft'", [w.tenantId]);
+    const open = await t.ownerQuery(
+      "select 1 from segment_proposals where tenant_id = $1 and title like 'Re-segment%' and status = 'draft'",
+      [w.tenantId]
+    );
     expect(open.rowCount).toBe(1);
   });
 
@@ -147,13 +166,21 @@ describe("bias audits", () => {
   it("the audit queued by a publish finds the constructed ratio: F 0.5, M 0.2, DI 0.4, flagged", async () => {
     const { rows } = await t.ownerQuery<{ id: string }>(
       "select id from monitor_runs where tenant_id = $1 and kind = 'bias' and trigger = 'publish' and segment_id = $2",
-      [w.tenantId, frequent.segmentId],
+      [w.tenantId, frequent.segmentId]
     );
     expect(rows).toHaveLength(1);
     expect(await runBiasAudit(t.db, w.tenantId, rows[0].id)).toBe("completed");
-    const { rows: results } = await t.ownerQuery<{ attribute: string; n: number; selected: number; min_di_vs_max: number; fails_four_fifths: boolean; chi2: number; groups: { group: string; n: number; selected: number; rate: number }[] }>(
+    const { rows: results } = await t.ownerQuery<{
+      attribute: string;
+      n: number;
+      selected: number;
+      min_di_vs_max: number;
+      fails_four_fifths: boolean;
+      chi2: number;
+      groups: { group: string; n: number; selected: number; rate: number }[];
+    }>(
       "select attribute, n, selected, min_di_vs_max, fails_four_fifths, chi2, groups from bias_results where tenant_id = $1 and run_id = $2",
-      [w.tenantId, rows[0].id],
+      [w.tenantId, rows[0].id]
     );
     expect(results).toHaveLength(1);
     const r = results[0];
@@ -170,7 +197,9 @@ describe("bias audits", () => {
 
   it("a scheduled audit covers every active segment; alerts never name a protected value", async () => {
     const scope = scopeOf(w, "analyst");
-    const runId = await t.db.withTenant(w.tenantId, (tx) => queueRun(tx, w.tenantId, { kind: "bias", trigger: "demand", createdBy: scope.actor.userId }));
+    const runId = await t.db.withTenant(w.tenantId, (tx) =>
+      queueRun(tx, w.tenantId, { kind: "bias", trigger: "demand", createdBy: scope.actor.userId })
+    );
     await runBiasAudit(t.db, w.tenantId, runId);
     const overview = await monitoringOverview(scope);
     expect(overview.bias?.run.id).toBe(runId);
@@ -190,7 +219,10 @@ describe("bias audits", () => {
       const text = JSON.stringify(overview.bias);
       const allowed = role !== "viewer";
       expect(overview.canSeeProtected, role).toBe(allowed);
-      expect(overview.bias!.results.every((r) => (r.groups === null) === !allowed), role).toBe(true);
+      expect(
+        overview.bias!.results.every((r) => (r.groups === null) === !allowed),
+        role
+      ).toBe(true);
       expect(text.includes('"group":"F"'), role).toBe(allowed);
       const run = await caller.monitoring.run({ runId: overview.bias!.run.id });
       expect(JSON.stringify(run).includes('"group":"F"'), role).toBe(allowed);
@@ -203,14 +235,19 @@ describe("alerts", () => {
     const scope = scopeOf(w, "committee");
     const [alert] = (await monitoringOverview(scope)).alerts.filter((a) => !a.acknowledgedAt);
     await expect(acknowledgeAlert(scope, { alertId: alert.id, comment: " " })).rejects.toThrow(/at least 3 characters/);
-    await acknowledgeAlert(scope, { alertId: alert.id, comment: "Expected after the price rise; reviewed in committee." });
-    await expect(acknowledgeAlert(scope, { alertId: alert.id, comment: "Again" })).rejects.toThrow("already been acknowledged");
+    await acknowledgeAlert(scope, {
+      alertId: alert.id,
+      comment: "Expected after the price rise; reviewed in committee.",
+    });
+    await expect(acknowledgeAlert(scope, { alertId: alert.id, comment: "Again" })).rejects.toThrow(
+      "already been acknowledged"
+    );
     const after = (await monitoringOverview(scope)).alerts.find((a) => a.id === alert.id)!;
     expect(after.acknowledgement).toBe("Expected after the price rise; reviewed in committee.");
     expect(after.acknowledgedBy).toBe(w.members.committee.name);
     const audit = await t.ownerQuery<{ n: number }>(
       "select count(*)::int as n from audit_log where tenant_id = $1 and action = 'monitoring.alert.acknowledge' and object_id = $2",
-      [w.tenantId, alert.id],
+      [w.tenantId, alert.id]
     );
     expect(audit.rows[0].n).toBe(1);
   });
@@ -220,17 +257,24 @@ describe("migration matrix", () => {
   it("counts movers between two snapshots like a naive per-customer comparison", async () => {
     const x = await makeWorkspace(t.db, "Migration Co");
     const ids = (
-      await t.ownerQuery<{ id: string }>(`insert into customers (tenant_id, external_id) select $1, 'X' || i from generate_series(1, 10) i returning id`, [x.tenantId])
+      await t.ownerQuery<{ id: string }>(
+        `insert into customers (tenant_id, external_id) select $1, 'X' || i from generate_series(1, 10) i returning id`,
+        [x.tenantId]
+      )
     ).rows.map((r) => r.id);
     const seg = async (name: string, priority: number) =>
-      (await t.ownerQuery<{ id: string }>(`insert into segments (tenant_id, name, priority, status, current_version) values ($1, $2, $3, 'active', 2) returning id`, [x.tenantId, name, priority]))
-        .rows[0].id;
+      (
+        await t.ownerQuery<{ id: string }>(
+          `insert into segments (tenant_id, name, priority, status, current_version) values ($1, $2, $3, 'active', 2) returning id`,
+          [x.tenantId, name, priority]
+        )
+      ).rows[0].id;
     const a = await seg("A", 1);
     const b = await seg("B", 2);
     const version = (segment: string, v: number, at: string) =>
       t.ownerQuery(
         `insert into segment_versions (tenant_id, segment_id, version, definition, kind, member_count, added, removed, published_at) values ($1, $2, $3, '{}', 'create', 0, 0, 0, $4)`,
-        [x.tenantId, segment, v, at],
+        [x.tenantId, segment, v, at]
       );
     await version(a, 1, "2026-01-01T00:00:00Z");
     await version(b, 1, "2026-01-01T00:00:00Z");
@@ -238,13 +282,10 @@ describe("migration matrix", () => {
     await version(b, 2, "2026-02-01T00:00:00Z");
     // A v1: customers 0-4; A v2: 0-1 and 8. B v1: 5-7 and 4 (4 is in both: A first by priority); B v2: 2-6.
     const member = (segment: string, c: number, from: number, to: number | null) =>
-      t.ownerQuery(`insert into segment_memberships (tenant_id, segment_id, customer_id, from_version, to_version) values ($1, $2, $3, $4, $5)`, [
-        x.tenantId,
-        segment,
-        ids[c],
-        from,
-        to,
-      ]);
+      t.ownerQuery(
+        `insert into segment_memberships (tenant_id, segment_id, customer_id, from_version, to_version) values ($1, $2, $3, $4, $5)`,
+        [x.tenantId, segment, ids[c], from, to]
+      );
     for (const c of [0, 1]) await member(a, c, 1, null);
     for (const c of [2, 3, 4]) await member(a, c, 1, 2);
     await member(a, 8, 2, null);
@@ -265,20 +306,37 @@ describe("migration matrix", () => {
     expect(m.decay.find((d) => d.segmentId === a)).toMatchObject({ members: 5, moved: 3, share: 0.6 });
     expect(m.decay.find((d) => d.segmentId === b)).toMatchObject({ members: 3, moved: 1 });
     expect(m.days).toBe(31);
-    await expect(migrationMatrix(x.ownerScope, { from: new Date("2026-03-01"), to: new Date("2026-02-01") })).rejects.toThrow("'from' must be before 'to'");
+    await expect(
+      migrationMatrix(x.ownerScope, { from: new Date("2026-03-01"), to: new Date("2026-02-01") })
+    ).rejects.toThrow("'from' must be before 'to'");
   });
 });
 
 describe("settings and the schedule sweep", () => {
   it("refuses bands out of order and queues scheduled runs only when due", async () => {
-    await expect(updateMonitoringSettings(scopeOf(w, "admin"), { psiWatch: 0.3, psiAct: 0.2, schedule: "daily", proposeOnAct: true })).rejects.toThrow(
-      "psiAct: The act band must start at or above the watch band.",
-    );
+    await expect(
+      updateMonitoringSettings(scopeOf(w, "admin"), {
+        psiWatch: 0.3,
+        psiAct: 0.2,
+        schedule: "daily",
+        proposeOnAct: true,
+      })
+    ).rejects.toThrow("psiAct: The act band must start at or above the watch band.");
     const s = await makeWorkspace(t.db, "Sweep Co");
-    await updateMonitoringSettings(s.ownerScope, { psiWatch: 0.1, psiAct: 0.25, schedule: "daily", proposeOnAct: true });
+    await updateMonitoringSettings(s.ownerScope, {
+      psiWatch: 0.1,
+      psiAct: 0.25,
+      schedule: "daily",
+      proposeOnAct: true,
+    });
     const log = createLogger("silent");
     const first = await sweepMonitorSchedules(t.db, log);
-    expect(first.filter((q) => q.tenantId === s.tenantId).map((q) => q.kind).sort()).toEqual(["bias", "drift"]);
+    expect(
+      first
+        .filter((q) => q.tenantId === s.tenantId)
+        .map((q) => q.kind)
+        .sort()
+    ).toEqual(["bias", "drift"]);
     expect((await sweepMonitorSchedules(t.db, log)).filter((q) => q.tenantId === s.tenantId)).toEqual([]);
     // A day later both are due again.
     const later = await sweepMonitorSchedules(t.db, log, new Date(Date.now() + 86_400_000 + 60_000));

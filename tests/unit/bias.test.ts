@@ -67,7 +67,9 @@ describe("bias audit of one attribute", () => {
   });
 
   it("says what is wrong with bad counts or an unknown reference group", () => {
-    expect(() => biasFromCounts("sex", twoGroups, "Z")).toThrow("the reference group 'Z' is not a value of 'sex' (its groups are: A, B)");
+    expect(() => biasFromCounts("sex", twoGroups, "Z")).toThrow(
+      "the reference group 'Z' is not a value of 'sex' (its groups are: A, B)"
+    );
     expect(() => biasFromCounts("sex", [{ group: "A", n: 3, selected: 4 }])).toThrow(/'sex' group 'A': selected \(4\)/);
   });
 

@@ -82,7 +82,16 @@ describe("drift on the Online Retail data, Q1 against Q4 2011", () => {
     const { q1, q4 } = await retailQuarterCsvs();
     const reference = await fixture("q1.csv", q1);
     const current = await fixture("q4.csv", q4);
-    const result = await cli("drift", "--reference", reference, "--current", current, "--columns", "spend,frequency,country", "--json");
+    const result = await cli(
+      "drift",
+      "--reference",
+      reference,
+      "--current",
+      current,
+      "--columns",
+      "spend,frequency,country",
+      "--json"
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const [spend, frequency, country] = JSON.parse(result.stdout) as DriftRow[];
@@ -119,7 +128,16 @@ describe("drift command", () => {
     const text = "x,city\n1,Oslo\n2,Rome\n3,Rome\n4,Oslo\n5,Paris\n";
     const ref = await fixture("same-a.csv", text);
     const cur = await fixture("same-b.csv", text);
-    const { code, stdout } = await run(driftCommand, "--reference", ref, "--current", cur, "--columns", "x, city", "--json");
+    const { code, stdout } = await run(
+      driftCommand,
+      "--reference",
+      ref,
+      "--current",
+      cur,
+      "--columns",
+      "x, city",
+      "--json"
+    );
     expect(code).toBe(0);
     const rows = JSON.parse(stdout) as DriftRow[];
     expect(rows.map((r) => [r.column, r.type, r.psi, r.drift])).toEqual([
@@ -132,7 +150,16 @@ describe("drift command", () => {
   it("blank values are counted as missing; a column with one non-number is categorical", async () => {
     const ref = await fixture("blank-a.csv", "x,y\n1, 3\n ,4\n3,five\n");
     const cur = await fixture("blank-b.csv", "x,y\n2,3\n3,\n4,4\n");
-    const { code, stdout } = await run(driftCommand, "--reference", ref, "--current", cur, "--columns", "x,y", "--json");
+    const { code, stdout } = await run(
+      driftCommand,
+      "--reference",
+      ref,
+      "--current",
+      cur,
+      "--columns",
+      "x,y",
+      "--json"
+    );
     expect(code).toBe(0);
     const [x, y] = JSON.parse(stdout) as DriftRow[];
     expect([x.type, x.n_reference, x.missing_reference, x.n_current]).toEqual(["numeric", 2, 1, 3]);
@@ -151,11 +178,11 @@ describe("drift command", () => {
   it("names the bad argument, the missing column and the empty column", async () => {
     expect(() => parseDriftArgs(["--current", "b.csv", "--columns", "x"])).toThrow("--reference <path> is required");
     expect(() => parseDriftArgs(["--reference", "a", "--current", "b", "--columns", "x,,y"])).toThrow(UsageError);
-    expect(() => parseDriftArgs(["--reference", "a", "--current", "b", "--columns", "x", "--watch", "0.3", "--act", "0.2"])).toThrow(
-      "--act (0.2) must not be below --watch (0.3)",
-    );
+    expect(() =>
+      parseDriftArgs(["--reference", "a", "--current", "b", "--columns", "x", "--watch", "0.3", "--act", "0.2"])
+    ).toThrow("--act (0.2) must not be below --watch (0.3)");
     expect(() => parseDriftArgs(["--reference", "a", "--current", "b", "--columns", "x", "--watch", "abc"])).toThrow(
-      "--watch must be a positive number, got 'abc'",
+      "--watch must be a positive number, got 'abc'"
     );
     const ref = await fixture("e-a.csv", "x,y\n1,\n2,\n");
     const missing = await run(driftCommand, "--reference", ref, "--current", ref, "--columns", "x,z");
@@ -163,7 +190,15 @@ describe("drift command", () => {
     expect(missing.stderr).toContain("line 1: missing required column 'z' (the header has: x, y)");
     const empty = await run(driftCommand, "--reference", ref, "--current", ref, "--columns", "y");
     expect(empty.stderr).toBe("drift: column 'y' has no values in the reference file (all 2 are blank)\n");
-    const absent = await run(driftCommand, "--reference", path.join(dir, "nope.csv"), "--current", ref, "--columns", "x");
+    const absent = await run(
+      driftCommand,
+      "--reference",
+      path.join(dir, "nope.csv"),
+      "--current",
+      ref,
+      "--columns",
+      "x"
+    );
     expect(absent.stderr).toContain("no such file");
   });
 });
@@ -174,7 +209,8 @@ describe("bias command", () => {
     const rows: string[] = header ? ["id,score,sex,region"] : [];
     let id = 0;
     const add = (sex: string, count: number, selected: number) => {
-      for (let i = 0; i < count; i++) rows.push(`${++id},${i < selected ? 75 : 40}, ${sex} ,${id % 2 ? "North" : "South"}`);
+      for (let i = 0; i < count; i++)
+        rows.push(`${++id},${i < selected ? 75 : 40}, ${sex} ,${id % 2 ? "North" : "South"}`);
     };
     add("A", 100, 50);
     add("B", 200, 60);
@@ -184,7 +220,18 @@ describe("bias command", () => {
 
   it("the constructed case: rates 0.5 / 0.3 / 0.3, DI 0.6 flagged, chi-square as scipy", async () => {
     const input = await fixture("people.csv", people(true));
-    const result = await cli("bias", "--input", input, "--selected", "score>=60", "--protected", "sex,region", "--reference", "sex=B", "--json");
+    const result = await cli(
+      "bias",
+      "--input",
+      input,
+      "--selected",
+      "score>=60",
+      "--protected",
+      "sex,region",
+      "--reference",
+      "sex=B",
+      "--json"
+    );
     expect(result.stderr).toBe("");
     expect(result.code).toBe(0);
     const [sex, region] = JSON.parse(result.stdout) as BiasRow[];
@@ -205,9 +252,31 @@ describe("bias command", () => {
 
   it("reads a file without a header, naming columns by --columns or by position", async () => {
     const input = await fixture("people-nh.csv", people(false));
-    const named = await run(biasCommand, "--input", input, "--no-header", "--columns", "id,score,sex,region", "--selected", "score > 59", "--protected", "sex", "--json");
+    const named = await run(
+      biasCommand,
+      "--input",
+      input,
+      "--no-header",
+      "--columns",
+      "id,score,sex,region",
+      "--selected",
+      "score > 59",
+      "--protected",
+      "sex",
+      "--json"
+    );
     expect(named.stderr).toBe("");
-    const positional = await run(biasCommand, "--input", input, "--no-header", "--selected", "2>59", "--protected", "3", "--json");
+    const positional = await run(
+      biasCommand,
+      "--input",
+      input,
+      "--no-header",
+      "--selected",
+      "2>59",
+      "--protected",
+      "3",
+      "--json"
+    );
     const a = JSON.parse(named.stdout) as BiasRow[];
     const b = JSON.parse(positional.stdout) as BiasRow[];
     expect(a[0].groups).toEqual(b[0].groups);
@@ -216,27 +285,47 @@ describe("bias command", () => {
 
   it("= and != compare numbers numerically and text exactly", async () => {
     const input = await fixture("eq.csv", "v,g\n50.0,x\n50,y\nfifty,x\n 7 ,y\n");
-    const eq = JSON.parse((await run(biasCommand, "--input", input, "--selected", "v=50", "--protected", "g", "--json")).stdout) as BiasRow[];
+    const eq = JSON.parse(
+      (await run(biasCommand, "--input", input, "--selected", "v=50", "--protected", "g", "--json")).stdout
+    ) as BiasRow[];
     expect(eq[0].selected).toBe(2);
-    const ne = JSON.parse((await run(biasCommand, "--input", input, "--selected", "v!=fifty", "--protected", "g", "--json")).stdout) as BiasRow[];
+    const ne = JSON.parse(
+      (await run(biasCommand, "--input", input, "--selected", "v!=fifty", "--protected", "g", "--json")).stdout
+    ) as BiasRow[];
     expect(ne[0].selected).toBe(3);
   });
 
   it("names the bad argument or row", async () => {
     expect(() => parseSelectionRule("score")).toThrow(/--selected must look like "<column><op><value>"/);
-    expect(() => parseSelectionRule("score>=high")).toThrow("--selected: '>=' compares numbers, and 'high' is not a number");
-    expect(parseSelectionRule(" Annual Income (k$) >= 60 ")).toEqual({ column: "Annual Income (k$)", op: ">=", value: "60" });
-    expect(() => parseBiasArgs(["--input", "a", "--selected", "s>1", "--protected", "g", "--reference", "h=1"])).toThrow(
-      "--reference names 'h', which is not one of the --protected columns (g)",
+    expect(() => parseSelectionRule("score>=high")).toThrow(
+      "--selected: '>=' compares numbers, and 'high' is not a number"
     );
+    expect(parseSelectionRule(" Annual Income (k$) >= 60 ")).toEqual({
+      column: "Annual Income (k$)",
+      op: ">=",
+      value: "60",
+    });
+    expect(() =>
+      parseBiasArgs(["--input", "a", "--selected", "s>1", "--protected", "g", "--reference", "h=1"])
+    ).toThrow("--reference names 'h', which is not one of the --protected columns (g)");
     const input = await fixture("bad.csv", "score,g\n10,a\nn/a,b\n");
     const bad = await run(biasCommand, "--input", input, "--selected", "score>5", "--protected", "g");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain("line 3: 'score' must be a number to compare with '> 5', got 'n/a'");
-    const unknownRef = await run(biasCommand, "--input", input, "--selected", "score=10", "--protected", "g", "--reference", "g=zzz");
+    const unknownRef = await run(
+      biasCommand,
+      "--input",
+      input,
+      "--selected",
+      "score=10",
+      "--protected",
+      "g",
+      "--reference",
+      "g=zzz"
+    );
     expect(unknownRef.stderr).toContain("the reference group 'zzz' is not a value of 'g' (its groups are: a, b)");
     await expect(run(biasCommand, "--input", input, "--selected", "points>5", "--protected", "g")).rejects.toThrow(
-      "--selected names 'points', which is not a column (the columns are: score, g)",
+      "--selected names 'points', which is not a column (the columns are: score, g)"
     );
   });
 });

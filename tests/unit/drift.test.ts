@@ -73,7 +73,9 @@ describe("PSI bins and PSI", () => {
     // goes to the bin below it: (−∞, 1] holds 0, (2, 3] holds both 3s, (9, ∞) holds 9.5.
     const integers = psiEdges(Float64Array.from({ length: 11 }, (_, i) => i));
     expect(integers).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
-    expect(Array.from(binShares(Float64Array.from([0, 3, 3, 9.5]), integers))).toEqual([0.25, 0, 0.5, 0, 0, 0, 0, 0, 0, 0.25]);
+    expect(Array.from(binShares(Float64Array.from([0, 3, 3, 9.5]), integers))).toEqual([
+      0.25, 0, 0.5, 0, 0, 0, 0, 0, 0, 0.25,
+    ]);
   });
 
   it("identical samples give PSI 0, no drift and zero distances", () => {
@@ -114,7 +116,12 @@ describe("PSI bins and PSI", () => {
     const rng = new SeededRandom(11);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rng.next())) * Math.cos(2 * Math.PI * rng.next());
     const ref = Float64Array.from({ length: 20_000 }, normal);
-    const bands = [0, 0.35, 0.7].map((shift) => numericDrift(ref, Float64Array.from({ length: 20_000 }, () => normal() + shift)));
+    const bands = [0, 0.35, 0.7].map((shift) =>
+      numericDrift(
+        ref,
+        Float64Array.from({ length: 20_000 }, () => normal() + shift)
+      )
+    );
     expect(bands.map((b) => b.band)).toEqual(["none", "watch", "act"]);
     // A shift of δ sd moves W1 by δ: the normalised Wasserstein reads the shift back.
     expect(bands[2].wassersteinNorm).toBeCloseTo(0.7, 1);
@@ -183,8 +190,14 @@ describe("Kolmogorov–Smirnov", () => {
     expect(ksExactP(0.7, 10, 10)).toBeCloseTo(0.012340600575894691, 12);
     expect(ksExactP(0.8, 10, 10)).toBeCloseTo(0.002056766762649115, 12);
     // Unequal sizes (scipy ks_2samp exact on the 25 / 20 values below: D = 0.23, p = 0.5286364448145011).
-    const a = [0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39, 1.64, 0.05, -0.06, 0.64, -0.82, 0.37, 1.77, 1.09, -1.28, 2.36, 1.31, 1.05, -0.32, -0.4, 1.06, -2.47];
-    const b = [2.2, 1.66, 1.38, 0.2, 0.36, 0, 0.96, 1.56, 0.44, 1.5, -0.3, 0.66, 2.31, 3.29, -0.27, -0.37, 0.38, 0.7, 0.52, -0.71];
+    const a = [
+      0.61, 0.29, 0.06, 0.59, -1.73, -0.74, 0.51, -0.56, 0.39, 1.64, 0.05, -0.06, 0.64, -0.82, 0.37, 1.77, 1.09, -1.28,
+      2.36, 1.31, 1.05, -0.32, -0.4, 1.06, -2.47,
+    ];
+    const b = [
+      2.2, 1.66, 1.38, 0.2, 0.36, 0, 0.96, 1.56, 0.44, 1.5, -0.3, 0.66, 2.31, 3.29, -0.27, -0.37, 0.38, 0.7, 0.52,
+      -0.71,
+    ];
     const r = numericDrift(a, b);
     expect(r.ks).toBeCloseTo(0.23, 12);
     expect(r.ksMethod).toBe("exact");
@@ -215,7 +228,10 @@ describe("Jensen–Shannon and chi-square", () => {
   it("JS distance of disjoint shares is 1, of equal shares 0, and symmetric", () => {
     expect(jensenShannonDistance([1, 0], [0, 1])).toBeCloseTo(1, 14);
     expect(jensenShannonDistance([0.2, 0.8], [0.2, 0.8])).toBe(0);
-    expect(jensenShannonDistance([0.1, 0.9], [0.5, 0.5])).toBeCloseTo(jensenShannonDistance([0.5, 0.5], [0.1, 0.9]), 15);
+    expect(jensenShannonDistance([0.1, 0.9], [0.5, 0.5])).toBeCloseTo(
+      jensenShannonDistance([0.5, 0.5], [0.1, 0.9]),
+      15
+    );
   });
 
   it("chi-square p-values at the textbook critical values of df 1..10 are 0.05 and 0.01", () => {
@@ -238,7 +254,7 @@ describe("Jensen–Shannon and chi-square", () => {
         ["a", 20],
         ["b", 20],
         ["c", 20],
-      ]),
+      ])
     );
     expect(r.chi2).toBeCloseTo(16 / 3, 12);
     expect(r.chi2Df).toBe(2);
@@ -251,11 +267,22 @@ describe("Jensen–Shannon and chi-square", () => {
   });
 
   it("a category seen in only one sample is a bin of its own; one category alone has nothing to test", () => {
-    const r = categoricalDrift(new Map([["x", 50]]), new Map([["x", 40], ["y", 10]]));
+    const r = categoricalDrift(
+      new Map([["x", 50]]),
+      new Map([
+        ["x", 40],
+        ["y", 10],
+      ])
+    );
     expect(r.categories).toEqual(["x", "y"]);
     expect(r.referenceShares).toEqual([1, 0]);
     const single = categoricalDrift(new Map([["x", 5]]), new Map([["x", 9]]));
     expect([single.psi, single.chi2, single.chi2P]).toEqual([0, 0, 1]);
-    expect(chiSquareIndependence([[3, 0], [4, 0]])).toBeNull();
+    expect(
+      chiSquareIndependence([
+        [3, 0],
+        [4, 0],
+      ])
+    ).toBeNull();
   });
 });

@@ -18,14 +18,23 @@ const INTERVAL_MS = { daily: 86_400_000, weekly: 7 * 86_400_000 } as const;
  * error when this was the last attempt; otherwise the error is rethrown so pg-boss retries it
  * (each run replaces what an earlier attempt of it wrote).
  */
-export async function handleMonitorRunJob(db: Database, log: Logger, data: unknown, attempt: { retryCount: number; retryLimit: number }) {
+export async function handleMonitorRunJob(
+  db: Database,
+  log: Logger,
+  data: unknown,
+  attempt: { retryCount: number; retryLimit: number }
+) {
   const { tenantId, runId } = ZMonitorRunJob.parse(data);
   const [run] = await db.withTenant(tenantId, (tx) =>
-    tx.select({ kind: monitorRuns.kind }).from(monitorRuns).where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId))),
+    tx
+      .select({ kind: monitorRuns.kind })
+      .from(monitorRuns)
+      .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)))
   );
   if (!run) return "skipped";
   try {
-    const outcome = run.kind === "drift" ? await runDriftMonitor(db, tenantId, runId) : await runBiasAudit(db, tenantId, runId);
+    const outcome =
+      run.kind === "drift" ? await runDriftMonitor(db, tenantId, runId) : await runBiasAudit(db, tenantId, runId);
     log.info({ tenantId, runId, kind: run.kind, outcome }, "monitor run");
     return outcome;
   } catch (error) {
@@ -33,8 +42,12 @@ export async function handleMonitorRunJob(db: Database, log: Logger, data: unkno
       await db.withTenant(tenantId, (tx) =>
         tx
           .update(monitorRuns)
-          .set({ status: "failed", finishedAt: new Date(), error: error instanceof Error ? error.message : String(error) })
-          .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId))),
+          .set({
+            status: "failed",
+            finishedAt: new Date(),
+            error: error instanceof Error ? error.message : String(error),
+          })
+          .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)))
       );
     }
     throw error;
@@ -46,8 +59,14 @@ export async function handleMonitorRunJob(db: Database, log: Logger, data: unkno
  * older than a day or a week, or it has none), queues a scheduled run of that kind.
  * Returns the runs it queued.
  */
-export async function sweepMonitorSchedules(db: Database, log: Logger, now = new Date()): Promise<{ tenantId: string; kind: MonitorKind; runId: string }[]> {
-  const tenants = await db.withoutTenant((tx) => tx.execute<{ tenant_id: string }>(sql`select tenant_id from app_workspace_ids()`));
+export async function sweepMonitorSchedules(
+  db: Database,
+  log: Logger,
+  now = new Date()
+): Promise<{ tenantId: string; kind: MonitorKind; runId: string }[]> {
+  const tenants = await db.withoutTenant((tx) =>
+    tx.execute<{ tenant_id: string }>(sql`select tenant_id from app_workspace_ids()`)
+  );
   const queued: { tenantId: string; kind: MonitorKind; runId: string }[] = [];
   for (const { tenant_id: tenantId } of tenants.rows) {
     await db.withTenant(tenantId, async (tx) => {
@@ -61,7 +80,11 @@ export async function sweepMonitorSchedules(db: Database, log: Logger, now = new
           .orderBy(desc(monitorRuns.createdAt))
           .limit(1);
         if (last && now.getTime() - last.createdAt.getTime() < INTERVAL_MS[settings.schedule]) continue;
-        queued.push({ tenantId, kind, runId: await queueRun(tx, tenantId, { kind, trigger: "schedule", createdBy: null }) });
+        queued.push({
+          tenantId,
+          kind,
+          runId: await queueRun(tx, tenantId, { kind, trigger: "schedule", createdBy: null }),
+        });
       }
     });
   }

@@ -8,7 +8,14 @@ import { featureBaselines, featureBaselineValues } from "../../../db/schema";
  * feature (float8send, big-endian, concatenated by string_agg), which is much faster than a
  * million row objects; snapshots store them sorted, little-endian.
  */
-export const NUMERIC_DRIFT_FEATURES = ["recency_days", "frequency", "monetary", "average_order_value", "tenure_days", "purchase_span_days"] as const;
+export const NUMERIC_DRIFT_FEATURES = [
+  "recency_days",
+  "frequency",
+  "monetary",
+  "average_order_value",
+  "tenure_days",
+  "purchase_span_days",
+] as const;
 export const CATEGORICAL_DRIFT_FEATURES = ["rfm_segment"] as const;
 export type DriftFeature = (typeof NUMERIC_DRIFT_FEATURES)[number] | (typeof CATEGORICAL_DRIFT_FEATURES)[number];
 
@@ -40,16 +47,22 @@ export function decodeFloat8Send(bytes: Buffer | null): Float64Array {
 
 /** The workspace's current customer features (every customer that has them). */
 export async function currentFeatures(tx: Tx, tenantId: string): Promise<FeatureSnapshot> {
-  const columns = NUMERIC_DRIFT_FEATURES.map((f) => `string_agg(float8send(${f}::float8), ''::bytea) as ${f}`).join(", ");
+  const columns = NUMERIC_DRIFT_FEATURES.map((f) => `string_agg(float8send(${f}::float8), ''::bytea) as ${f}`).join(
+    ", "
+  );
   const { rows } = await tx.execute<Record<string, Buffer | null> & { n: number; computed_at: string | null }>(
-    sql`select count(*)::int as n, max(computed_at) as computed_at, ${sql.raw(columns)} from customer_features where tenant_id = ${tenantId}`,
+    sql`select count(*)::int as n, max(computed_at) as computed_at, ${sql.raw(
+      columns
+    )} from customer_features where tenant_id = ${tenantId}`
   );
   const numeric = new Map<string, Float64Array>();
   for (const f of NUMERIC_DRIFT_FEATURES) numeric.set(f, decodeFloat8Send(rows[0][f] as Buffer | null));
   const categorical = new Map<string, Map<string, number>>();
   for (const f of CATEGORICAL_DRIFT_FEATURES) {
     const counts = await tx.execute<{ value: string; n: number }>(
-      sql`select ${sql.identifier(f)} as value, count(*)::int as n from customer_features where tenant_id = ${tenantId} group by 1`,
+      sql`select ${sql.identifier(
+        f
+      )} as value, count(*)::int as n from customer_features where tenant_id = ${tenantId} group by 1`
     );
     categorical.set(f, new Map(counts.rows.map((r) => [r.value, r.n])));
   }
@@ -57,7 +70,13 @@ export async function currentFeatures(tx: Tx, tenantId: string): Promise<Feature
 }
 
 /** Stores the snapshot (numeric features sorted) as a new baseline; returns its id. */
-export async function storeBaseline(tx: Tx, tenantId: string, snapshot: FeatureSnapshot, reason: string, createdBy: string | null): Promise<string> {
+export async function storeBaseline(
+  tx: Tx,
+  tenantId: string,
+  snapshot: FeatureSnapshot,
+  reason: string,
+  createdBy: string | null
+): Promise<string> {
   const [baseline] = await tx
     .insert(featureBaselines)
     .values({ tenantId, reason, customerCount: snapshot.n, featuresComputedAt: snapshot.computedAt, createdBy })
@@ -74,7 +93,9 @@ export async function storeBaseline(tx: Tx, tenantId: string, snapshot: FeatureS
   }
   for (const [feature, counts] of snapshot.categorical) {
     const total = [...counts.values()].reduce((s, v) => s + v, 0);
-    await tx.insert(featureBaselineValues).values({ tenantId, baselineId: baseline.id, feature, n: total, counts: Object.fromEntries(counts) });
+    await tx
+      .insert(featureBaselineValues)
+      .values({ tenantId, baselineId: baseline.id, feature, n: total, counts: Object.fromEntries(counts) });
   }
   return baseline.id;
 }
@@ -104,7 +125,11 @@ export async function latestBaseline(tx: Tx, tenantId: string): Promise<StoredBa
 }
 
 /** A baseline's values: numeric features sorted ascending, categorical counts. */
-export async function baselineValues(tx: Tx, tenantId: string, baselineId: string): Promise<Pick<FeatureSnapshot, "numeric" | "categorical">> {
+export async function baselineValues(
+  tx: Tx,
+  tenantId: string,
+  baselineId: string
+): Promise<Pick<FeatureSnapshot, "numeric" | "categorical">> {
   const rows = await tx
     .select()
     .from(featureBaselineValues)

@@ -24,7 +24,12 @@ export interface SegmentAudit {
  * opted out, as publishing selects from), and current members per segment and combination. Each
  * attribute's counts are the margins of those combinations. Values are trimmed; blank is missing.
  */
-export async function auditCounts(tx: Tx, tenantId: string, keys: string[], segmentList: AuditSegment[]): Promise<SegmentAudit[]> {
+export async function auditCounts(
+  tx: Tx,
+  tenantId: string,
+  keys: string[],
+  segmentList: AuditSegment[]
+): Promise<SegmentAudit[]> {
   const groups = keys.map((k, i) => sql`nullif(btrim(c.attributes->>${k}), '') as g${sql.raw(String(i))}`);
   const groupBy = sql.raw(keys.map((_, i) => `g${i}`).join(", "));
   const population = await tx.execute<Record<string, string | number | null>>(sql`
@@ -66,7 +71,12 @@ export async function auditCounts(tx: Tx, tenantId: string, keys: string[], segm
 }
 
 async function setRun(db: Database, tenantId: string, runId: string, values: Partial<typeof monitorRuns.$inferInsert>) {
-  await db.withTenant(tenantId, (tx) => tx.update(monitorRuns).set(values).where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId))));
+  await db.withTenant(tenantId, (tx) =>
+    tx
+      .update(monitorRuns)
+      .set(values)
+      .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)))
+  );
 }
 
 /**
@@ -76,7 +86,12 @@ async function setRun(db: Database, tenantId: string, runId: string, values: Par
  * Alerts never name protected values: roles without protected:read see them.
  */
 export async function runBiasAudit(db: Database, tenantId: string, runId: string): Promise<"completed" | "skipped"> {
-  const [run] = await db.withTenant(tenantId, (tx) => tx.select().from(monitorRuns).where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId))));
+  const [run] = await db.withTenant(tenantId, (tx) =>
+    tx
+      .select()
+      .from(monitorRuns)
+      .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)))
+  );
   if (!run || run.kind !== "bias" || run.status === "completed" || run.status === "failed") return "skipped";
   await setRun(db, tenantId, runId, { status: "running", startedAt: new Date(), error: null });
   return db.withTenant(tenantId, async (tx): Promise<"completed"> => {
@@ -85,8 +100,17 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
     if (run.trigger === "publish") {
       const last = await latestBaseline(tx, tenantId);
       const snapshot = await currentFeatures(tx, tenantId);
-      if (snapshot.n > 0 && (!last || (snapshot.computedAt && (!last.featuresComputedAt || snapshot.computedAt > last.featuresComputedAt)))) {
-        await storeBaseline(tx, tenantId, snapshot, `published version ${run.version ?? "?"} of a segment`, run.createdBy);
+      if (
+        snapshot.n > 0 &&
+        (!last || (snapshot.computedAt && (!last.featuresComputedAt || snapshot.computedAt > last.featuresComputedAt)))
+      ) {
+        await storeBaseline(
+          tx,
+          tenantId,
+          snapshot,
+          `published version ${run.version ?? "?"} of a segment`,
+          run.createdBy
+        );
       }
     }
     const keys = (
@@ -105,8 +129,8 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
             eq(segments.tenantId, tenantId),
             eq(segments.status, "active"),
             isNotNull(segments.currentVersion),
-            run.segmentId ? eq(segments.id, run.segmentId) : undefined,
-          ),
+            run.segmentId ? eq(segments.id, run.segmentId) : undefined
+          )
         )
         .orderBy(segments.priority)
     ).map((s) => ({ id: s.id, name: s.name, version: s.version! }));
@@ -116,7 +140,10 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
         .set({ status: "completed", finishedAt: new Date(), summary, worstBand })
         .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
     if (keys.length === 0) {
-      await finish("No attribute is marked protected: nothing to audit. Mark attributes as protected on the Data page.", "none");
+      await finish(
+        "No attribute is marked protected: nothing to audit. Mark attributes as protected on the Data page.",
+        "none"
+      );
       return "completed";
     }
     if (segmentList.length === 0) {
@@ -168,18 +195,24 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
             subject: a.attribute,
             band: "watch",
             message:
-              `In “${segment.name}” ${failing.length === 1 ? "a group" : `${failing.length} groups`} of '${a.attribute}' ` +
-              `${failing.length === 1 ? "is" : "are"} selected at ${lowest.toFixed(2)}× the top group's rate (under four-fifths): a flag to review, not a verdict.`,
+              `In “${segment.name}” ${failing.length === 1 ? "a group" : `${failing.length} groups`} of '${
+                a.attribute
+              }' ` +
+              `${failing.length === 1 ? "is" : "are"} selected at ${lowest.toFixed(
+                2
+              )}× the top group's rate (under four-fifths): a flag to review, not a verdict.`,
           });
         }
       }
     }
     const skipped = keys.length - audited.length;
     await finish(
-      `${audits.length} segment${audits.length === 1 ? "" : "s"} × ${audited.length} protected attribute${audited.length === 1 ? "" : "s"} audited; ` +
+      `${audits.length} segment${audits.length === 1 ? "" : "s"} × ${audited.length} protected attribute${
+        audited.length === 1 ? "" : "s"
+      } audited; ` +
         `${flagged ? `${flagged} flagged by the four-fifths rule` : "none flagged by the four-fifths rule"}` +
         `${skipped ? `; ${skipped} more protected attributes not audited (at most ${MAX_PROTECTED_ATTRIBUTES})` : ""}.`,
-      flagged ? "watch" : "none",
+      flagged ? "watch" : "none"
     );
     return "completed";
   });

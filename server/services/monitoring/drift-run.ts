@@ -1,8 +1,22 @@
-import { and, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { and, eq, isNotNull, sql } from "drizzle-orm";
 import * as Y from "yjs";
 import type { Database, Tx } from "../../../db/client";
-import { driftResults, monitorAlerts, monitorResegmentations, monitorRuns, segmentProposals, segments } from "../../../db/schema";
-import { type CategoricalDrift, type DriftBand, type DriftThresholds, type NumericDrift, categoricalDrift, numericDriftSorted } from "../../analytics/drift";
+import {
+  driftResults,
+  monitorAlerts,
+  monitorResegmentations,
+  monitorRuns,
+  segmentProposals,
+  segments,
+} from "../../../db/schema";
+import {
+  type CategoricalDrift,
+  type DriftBand,
+  type DriftThresholds,
+  type NumericDrift,
+  categoricalDrift,
+  numericDriftSorted,
+} from "../../analytics/drift";
 import { appendUpdates } from "../../collab/store";
 import { appendAudit } from "../audit";
 import { proposalDocName } from "../segments/access";
@@ -10,7 +24,14 @@ import { writeDefinition } from "../segments/draft-doc";
 import { versionDefinition } from "../segments/lookup";
 import type { Condition, RuleGroup } from "../segments/rules";
 import { NUMBER_FEATURES } from "../segments/rules";
-import { FEATURE_LABELS, type DriftFeature, baselineValues, currentFeatures, latestBaseline, storeBaseline } from "./baseline";
+import {
+  FEATURE_LABELS,
+  type DriftFeature,
+  baselineValues,
+  currentFeatures,
+  latestBaseline,
+  storeBaseline,
+} from "./baseline";
 import { readMonitoringSettings } from "./settings";
 
 const BAND_ORDER: Record<DriftBand, number> = { none: 0, watch: 1, act: 2 };
@@ -23,7 +44,7 @@ export type FeatureDrift = { feature: string } & (NumericDrift | CategoricalDrif
 export function featureDrifts(
   reference: { numeric: Map<string, Float64Array>; categorical: Map<string, Map<string, number>> },
   current: { numeric: Map<string, Float64Array>; categorical: Map<string, Map<string, number>> },
-  thresholds: DriftThresholds,
+  thresholds: DriftThresholds
 ): FeatureDrift[] {
   const out: FeatureDrift[] = [];
   for (const [feature, sortedRef] of reference.numeric) {
@@ -68,7 +89,9 @@ async function affectedSegments(tx: Tx, tenantId: string, features: string[]) {
   for (const s of rows) {
     const def = await versionDefinition(tx, tenantId, s.id, s.currentVersion!);
     const used = fieldsOf(def.rules, { fields: new Set(), usesClusters: false });
-    const touched = features.filter((f) => used.fields.has(f) || (used.usesClusters && (NUMBER_FEATURES as readonly string[]).includes(f)));
+    const touched = features.filter(
+      (f) => used.fields.has(f) || (used.usesClusters && (NUMBER_FEATURES as readonly string[]).includes(f))
+    );
     if (touched.length) hit.push({ id: s.id, name: s.name, version: s.currentVersion!, features: touched });
   }
   return hit;
@@ -79,12 +102,26 @@ async function affectedSegments(tx: Tx, tenantId: string, features: string[]) {
  * monitoring already has one open for it (draft or submitted): one proposal per segment, not one
  * per run. Returns the new proposal's id, or null when one was already open.
  */
-export async function openResegmentation(tx: Tx, tenantId: string, segment: { id: string; name: string; version: number }, runId: string, why: string) {
-  await tx.execute(sql`select pg_advisory_xact_lock(${RESEGMENT_LOCK_CLASS}, hashtext(${`${tenantId}/${segment.id}`}))`);
+export async function openResegmentation(
+  tx: Tx,
+  tenantId: string,
+  segment: { id: string; name: string; version: number },
+  runId: string,
+  why: string
+) {
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${RESEGMENT_LOCK_CLASS}, hashtext(${`${tenantId}/${segment.id}`}))`
+  );
   const [open] = await tx
     .select({ proposalId: monitorResegmentations.proposalId, status: segmentProposals.status })
     .from(monitorResegmentations)
-    .innerJoin(segmentProposals, and(eq(segmentProposals.tenantId, monitorResegmentations.tenantId), eq(segmentProposals.id, monitorResegmentations.proposalId)))
+    .innerJoin(
+      segmentProposals,
+      and(
+        eq(segmentProposals.tenantId, monitorResegmentations.tenantId),
+        eq(segmentProposals.id, monitorResegmentations.proposalId)
+      )
+    )
     .where(and(eq(monitorResegmentations.tenantId, tenantId), eq(monitorResegmentations.segmentId, segment.id)));
   if (open && (open.status === "draft" || open.status === "submitted")) return null;
   const definition = await versionDefinition(tx, tenantId, segment.id, segment.version);
@@ -103,17 +140,33 @@ export async function openResegmentation(tx: Tx, tenantId: string, segment: { id
       target: [monitorResegmentations.tenantId, monitorResegmentations.segmentId],
       set: { proposalId: proposal.id, runId, openedAt: new Date() },
     });
-  await appendAudit(tx, { tenantId, actor: null }, {
-    action: "proposal.create",
-    objectType: "proposal",
-    objectId: proposal.id,
-    after: { kind: "change", segmentId: segment.id, title, baseVersion: segment.version, openedBy: "monitoring", runId },
-  });
+  await appendAudit(
+    tx,
+    { tenantId, actor: null },
+    {
+      action: "proposal.create",
+      objectType: "proposal",
+      objectId: proposal.id,
+      after: {
+        kind: "change",
+        segmentId: segment.id,
+        title,
+        baseVersion: segment.version,
+        openedBy: "monitoring",
+        runId,
+      },
+    }
+  );
   return proposal.id;
 }
 
 async function setRun(db: Database, tenantId: string, runId: string, values: Partial<typeof monitorRuns.$inferInsert>) {
-  await db.withTenant(tenantId, (tx) => tx.update(monitorRuns).set(values).where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId))));
+  await db.withTenant(tenantId, (tx) =>
+    tx
+      .update(monitorRuns)
+      .set(values)
+      .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)))
+  );
 }
 
 const fmt = (x: number) => x.toFixed(3);
@@ -125,8 +178,17 @@ const fmt = (x: number) => x.toFixed(3);
  * one re-segmentation proposal per affected segment. Idempotent: a retried run replaces what an
  * earlier attempt wrote.
  */
-export async function runDriftMonitor(db: Database, tenantId: string, runId: string): Promise<"completed" | "failed" | "skipped"> {
-  const [run] = await db.withTenant(tenantId, (tx) => tx.select().from(monitorRuns).where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId))));
+export async function runDriftMonitor(
+  db: Database,
+  tenantId: string,
+  runId: string
+): Promise<"completed" | "failed" | "skipped"> {
+  const [run] = await db.withTenant(tenantId, (tx) =>
+    tx
+      .select()
+      .from(monitorRuns)
+      .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)))
+  );
   if (!run || run.kind !== "drift" || run.status === "completed" || run.status === "failed") return "skipped";
   await setRun(db, tenantId, runId, { status: "running", startedAt: new Date(), error: null });
   return db.withTenant(tenantId, async (tx) => {
@@ -139,7 +201,11 @@ export async function runDriftMonitor(db: Database, tenantId: string, runId: str
     if (current.n === 0) {
       await tx
         .update(monitorRuns)
-        .set({ ...done, status: "failed", error: "No customer has computed features yet: import transactions first, then run drift again." })
+        .set({
+          ...done,
+          status: "failed",
+          error: "No customer has computed features yet: import transactions first, then run drift again.",
+        })
         .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
       return "failed";
     }
@@ -191,12 +257,18 @@ export async function runDriftMonitor(db: Database, tenantId: string, runId: str
         kind: "drift",
         subject: d.feature,
         band: d.band,
-        message: `${label(d.feature)} moved: PSI ${fmt(d.psi)} is in the ${d.band} band (${d.band === "act" ? `≥ ${settings.psiAct}` : `≥ ${settings.psiWatch}`}).`,
+        message: `${label(d.feature)} moved: PSI ${fmt(d.psi)} is in the ${d.band} band (${
+          d.band === "act" ? `≥ ${settings.psiAct}` : `≥ ${settings.psiWatch}`
+        }).`,
       });
     }
     const opened: string[] = [];
     if (acting.length && settings.proposeOnAct) {
-      for (const s of await affectedSegments(tx, tenantId, acting.map((d) => d.feature))) {
+      for (const s of await affectedSegments(
+        tx,
+        tenantId,
+        acting.map((d) => d.feature)
+      )) {
         const why = `drift in ${s.features.map(label).join(", ")}`;
         const proposalId = await openResegmentation(tx, tenantId, s, runId, why);
         if (proposalId) {
@@ -209,7 +281,9 @@ export async function runDriftMonitor(db: Database, tenantId: string, runId: str
             subject: s.features.join(","),
             band: "act",
             proposalId,
-            message: `“${s.name}” reads ${s.features.map(label).join(", ")}, which drifted into the act band: a re-segmentation proposal was opened for the committee.`,
+            message: `“${s.name}” reads ${s.features
+              .map(label)
+              .join(", ")}, which drifted into the act band: a re-segmentation proposal was opened for the committee.`,
           });
         }
       }
@@ -223,19 +297,16 @@ export async function runDriftMonitor(db: Database, tenantId: string, runId: str
         worstBand: worst,
         summary:
           `${drifts.length} features compared (${current.n} customers now); ` +
-          `${crossed.length ? `${crossed.length} crossed a band (${crossed.map((d) => `${d.feature} ${d.band}`).join(", ")})` : "none crossed a band"}` +
-          `${opened.length ? `; ${opened.length} re-segmentation proposal${opened.length === 1 ? "" : "s"} opened` : ""}.`,
+          `${
+            crossed.length
+              ? `${crossed.length} crossed a band (${crossed.map((d) => `${d.feature} ${d.band}`).join(", ")})`
+              : "none crossed a band"
+          }` +
+          `${
+            opened.length ? `; ${opened.length} re-segmentation proposal${opened.length === 1 ? "" : "s"} opened` : ""
+          }.`,
       })
       .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
     return "completed";
   });
-}
-
-/** Proposal ids monitoring has open per segment. */
-export async function openResegmentations(tx: Tx, tenantId: string, segmentIds: string[]) {
-  if (!segmentIds.length) return [];
-  return tx
-    .select({ segmentId: monitorResegmentations.segmentId, proposalId: monitorResegmentations.proposalId })
-    .from(monitorResegmentations)
-    .where(and(eq(monitorResegmentations.tenantId, tenantId), inArray(monitorResegmentations.segmentId, segmentIds)));
 }

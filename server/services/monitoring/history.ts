@@ -7,7 +7,8 @@ import type { TenantScope } from "../scope";
 /**
  * Segment drift from the membership history (segment_memberships intervals, decision 006).
  *
- * A membership SNAPSHOT at time t: for each segment, its latest version published at or before t;
+ * A membership SNAPSHOT at time t: for each segment, its latest version published at or before t
+ * (to the millisecond, the precision of the times the UI offers);
  * a customer is a member of that version when from_version ≤ v < to_version (or to_version is
  * null). A customer in several segments at once counts in the one first in the priority order
  * (lowest priority number, then id), so every customer is in at most one row and one column of
@@ -40,7 +41,7 @@ function snapshot(tenantId: string, at: Date) {
   return sql`(
     select distinct on (sm.customer_id) sm.customer_id, sm.segment_id
     from (select distinct on (segment_id) segment_id, version from segment_versions
-          where tenant_id = ${tenantId} and published_at <= ${at.toISOString()}::timestamptz
+          where tenant_id = ${tenantId} and date_trunc('milliseconds', published_at) <= ${at.toISOString()}::timestamptz
           order by segment_id, version desc) v
     join segment_memberships sm on sm.tenant_id = ${tenantId} and sm.segment_id = v.segment_id
       and sm.from_version <= v.version and (sm.to_version is null or sm.to_version > v.version)
@@ -58,7 +59,7 @@ export async function migrationMatrixTx(tx: Tx, tenantId: string, from: Date, to
     full join ${snapshot(tenantId, to)} b on b.customer_id = a.customer_id
     group by 1, 2`);
   const names = await tx.execute<{ id: string; name: string }>(
-    sql`select id, name from segments where tenant_id = ${tenantId} order by priority, id`,
+    sql`select id, name from segments where tenant_id = ${tenantId} order by priority, id`
   );
   const involved = new Set(rows.flatMap((r) => [r.from_segment, r.to_segment]).filter((x): x is string => x !== null));
   const decay = new Map<string, { members: number; moved: number }>();
@@ -79,13 +80,18 @@ export async function migrationMatrixTx(tx: Tx, tenantId: string, from: Date, to
   };
 }
 
-export async function migrationMatrix(scope: TenantScope, input: z.input<typeof ZMigrationInput>): Promise<MigrationMatrix> {
+export async function migrationMatrix(
+  scope: TenantScope,
+  input: z.input<typeof ZMigrationInput>
+): Promise<MigrationMatrix> {
   const parsed = ZMigrationInput.safeParse(input);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw invalid(`${issue.path.join(".")}: ${issue.message}`);
   }
-  return scope.db.withTenant(scope.tenantId, (tx) => migrationMatrixTx(tx, scope.tenantId, parsed.data.from, parsed.data.to));
+  return scope.db.withTenant(scope.tenantId, (tx) =>
+    migrationMatrixTx(tx, scope.tenantId, parsed.data.from, parsed.data.to)
+  );
 }
 
 export interface SizePoint {
@@ -103,10 +109,17 @@ export interface SizePoint {
 export async function segmentSizes(tx: Tx, tenantId: string): Promise<SizePoint[]> {
   const [{ customers }] = (
     await tx.execute<{ customers: number }>(
-      sql`select count(*)::int as customers from customers where tenant_id = ${tenantId} and merged_into is null and not opted_out`,
+      sql`select count(*)::int as customers from customers where tenant_id = ${tenantId} and merged_into is null and not opted_out`
     )
   ).rows;
-  const { rows } = await tx.execute<{ segment_id: string; name: string; version: number; kind: string; member_count: number; published_at: string }>(sql`
+  const { rows } = await tx.execute<{
+    segment_id: string;
+    name: string;
+    version: number;
+    kind: string;
+    member_count: number;
+    published_at: string;
+  }>(sql`
     select v.segment_id, s.name, v.version, v.kind, v.member_count, v.published_at
     from segment_versions v join segments s on s.tenant_id = v.tenant_id and s.id = v.segment_id
     where v.tenant_id = ${tenantId}

@@ -1,7 +1,15 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../../db/client";
-import { biasResults, driftResults, monitorAlerts, monitorRuns, segments, users, type MonitorKind } from "../../../db/schema";
+import {
+  biasResults,
+  driftResults,
+  monitorAlerts,
+  monitorRuns,
+  segments,
+  users,
+  type MonitorKind,
+} from "../../../db/schema";
 import { can } from "../../auth/permissions";
 import { conflict, invalid, notFound } from "../../errors";
 import { appendAudit } from "../audit";
@@ -11,7 +19,12 @@ import { segmentSizes } from "./history";
 import { enqueueMonitorRun } from "./queue";
 import { readMonitoringSettings } from "./settings";
 
-export { getMonitoringSettings, updateMonitoringSettings, ZMonitoringSettings, DEFAULT_MONITORING_SETTINGS } from "./settings";
+export {
+  getMonitoringSettings,
+  updateMonitoringSettings,
+  ZMonitoringSettings,
+  DEFAULT_MONITORING_SETTINGS,
+} from "./settings";
 export { migrationMatrix, ZMigrationInput } from "./history";
 export { runDriftMonitor } from "./drift-run";
 export { runBiasAudit } from "./bias-run";
@@ -31,18 +44,37 @@ export const ZRunIdInput = z.object({ runId: z.uuid({ message: "is not a run id"
 export async function queueRun(
   tx: Tx,
   tenantId: string,
-  values: { kind: MonitorKind; trigger: "demand" | "schedule" | "publish"; createdBy: string | null; segmentId?: string; version?: number },
+  values: {
+    kind: MonitorKind;
+    trigger: "demand" | "schedule" | "publish";
+    createdBy: string | null;
+    segmentId?: string;
+    version?: number;
+  }
 ): Promise<string> {
   const [run] = await tx
     .insert(monitorRuns)
-    .values({ tenantId, kind: values.kind, trigger: values.trigger, createdBy: values.createdBy, segmentId: values.segmentId, version: values.version })
+    .values({
+      tenantId,
+      kind: values.kind,
+      trigger: values.trigger,
+      createdBy: values.createdBy,
+      segmentId: values.segmentId,
+      version: values.version,
+    })
     .returning({ id: monitorRuns.id });
   await enqueueMonitorRun(tx, { tenantId, runId: run.id });
   return run.id;
 }
 
 /** The publish path's one line: a bias audit of the published segment (and a feature baseline), after commit. */
-export async function queueAuditAfterPublish(tx: Tx, tenantId: string, segmentId: string, version: number, userId: string | null): Promise<void> {
+export async function queueAuditAfterPublish(
+  tx: Tx,
+  tenantId: string,
+  segmentId: string,
+  version: number,
+  userId: string | null
+): Promise<void> {
   await queueRun(tx, tenantId, { kind: "bias", trigger: "publish", createdBy: userId, segmentId, version });
 }
 
@@ -53,12 +85,24 @@ export async function requestRun(scope: TenantScope, input: z.input<typeof ZRequ
     const [busy] = await tx
       .select({ id: monitorRuns.id })
       .from(monitorRuns)
-      .where(and(eq(monitorRuns.tenantId, scope.tenantId), eq(monitorRuns.kind, kind), sql`${monitorRuns.status} in ('queued','running')`))
+      .where(
+        and(
+          eq(monitorRuns.tenantId, scope.tenantId),
+          eq(monitorRuns.kind, kind),
+          isNull(monitorRuns.segmentId),
+          sql`${monitorRuns.status} in ('queued','running')`
+        )
+      )
       .limit(1);
     // Asking again while one is waiting or running gets that run: one run answers both.
     if (busy) return { runId: busy.id, alreadyQueued: true };
     const runId = await queueRun(tx, scope.tenantId, { kind, trigger: "demand", createdBy: scope.actor.userId });
-    await appendAudit(tx, scope, { action: "monitoring.run.request", objectType: "monitor_run", objectId: runId, after: { kind } });
+    await appendAudit(tx, scope, {
+      action: "monitoring.run.request",
+      objectType: "monitor_run",
+      objectId: runId,
+      after: { kind },
+    });
     return { runId, alreadyQueued: false };
   });
 }
@@ -130,7 +174,13 @@ async function latestRun(tx: Tx, tenantId: string, kind: MonitorKind, completedO
   const [run] = await tx
     .select()
     .from(monitorRuns)
-    .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.kind, kind), completedOnly ? eq(monitorRuns.status, "completed") : undefined))
+    .where(
+      and(
+        eq(monitorRuns.tenantId, tenantId),
+        eq(monitorRuns.kind, kind),
+        completedOnly ? eq(monitorRuns.status, "completed") : undefined
+      )
+    )
     .orderBy(desc(monitorRuns.createdAt))
     .limit(1);
   return run ?? null;
@@ -138,7 +188,10 @@ async function latestRun(tx: Tx, tenantId: string, kind: MonitorKind, completedO
 
 /** A drift run's per-feature results, effect sizes first. */
 async function driftOf(tx: Tx, tenantId: string, runId: string) {
-  const rows = await tx.select().from(driftResults).where(and(eq(driftResults.tenantId, tenantId), eq(driftResults.runId, runId)));
+  const rows = await tx
+    .select()
+    .from(driftResults)
+    .where(and(eq(driftResults.tenantId, tenantId), eq(driftResults.runId, runId)));
   return rows.map((r) => ({
     feature: r.feature,
     label: FEATURE_LABELS[r.feature as keyof typeof FEATURE_LABELS] ?? r.feature,
@@ -163,14 +216,48 @@ async function driftOf(tx: Tx, tenantId: string, runId: string) {
  * themselves: only roles with protected:read get them; others get the attribute-level figures.
  */
 async function biasOf(tx: Tx, scope: TenantScope, runId: string) {
-  const mayRead = can(scope.role, "protected:read");
   const rows = await tx
     .select({ r: biasResults, name: segments.name })
     .from(biasResults)
     .innerJoin(segments, and(eq(segments.tenantId, biasResults.tenantId), eq(segments.id, biasResults.segmentId)))
     .where(and(eq(biasResults.tenantId, scope.tenantId), eq(biasResults.runId, runId)))
     .orderBy(segments.priority, biasResults.attribute);
-  return rows.map(({ r, name }) => ({
+  return rows.map((row) => biasView(scope, row));
+}
+
+/**
+ * The latest audit of every active segment and attribute, whichever run made it (a publish
+ * audits one segment; a scheduled or requested run audits all).
+ */
+async function latestBias(tx: Tx, scope: TenantScope) {
+  const latest = await tx.execute<{ run_id: string; segment_id: string; attribute: string }>(sql`
+    select distinct on (b.segment_id, b.attribute) b.run_id, b.segment_id, b.attribute
+    from bias_results b
+    join monitor_runs r on r.tenant_id = b.tenant_id and r.id = b.run_id
+    join segments s on s.tenant_id = b.tenant_id and s.id = b.segment_id
+    where b.tenant_id = ${scope.tenantId} and r.status = 'completed' and s.status = 'active'
+    order by b.segment_id, b.attribute, r.created_at desc`);
+  if (!latest.rows.length) return [];
+  const rows = await tx
+    .select({ r: biasResults, name: segments.name })
+    .from(biasResults)
+    .innerJoin(segments, and(eq(segments.tenantId, biasResults.tenantId), eq(segments.id, biasResults.segmentId)))
+    .where(
+      and(
+        eq(biasResults.tenantId, scope.tenantId),
+        sql`(${biasResults.runId}, ${biasResults.segmentId}, ${biasResults.attribute}) in (${sql.join(
+          latest.rows.map((l) => sql`(${l.run_id}::uuid, ${l.segment_id}::uuid, ${l.attribute})`),
+          sql`, `
+        )})`
+      )
+    )
+    .orderBy(segments.priority, biasResults.attribute);
+  return rows.map((row) => biasView(scope, row));
+}
+
+function biasView(scope: TenantScope, { r, name }: { r: typeof biasResults.$inferSelect; name: string }) {
+  const mayRead = can(scope.role, "protected:read");
+  return {
     segmentId: r.segmentId,
     segmentName: name,
     version: r.version,
@@ -184,7 +271,7 @@ async function biasOf(tx: Tx, scope: TenantScope, runId: string) {
     chi2P: r.chi2P,
     failsFourFifths: r.failsFourFifths,
     groups: mayRead ? (r.groups as unknown as BiasGroupView[]) : null,
-  }));
+  };
 }
 
 export interface BiasGroupView {
@@ -250,8 +337,10 @@ export async function monitoringOverview(scope: TenantScope) {
         createdAt: baseline.createdAt.toISOString(),
       },
       drift: drift && { run: runView(drift), results: await driftOf(tx, scope.tenantId, drift.id) },
-      bias: bias && { run: runView(bias), results: await biasOf(tx, scope, bias.id) },
-      pending: [lastDrift, lastBias].filter((r) => r && (r.status === "queued" || r.status === "running")).map((r) => runView(r!)),
+      bias: bias && { run: runView(bias), results: await latestBias(tx, scope) },
+      pending: [lastDrift, lastBias]
+        .filter((r) => r && (r.status === "queued" || r.status === "running"))
+        .map((r) => runView(r!)),
       alerts: await alertsOf(tx, scope.tenantId, false),
       runs: recent.map(runView),
       sizes: await segmentSizes(tx, scope.tenantId),
@@ -263,7 +352,10 @@ export async function monitoringOverview(scope: TenantScope) {
 export async function monitorRun(scope: TenantScope, input: z.input<typeof ZRunIdInput>) {
   const { runId } = ZRunIdInput.parse(input);
   return scope.db.withTenant(scope.tenantId, async (tx) => {
-    const [run] = await tx.select().from(monitorRuns).where(and(eq(monitorRuns.tenantId, scope.tenantId), eq(monitorRuns.id, runId)));
+    const [run] = await tx
+      .select()
+      .from(monitorRuns)
+      .where(and(eq(monitorRuns.tenantId, scope.tenantId), eq(monitorRuns.id, runId)));
     if (!run) throw notFound("The monitor run");
     return {
       run: runView(run),

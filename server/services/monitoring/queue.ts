@@ -25,5 +25,10 @@ function sendOnly(): PgBoss {
 /** Enqueues one monitor run inside `tx`: the job exists if and only if the transaction commits. */
 export async function enqueueMonitorRun(tx: Tx, job: MonitorRunJob): Promise<void> {
   const db = { executeSql: (text: string, values: unknown[]) => txClient(tx).query(text, values) };
-  await sendOnly().send(MONITOR_RUN_QUEUE, ZMonitorRunJob.parse(job), { db, singletonKey: job.runId, retryLimit: 3, retryBackoff: true });
+  await sendOnly().send(MONITOR_RUN_QUEUE, ZMonitorRunJob.parse(job), {
+    db,
+    singletonKey: job.runId,
+    retryLimit: 3,
+    retryBackoff: true,
+  });
 }

@@ -18,7 +18,10 @@ export const ZMonitoringSettings = z
     schedule: z.enum(["off", "daily", "weekly"], { message: "must be off, daily or weekly" }),
     proposeOnAct: z.boolean(),
   })
-  .refine((s) => s.psiAct >= s.psiWatch, { message: "The act band must start at or above the watch band.", path: ["psiAct"] });
+  .refine((s) => s.psiAct >= s.psiWatch, {
+    message: "The act band must start at or above the watch band.",
+    path: ["psiAct"],
+  });
 export type MonitoringSettings = z.infer<typeof ZMonitoringSettings>;
 
 export const DEFAULT_MONITORING_SETTINGS: MonitoringSettings = {
@@ -48,7 +51,13 @@ export async function updateMonitoringSettings(scope: TenantScope, input: unknow
   return scope.db.withTenant(scope.tenantId, async (tx) => {
     const before = await readMonitoringSettings(tx, scope.tenantId);
     await setting.write(tx, scope.tenantId, value);
-    await appendAudit(tx, scope, { action: "monitoring.settings.update", objectType: "settings", objectId: setting.key, before, after: value });
+    await appendAudit(tx, scope, {
+      action: "monitoring.settings.update",
+      objectType: "settings",
+      objectId: setting.key,
+      before,
+      after: value,
+    });
     return value;
   });
 }
