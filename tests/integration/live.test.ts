@@ -4,7 +4,10 @@ import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { publishLive } from "../../server/live/publish";
 import { voteOnProposal } from "../../server/services/segments";
 import { moveToItem, startSession, getSession } from "../../server/services/sessions";
-import { eventually } from "../helpers/collab";
+import { collabClient, eventually, storedDoc } from "../helpers/collab";
+import { closeSession, sessionDocName } from "../../server/services/sessions";
+import { minutesText } from "../../server/services/sessions/minutes-doc";
+import type { CollabProvider } from "../../app/collab/provider";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { scopeOf } from "../helpers/governance";
 import { liveClientFor, scheduledSession, startSocketServer } from "../helpers/sessions";
@@ -14,6 +17,7 @@ let server: Awaited<ReturnType<typeof startSocketServer>>;
 let a: FactoryWorkspace;
 let b: FactoryWorkspace;
 const clients: LiveClient[] = [];
+const providers: CollabProvider[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
@@ -23,6 +27,7 @@ beforeAll(async () => {
 });
 afterEach(() => {
   for (const c of clients.splice(0)) c.close();
+  for (const p of providers.splice(0)) p.destroy();
 });
 afterAll(async () => {
   await server.stop();
@@ -119,5 +124,39 @@ describe("events over a real socket", () => {
     await eventually(() => second.received.length > 0, "the other follower got it");
     await new Promise((r) => setTimeout(r, 100));
     expect(first.received).toEqual([]);
+  });
+});
+
+describe("the shared minutes over the real co-editing server", () => {
+  function minutesOf(user: FactoryWorkspace["owner"], sessionId: string): CollabProvider {
+    const p = collabClient(server.url, user, { tenantId: a.tenantId, doc: sessionDocName(sessionId) });
+    providers.push(p);
+    return p;
+  }
+
+  it("stores members' minutes, drops a viewer's, and freezes them at the close", async () => {
+    const { sessionId } = await scheduledSession(a);
+    await startSession(scopeOf(a, "committee"), { sessionId });
+    const chair = minutesOf(a.members.committee, sessionId);
+    const contributor = minutesOf(a.members.contributor, sessionId);
+    const viewer = minutesOf(a.members.viewer, sessionId);
+    await Promise.all([chair.whenSynced(), contributor.whenSynced(), viewer.whenSynced()]);
+    expect([chair.readOnly, contributor.readOnly, viewer.readOnly]).toEqual([false, false, true]);
+    minutesText(chair.doc).insert(0, "Decided: publish.");
+    await eventually(() => minutesText(contributor.doc).toString() === "Decided: publish.", "the contributor sees the chair's line");
+    minutesText(contributor.doc).insert(minutesText(contributor.doc).length, " Owner: Anika.");
+    minutesText(viewer.doc).insert(0, "Viewer was here. ");
+    await Promise.all([chair.whenAcked(), contributor.whenAcked(), viewer.whenAcked()]);
+    expect(viewer.error).toMatch(/only watch/);
+    await eventually(() => minutesText(chair.doc).toString() === "Decided: publish. Owner: Anika.", "the chair sees the contributor's words");
+    expect(minutesText(await storedDoc(t, a.tenantId, sessionDocName(sessionId))).toString()).toBe("Decided: publish. Owner: Anika.");
+
+    await closeSession(scopeOf(a, "committee"), { sessionId });
+    expect((await getSession(scopeOf(a, "viewer"), { sessionId })).session.minutes).toBe("Decided: publish. Owner: Anika.");
+    // After the close, a late edit is not stored and its writer becomes a watcher.
+    minutesText(chair.doc).insert(0, "Too late. ");
+    await chair.whenAcked().catch(() => {});
+    await eventually(() => chair.readOnly, "the chair's editor became read-only");
+    expect(minutesText(await storedDoc(t, a.tenantId, sessionDocName(sessionId))).toString()).toBe("Decided: publish. Owner: Anika.");
   });
 });
