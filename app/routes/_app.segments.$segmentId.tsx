@@ -12,6 +12,7 @@ import { openProposals, ProposalsInbox } from "~/components/segments/proposals-i
 import { VersionHistory } from "~/components/segments/version-history";
 import { SubmitButton } from "~/components/submit-button";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
+import { formatDate } from "~/lib/format";
 import { formatNumber, namesFrom } from "~/lib/segments";
 import { requirePermission } from "~/lib/session.server";
 import { useMe } from "~/lib/use-me";
@@ -26,12 +27,13 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, "segment:read");
   return loadOrFail(request, async () => {
     const segmentId = params.segmentId ?? "";
-    const [segment, options, proposals] = await Promise.all([
+    const [segment, options, proposals, swot] = await Promise.all([
       context.trpc.segments.get({ segmentId }),
       context.trpc.segments.builderOptions(),
       context.trpc.segments.proposals({ segmentId }),
+      context.trpc.swot.get({ segmentId }).then((b) => b.schedule),
     ]);
-    return { ...segment, options, proposals: openProposals(proposals) };
+    return { ...segment, options, proposals: openProposals(proposals), swot };
   });
 }
 
@@ -53,7 +55,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function SegmentPage() {
-  const { segment, current, history, options, proposals } = useLoaderData<typeof loader>();
+  const { segment, current, history, options, proposals, swot } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const me = useMe();
   const [confirmRetire, setConfirmRetire] = useState(false);
@@ -108,6 +110,16 @@ export default function SegmentPage() {
           ) : null
         }
       />
+      <p className="segment-swot-link">
+        <Link to={`/swot/${segment.id}`}>SWOT board</Link>
+        <span className="muted">
+          {" · "}
+          {swot.reviewDueOn
+            ? `${swot.due === "overdue" ? "review overdue since" : "next review due"} ${formatDate(swot.reviewDueOn)}`
+            : "no review planned"}
+          {swot.lastReviewedAt ? ` · last reviewed ${formatDate(swot.lastReviewedAt)}` : ""}
+        </span>
+      </p>
       {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
       {confirmRetire ? (
         <Form method="post" className="card confirm-card" aria-label={`Propose retiring ${segment.name}`}>
