@@ -9,6 +9,7 @@ import { createInvite, createRegion, createWorkspace, acceptInvite } from "../..
 import type { TenantScope } from "../../server/services/scope";
 import { seedDemoSegments } from "./demo-segments";
 import { seedDemoSessions } from "./demo-sessions";
+import { seedDemoSwot } from "./demo-swot";
 
 export const DEMO_PASSWORD = "quorum-demo-2026";
 
@@ -73,6 +74,7 @@ export async function seedDemo(
   await seedDemoTransactions(db, scope, jobs, log, transactionsFile);
   log("Proposing and approving the demo segments…");
   await seedDemoSegments(db, ws.tenantId, accounts);
+  await seedDemoSwot(db, ws.tenantId, accounts);
   await seedDemoSessions(db, ws.tenantId, accounts);
 
   const labs = await createWorkspace(db, actor, { name: SECOND_WORKSPACE });
