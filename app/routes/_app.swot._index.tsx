@@ -121,13 +121,13 @@ export default function SwotIndex() {
             </button>
           </Form>
         ) : (
-          <ul className="chips">
+          <div className="swot-teams__list">
             {teams.map((t) => (
-              <li key={t} className="chip">
+              <span key={t} className="chip">
                 {t}
-              </li>
+              </span>
             ))}
-          </ul>
+          </div>
         )}
       </section>
     </div>

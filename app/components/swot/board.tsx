@@ -176,7 +176,7 @@ export function SwotBoard({ tenantId, docName, user, canEdit, teams, compact, re
 
       <div className="swot__filters" role="group" aria-label="Show the cards of">
         {["all", ...teamChoices].map((t) => (
-          <button key={t} type="button" className={`chip swot__filter${team === t ? " swot__filter--on" : ""}`} aria-pressed={team === t} onClick={() => setTeam(t)}>
+          <button key={t} type="button" className={`chip swot__filter${t === "all" ? " swot__filter--all" : ""}${team === t ? " swot__filter--on" : ""}`} aria-pressed={team === t} onClick={() => setTeam(t)}>
             {t === "all" ? "All teams" : t}
           </button>
         ))}
