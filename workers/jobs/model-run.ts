@@ -9,6 +9,7 @@ import { checkFeatures, fitModel, loadFeatureRows, pcaSample, transformColumns }
 import { constraintGroupOf } from "../../server/services/models/constraints";
 import { explainClusters } from "../../server/services/models/explanation";
 import { bootstrapStability } from "../../server/services/models/stability";
+import { compareWindow, loadWindowRows, TIME_WINDOW_DAYS } from "../../server/services/models/time-window";
 
 export const MODEL_RUN_QUEUE = "model-run";
 export const ZModelRunJob = z.object({ tenantId: z.uuid(), runId: z.uuid() });
@@ -124,6 +125,17 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
         await hooks.afterReplicate?.(done);
       },
     });
+    // Time-window stability (services/models/time-window.ts): the same customers re-fitted on their data of 90 days earlier.
+    if (stability) {
+      const cancel = await update(db, tenantId, runId, { progress: 0.96, progressMessage: `Checking stability on the data of ${TIME_WINDOW_DAYS} days earlier` });
+      if (cancel) throw new ModelRunCancelled();
+      const fittedIds = constraints.length ? fittedIdx.map((i) => rows.ids[i]) : rows.ids;
+      const window = await db.withTenant(tenantId, (tx) => loadWindowRows(tx, tenantId, fields, { ids: fittedIds, raw: fittedRaw }, rows.referenceDate));
+      stability.timeWindow =
+        "skipped" in window
+          ? { status: "skipped", reason: window.skipped }
+          : await compareWindow(window, best.fit.labels, { algorithm, k: chosen, seed: params.seed, restarts: params.restarts, transforms, names: featureLabels });
+    }
     const sample = pcaSample(rows.n, params.seed);
     const pca: ModelPca | null = fit.pca
       ? {

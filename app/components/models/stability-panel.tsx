@@ -3,6 +3,7 @@ import { useId } from "react";
 import { BottomAxis } from "~/components/charts/axes";
 import { useChartWidth } from "~/components/charts/use-chart-width";
 import { clusterLabel } from "~/lib/models";
+import type { ModelTimeWindowStability } from "../../../db/schema";
 
 /** The stored stability of a run's chosen k (db/schema/models.ts ModelStability). */
 export interface StabilitySummary {
@@ -12,6 +13,7 @@ export interface StabilitySummary {
   clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean; dissolvedShare?: number }[];
   threshold: number;
   refitAlgorithm?: "gmm" | "ward";
+  timeWindow?: ModelTimeWindowStability;
 }
 
 const ROW = 26;
@@ -139,6 +141,47 @@ export function StabilityPanel({ stability, k, names }: { stability: StabilitySu
           ))}
         </ul>
       )}
+      {stability.timeWindow ? <TimeWindow window={stability.timeWindow} names={names} /> : null}
     </section>
+  );
+}
+
+/** The re-fit on the same customers' data of an earlier time window (services/models/time-window.ts). */
+function TimeWindow({ window, names }: { window: ModelTimeWindowStability; names: ReadonlyMap<number, string> }) {
+  if (window.status === "skipped") {
+    return (
+      <div>
+        <h3 className="section__title">On earlier data</h3>
+        <p className="muted small">Not checked: {window.reason}</p>
+      </div>
+    );
+  }
+  const unstable = window.clusters.filter((c) => !c.stable);
+  return (
+    <div>
+      <h3 className="section__title">On the data of {window.windowDays} days earlier</h3>
+      <p className="muted small chart-intro">
+        The same {window.customers.toLocaleString("en-GB")} customers (those who had bought before {window.cutoff}) were clustered again on their
+        features as they were that day, and compared with these clusters. Customers do change over {window.windowDays} days, so lower values than
+        above are expected; a cluster found again here is a lasting pattern, not a snapshot.
+      </p>
+      <dl className="details-list details-list--inline stability-facts">
+        <div>
+          <dt>Adjusted Rand index</dt>
+          <dd className="stability-facts__main">{fixed(window.ari)}</dd>
+        </div>
+        {window.clusters.map((c) => (
+          <div key={c.cluster}>
+            <dt title={names.get(c.cluster)}>{clusterLabel(c.cluster)} Jaccard</dt>
+            <dd className={c.stable ? undefined : "chart__value--danger"}>{fixed(c.jaccard)}</dd>
+          </div>
+        ))}
+      </dl>
+      <p className="muted small">
+        {unstable.length === 0
+          ? `Every cluster is found again on the earlier data (Jaccard at least ${fixed(window.threshold)}).`
+          : `Not found again on the earlier data (Jaccard below ${fixed(window.threshold)}): ${unstable.map((c) => clusterLabel(c.cluster)).join(", ")}.`}
+      </p>
+    </div>
   );
 }
