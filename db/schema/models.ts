@@ -9,7 +9,7 @@ export type ModelRunStatus = (typeof MODEL_RUN_STATUSES)[number];
 export const MODEL_TRANSFORMS = ["none", "log1p", "standard", "robust", "winsorise"] as const;
 export type ModelTransform = (typeof MODEL_TRANSFORMS)[number];
 
-export const MODEL_ALGORITHMS = ["kmeans", "gmm", "dbscan", "ward"] as const;
+export const MODEL_ALGORITHMS = ["kmeans", "gmm", "dbscan", "ward", "lca", "som"] as const;
 export type ModelAlgorithm = (typeof MODEL_ALGORITHMS)[number];
 
 /** Per k of a Gaussian-mixture run (see ModelRunParams.gmmResults). */
@@ -57,6 +57,46 @@ export interface ModelRunParams {
   constraintGroups?: { name: string; cluster: number; size: number }[];
   /** OUTPUT of a completed Ward run: what was clustered and the top of the merge tree (dendrogram). */
   wardResult?: ModelWardResult;
+  /** OUTPUT of a completed latent class run, per k (same jsonb as gmmResults). */
+  lcaResults?: ModelLcaKMetrics[];
+  /** Self-organizing map runs: the grid (rows × columns); absent: chosen from the number of customers. */
+  somGrid?: { rows: number; cols: number };
+  /** OUTPUT of a completed self-organizing map run. */
+  somResult?: ModelSomResult;
+}
+
+/** Per k of a latent class run: fit and the class-conditional probabilities (the profile). */
+export interface ModelLcaKMetrics {
+  k: number;
+  logLikelihood: number;
+  bic: number;
+  aic: number;
+  parameters: number;
+  /** Class weights π_c (class c + 1 at index c). */
+  weights: number[];
+  /** Per variable: its categories and P(category | class) as [class][category]. */
+  probabilities: { field: string; categories: string[]; p: number[][] }[];
+  /** Per class: mean of its customers' largest posterior. */
+  meanMaxPosterior: number[];
+  iterations: number;
+  converged: boolean;
+}
+
+/** A trained self-organizing map (the run page's U-matrix, hit counts and component planes). */
+export interface ModelSomResult {
+  rows: number;
+  cols: number;
+  /** Node weights on the transformed features, node (r, c) at index r·cols + c, each of length features. */
+  weights: number[][];
+  /** Customers whose best-matching unit is the node. */
+  hits: number[];
+  /** Mean distance of each node to its grid neighbours (U-matrix). */
+  uMatrix: number[];
+  /** The chosen k's cluster (1-based) of each node (k-means on the node weights). */
+  nodeClusters: number[];
+  /** Mean quantisation error (distance of a customer to its best-matching unit) and topographic error. */
+  quantisationError: number;
+  topographicError: number;
 }
 
 export interface ModelConstraint {
