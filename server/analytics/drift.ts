@@ -32,7 +32,8 @@
  * differences nobody cares about, so the band uses the effect size, never a p-value.
  */
 import { chiSquareSurvival } from "./stats-distributions";
-import { populationSd, quantileSorted, sortedCopy } from "./stats-descriptive";
+import { radixSortFloat64 } from "./radix-sort";
+import { populationSd, quantileSorted } from "./stats-descriptive";
 
 export const PSI_BINS = 10;
 export const PSI_FLOOR = 0.0001;
@@ -132,22 +133,29 @@ export interface KsSweep {
 }
 
 /** One merge of two ascending samples: the KS statistic and the Wasserstein-1 distance. */
-export function ksAndWasserstein(a: ArrayLike<number>, b: ArrayLike<number>): KsSweep {
+export function ksAndWasserstein(a: Float64Array, b: Float64Array): KsSweep {
   const n = a.length;
   const m = b.length;
+  const invN = 1 / n;
+  const invM = 1 / m;
   let i = 0;
   let j = 0;
   let d = 0;
   let w1 = 0;
-  let previous = Math.min(a[0], b[0]);
+  let previous = a[0] < b[0] ? a[0] : b[0];
   while (i < n || j < m) {
-    const x = j >= m || (i < n && a[i] <= b[j]) ? a[i] : b[j];
+    let x: number;
+    if (j >= m) x = a[i];
+    else if (i >= n) x = b[j];
+    else x = a[i] <= b[j] ? a[i] : b[j];
     // Between the previous distinct value and x the CDFs are constant.
-    w1 += Math.abs(i / n - j / m) * (x - previous);
+    const before = i * invN - j * invM;
+    w1 += (before < 0 ? -before : before) * (x - previous);
     while (i < n && a[i] === x) i++;
     while (j < m && b[j] === x) j++;
-    const gap = Math.abs(i / n - j / m);
-    if (gap > d) d = gap;
+    const gap = i * invN - j * invM;
+    const size = gap < 0 ? -gap : gap;
+    if (size > d) d = size;
     previous = x;
   }
   return { d, w1 };
@@ -227,12 +235,6 @@ export interface KsTest {
   method: "exact" | "asymptotic";
 }
 
-/** Two-sample KS on ascending samples. */
-export function ksTestSorted(a: ArrayLike<number>, b: ArrayLike<number>): KsTest {
-  const { d } = ksAndWasserstein(a, b);
-  return ksPValue(d, a.length, b.length);
-}
-
 function ksPValue(d: number, n: number, m: number): KsTest {
   if (n * m <= KS_EXACT_MAX_CELLS) return { d, p: ksExactP(d, n, m), method: "exact" };
   return { d, p: ksAsymptoticP(d, n, m), method: "asymptotic" };
@@ -274,13 +276,17 @@ export function numericDrift(
 ): NumericDrift {
   checkNumeric("reference", reference);
   checkNumeric("current", current);
-  return numericDriftSorted(sortedCopy(reference), sortedCopy(current), thresholds);
+  return numericDriftSorted(
+    radixSortFloat64(Float64Array.from(reference)),
+    radixSortFloat64(Float64Array.from(current)),
+    thresholds
+  );
 }
 
 /** Drift of a numeric feature from samples already sorted ascending (finite values). */
 export function numericDriftSorted(
-  reference: ArrayLike<number>,
-  current: ArrayLike<number>,
+  reference: Float64Array,
+  current: Float64Array,
   thresholds: DriftThresholds = DEFAULT_DRIFT_THRESHOLDS
 ): NumericDrift {
   if (reference.length === 0 || current.length === 0) {

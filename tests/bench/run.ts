@@ -1,7 +1,9 @@
+import { apiBench } from "./api";
 import { benchDatabase } from "./bench-db";
 import { clusterBench } from "./cluster";
 import { collabBench } from "./collab";
 import { importBench } from "./import";
+import { monitorBench } from "./monitor";
 import { segmentsBench } from "./segments";
 
 /** `npm run bench [-- name…]`: runs the named benchmarks (all when none is named) and prints JSON. */
@@ -9,6 +11,8 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   import: importBench,
   collab: collabBench,
   segments: segmentsBench,
+  api: apiBench,
+  monitor: monitorBench,
 };
 /** Benchmarks that need no database: run without starting one. */
 const STANDALONE_BENCHES: Record<string, () => Promise<unknown>> = {

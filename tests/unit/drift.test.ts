@@ -18,6 +18,7 @@ import {
   psiEdges,
 } from "../../server/analytics/drift";
 import { chiSquareSurvival } from "../../server/analytics/stats-distributions";
+import { radixSortFloat64 } from "../../server/analytics/radix-sort";
 import { SeededRandom } from "../../server/analytics/seeded-random";
 
 /** Relative agreement to `sf` significant figures. */
@@ -284,5 +285,21 @@ describe("Jensen–Shannon and chi-square", () => {
         [4, 0],
       ])
     ).toBeNull();
+  });
+});
+
+describe("radix sort of float64 values", () => {
+  it("orders like Float64Array.prototype.sort: negatives, zeros, ties, tiny and huge magnitudes", () => {
+    const rng = new SeededRandom(21);
+    const specials = [0, -0, 1e-310, -1e-310, 1e300, -1e300, Number.MAX_VALUE, -Number.MAX_VALUE, 0.1, -0.1];
+    const x = Float64Array.from({ length: 50_000 }, (_, i) =>
+      i % 7 === 0 ? specials[i % specials.length] : i % 3 === 0 ? Math.floor(rng.next() * 20) - 10 : (rng.next() - 0.5) * 10 ** Math.floor(rng.next() * 12 - 6),
+    );
+    const expected = Float64Array.from(x).sort();
+    const sorted = radixSortFloat64(x);
+    expect(sorted.length).toBe(x.length);
+    expect(sorted.every((v, i) => Object.is(v, expected[i]))).toBe(true);
+    // The input is left as it was.
+    expect(x[0]).toBe(0);
   });
 });

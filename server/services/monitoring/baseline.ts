@@ -1,3 +1,4 @@
+import { radixSortFloat64 } from "../../analytics/radix-sort";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../../db/client";
 import { featureBaselines, featureBaselineValues } from "../../../db/schema";
@@ -82,7 +83,7 @@ export async function storeBaseline(
     .values({ tenantId, reason, customerCount: snapshot.n, featuresComputedAt: snapshot.computedAt, createdBy })
     .returning({ id: featureBaselines.id });
   for (const [feature, values] of snapshot.numeric) {
-    const sorted = Float64Array.from(values).sort();
+    const sorted = radixSortFloat64(values);
     await tx.insert(featureBaselineValues).values({
       tenantId,
       baselineId: baseline.id,

@@ -1,3 +1,4 @@
+import { radixSortFloat64 } from "../../analytics/radix-sort";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import * as Y from "yjs";
 import type { Database, Tx } from "../../../db/client";
@@ -50,7 +51,7 @@ export function featureDrifts(
   for (const [feature, sortedRef] of reference.numeric) {
     const cur = current.numeric.get(feature);
     if (!cur || cur.length === 0 || sortedRef.length === 0) continue;
-    out.push({ feature, ...numericDriftSorted(sortedRef, Float64Array.from(cur).sort(), thresholds) });
+    out.push({ feature, ...numericDriftSorted(sortedRef, radixSortFloat64(cur), thresholds) });
   }
   for (const [feature, counts] of reference.categorical) {
     const cur = current.categorical.get(feature);
