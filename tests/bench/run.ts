@@ -1,4 +1,3 @@
-import { apiBench } from "./api";
 import { benchDatabase } from "./bench-db";
 import { clusterBench } from "./cluster";
 import { collabBench } from "./collab";
@@ -11,7 +10,6 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   import: importBench,
   collab: collabBench,
   segments: segmentsBench,
-  api: apiBench,
   monitor: monitorBench,
 };
 /** Benchmarks that need no database: run without starting one. */
