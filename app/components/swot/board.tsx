@@ -1,3 +1,4 @@
+import { Link } from "@remix-run/react";
 import { useCallback, useEffect, useRef, useState, type DragEvent, type KeyboardEvent, type PointerEvent, type ReactNode } from "react";
 import * as Y from "yjs";
 import {
@@ -52,6 +53,7 @@ interface SwotBoardProps {
 }
 
 const DRAG_TYPE = "application/x-quorum-swot-card";
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const POINTER_EVERY_MS = 40;
 
 function SaveStatus({ status, pending, watching }: { status: LiveBoard["status"]; pending: number; watching: boolean }) {
@@ -406,6 +408,8 @@ function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, sta
                 <a href={e.ref} target="_blank" rel="noreferrer noopener">
                   {e.label}
                 </a>
+              ) : e.kind === "model-run" && UUID.test(e.ref) ? (
+                <Link to={`/models/${e.ref}`}>{e.label}</Link>
               ) : (
                 <span>
                   {e.label}
