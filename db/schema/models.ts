@@ -147,8 +147,8 @@ export interface ModelPca {
 /** Bootstrap stability of the chosen k (filled by the model-run job; shape owned by services/models). */
 export interface ModelStability {
   method: "bootstrap";
-  /** "gmm" or "ward" when the re-fits were Gaussian mixtures or Ward trees (absent: k-means). */
-  refitAlgorithm?: "gmm" | "ward";
+  /** The algorithm of the re-fits when not k-means: Gaussian mixtures, Ward trees, maps or latent class models. */
+  refitAlgorithm?: "gmm" | "ward" | "som" | "lca";
   replicates: number;
   sampleShare: number;
   /** Adjusted Rand index between the full fit and each replicate (on the replicate's customers). */
