@@ -30,11 +30,8 @@ export async function loader({ request, params, context }: LoaderFunctionArgs) {
   const me = await requirePermission(request, context, "session:read");
   return loadOrFail(request, async () => {
     const view = await context.trpc.sessions.get({ sessionId: params.sessionId ?? "" });
-    const current = view.items.find((i) => i.id === view.session.currentItemId) ?? null;
-    const proposal = current?.proposalId && me.permissions.includes("segment:read") ? await context.trpc.segments.proposal({ proposalId: current.proposalId }) : null;
     return {
       ...view,
-      proposal,
       reader: { id: me.user.id, name: me.user.name },
       tenantId: me.workspace.tenantId,
       canOpenSwot: me.permissions.includes("swot:read"),
@@ -236,6 +233,7 @@ function ChairControls({ data, current, collab }: { data: Data; current: Item | 
   const navigation = useNavigation();
   const [confirming, setConfirming] = useState(false);
   const [closing, setClosing] = useState(false);
+  const [closeError, setCloseError] = useState<string | null>(null);
   const busy = navigation.state !== "idle";
   if (session.status === "scheduled") {
     return (
@@ -250,8 +248,20 @@ function ChairControls({ data, current, collab }: { data: Data; current: Item | 
   const next = index >= 0 ? items[index + 1] : items[0];
   const close = async () => {
     setClosing(true);
+    setCloseError(null);
     // The minutes must be stored up to this person's last keystroke before they are frozen.
-    await collab.provider?.whenAcked();
+    const saved = await Promise.race([
+      (collab.provider?.whenAcked() ?? Promise.resolve()).then(
+        () => true,
+        () => false,
+      ),
+      new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 5_000)),
+    ]);
+    if (!saved) {
+      setCloseError("Your latest changes to the minutes are not saved yet (check the connection), so the session was not closed. Try again in a moment.");
+      setClosing(false);
+      return;
+    }
     submit({ intent: "close", stateVector: toBase64(Y.encodeStateVector(collab.doc)) }, { method: "post" });
     setConfirming(false);
     setClosing(false);
@@ -268,7 +278,7 @@ function ChairControls({ data, current, collab }: { data: Data; current: Item | 
       ) : null}
       {confirming ? (
         <div className="chair-controls__confirm" role="group" aria-label="Close the session">
-          <span className="small">Record decisions, attendance and minutes now?</span>
+          <span className="small">{closeError ?? "Record decisions, attendance and minutes now?"}</span>
           <button type="button" className="button button--danger button--sm" onClick={() => void close()} disabled={closing || busy}>
             {closing || busy ? "Closing…" : "Close and record"}
           </button>
@@ -310,7 +320,7 @@ function AgendaEntry({ item, current, live, canRun, receivedAt }: { item: Item; 
 }
 
 function CurrentItem({ data, item, receivedAt }: { data: Data; item: Item; receivedAt: number }) {
-  const proposal = data.proposal;
+  const { proposal, board } = data;
   return (
     <>
       <section className="card current-item" aria-labelledby="current-title">
@@ -326,7 +336,10 @@ function CurrentItem({ data, item, receivedAt }: { data: Data; item: Item; recei
         {item.kind === "topic" ? <p className="muted">Discuss; note the conclusions and actions in the minutes.</p> : null}
         {item.kind === "swot" && item.segmentId ? (
           <div className="current-item__swot">
-            <p className="muted">Review this segment's SWOT board together: everyone in the room can open it; edits and votes on cards appear live.</p>
+            <p className="muted">
+              Review this segment's SWOT board together: open it beside the room; edits, drags and votes on cards appear live for everyone.
+              {board?.reviewDueOn ? ` Review due ${board.reviewDueOn}.` : ""}
+            </p>
             {data.canOpenSwot ? (
               <a className="button button--primary" href={`/swot/${item.segmentId}`} target="_blank" rel="noreferrer">
                 Open the SWOT board
@@ -336,18 +349,21 @@ function CurrentItem({ data, item, receivedAt }: { data: Data; item: Item; recei
         ) : null}
         {item.kind === "proposal" && proposal ? (
           <p className="muted">
-            {proposal.segment.name} · proposed by {proposal.proposal.createdBy ?? "a former member"} ·{" "}
-            <Link to={`/segments/proposals/${proposal.proposal.id}`}>Open the proposal</Link>
+            {proposal.segment.name} · proposed by {proposal.createdBy ?? "a former member"} · <Link to={`/segments/proposals/${proposal.id}`}>Open the proposal</Link>
           </p>
         ) : null}
+        {proposal?.stale ? (
+          <Notice tone="warning">The segment was published again after this proposal was written: it must be rebased before the committee can vote.</Notice>
+        ) : null}
       </section>
+      {item.kind === "swot" && board ? <BoardGlance board={board} /> : null}
       {item.kind === "proposal" && proposal ? (
-        <div className="segment-grid">
+        <>
           <section className="card" aria-labelledby="diff-title">
             <h2 id="diff-title" className="card__title">
-              {proposal.base ? `Changes against version ${proposal.proposal.baseVersion}` : "What this proposal creates"}
+              {proposal.hasBase ? `Changes against version ${proposal.baseVersion}` : "What this proposal creates"}
             </h2>
-            {proposal.proposal.kind === "retire" ? (
+            {proposal.kind === "retire" ? (
               <p className="muted">The segment stops being published.</p>
             ) : proposal.diff ? (
               <DiffView diff={proposal.diff} emptyText="The definition does not change." />
@@ -356,29 +372,55 @@ function CurrentItem({ data, item, receivedAt }: { data: Data; item: Item; recei
             )}
           </section>
           <ReviewPanel
-            status={proposal.proposal.status}
+            status={proposal.status}
             votes={proposal.votes}
             verdict={proposal.verdict}
             rule={proposal.approvalRule}
-            decision={
-              proposal.proposal.decidedAt
-                ? {
-                    by: proposal.proposal.decidedBy,
-                    at: proposal.proposal.decidedAt,
-                    reason: proposal.proposal.decisionReason,
-                    overridden: proposal.proposal.overridden,
-                    publishedVersion: proposal.proposal.publishedVersion,
-                  }
-                : null
-            }
+            decision={proposal.decision}
             myVote={proposal.votes.find((v) => v.userId === data.reader.id)?.vote ?? null}
-            canVote={proposal.can.vote && data.can.vote}
+            canVote={proposal.canVote && data.can.vote}
             canOverride={false}
-            proposalId={proposal.proposal.id}
+            proposalId={proposal.id}
           />
-        </div>
+        </>
       ) : null}
     </>
+  );
+}
+
+function BoardGlance({ board }: { board: NonNullable<Data["board"]> }) {
+  return (
+    <section className="card" aria-labelledby="board-title">
+      <h2 id="board-title" className="card__title">
+        The board at a glance
+      </h2>
+      <p className="card__subtitle">Cards per quadrant and the most voted ones, as of this page's last update.</p>
+      <div className="swot-glance">
+        {board.quadrants.map((q) => (
+          <div key={q.quadrant} className={`swot-glance__quadrant swot-glance__quadrant--${q.quadrant}`}>
+            <h3 className="swot-glance__label">
+              {q.label} <span className="muted small">{q.count}</span>
+            </h3>
+            {q.top.length ? (
+              <ul className="swot-glance__cards">
+                {q.top.map((c) => (
+                  <li key={c.id}>
+                    {c.text || "(empty card)"}
+                    <span className="muted small">
+                      {" "}
+                      · {c.votes} vote{c.votes === 1 ? "" : "s"}
+                      {c.consensus ? " · consensus" : ""}
+                    </span>
+                  </li>
+                ))}
+              </ul>
+            ) : (
+              <p className="muted small">No cards yet.</p>
+            )}
+          </div>
+        ))}
+      </div>
+    </section>
   );
 }
 

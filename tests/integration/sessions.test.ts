@@ -16,6 +16,7 @@ import {
 } from "../../server/services/sessions";
 import { minutesAccess, recordAttendance } from "../../server/services/sessions/access";
 import { minutesText } from "../../server/services/sessions/minutes-doc";
+import { addCard, cardsMap, swotDocName } from "../../server/services/swot/board-doc";
 import { acceptInvite, createInvite } from "../../server/services/workspaces";
 import { callerFor } from "../helpers/callers";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -110,6 +111,59 @@ describe("running a session", () => {
     await expect(moveToItem(otherScope, { sessionId, itemId: view.items[1].id })).rejects.toMatchObject({ code: "FORBIDDEN" });
     await expect(startSession(committee(), { sessionId })).rejects.toMatchObject({ code: "CONFLICT", message: "This session is already running." });
     await expect(moveToItem(committee(), { sessionId, itemId: sessionId })).rejects.toMatchObject({ message: "That agenda item is not on this session's agenda." });
+  });
+
+  it("shows the proposal being decided with its changes and votes, and who may vote on it", async () => {
+    const { sessionId, proposalId } = await scheduledSession(w);
+    expect((await getSession(committee(), { sessionId })).proposal).toBeNull();
+    await startSession(committee(), { sessionId });
+    await voteOnProposal(committee(), { proposalId, vote: "reject", reason: "Too broad" });
+    const asViewer = await getSession(scopeOf(w, "viewer"), { sessionId });
+    expect(asViewer.proposal).toMatchObject({
+      id: proposalId,
+      status: "rejected",
+      canVote: false,
+      hasBase: false,
+      votes: [expect.objectContaining({ name: w.members.committee.name, vote: "reject", reason: "Too broad" })],
+      verdict: expect.objectContaining({ rejections: 1, approvals: 0 }),
+      decision: expect.objectContaining({ by: w.members.committee.name }),
+    });
+    expect(asViewer.proposal?.diff?.meta.map((m) => m.field)).toContain("name");
+    const { sessionId: second, proposalId: open } = await scheduledSession(w);
+    await startSession(committee(), { sessionId: second });
+    expect((await getSession(committee(), { sessionId: second })).proposal).toMatchObject({ id: open, status: "submitted", canVote: true });
+    expect((await getSession(scopeOf(w, "analyst"), { sessionId: second })).proposal).toMatchObject({ canVote: false });
+    const view = await getSession(committee(), { sessionId: second });
+    await moveToItem(committee(), { sessionId: second, itemId: view.items[2].id });
+    expect((await getSession(committee(), { sessionId: second })).proposal).toBeNull();
+  });
+
+  it("shows the SWOT board under review at a glance: cards per quadrant, most voted first, rejected ones left out", async () => {
+    const { sessionId, segmentId } = await scheduledSession(w);
+    await t.db.withTenant(w.tenantId, (tx) =>
+      editStoredDoc(tx, w.tenantId, swotDocName(segmentId), (doc) => {
+        const author = { id: w.owner.id, name: w.owner.name };
+        addCard(doc, { quadrant: "strengths", author, team: "sales", text: [{ paragraph: [{ text: "Loyal" }] }] });
+        const liked = addCard(doc, { quadrant: "strengths", author, team: "sales", text: [{ paragraph: [{ text: "Big baskets" }] }] });
+        (cardsMap(doc).get(liked)!.get("votes") as Y.Map<boolean>).set(w.members.committee.id, true);
+        addCard(doc, { quadrant: "threats", author, team: "sales", text: [{ paragraph: [{ text: "Dismissed" }] }], status: "rejected" });
+      }),
+    );
+    await startSession(committee(), { sessionId });
+    const view = await getSession(committee(), { sessionId });
+    expect(view.board).toBeNull();
+    await moveToItem(committee(), { sessionId, itemId: view.items[1].id });
+    const { board } = await getSession(scopeOf(w, "viewer"), { sessionId });
+    expect(board?.quadrants.map((q) => [q.quadrant, q.count])).toEqual([
+      ["strengths", 2],
+      ["weaknesses", 0],
+      ["opportunities", 0],
+      ["threats", 0],
+    ]);
+    expect(board?.quadrants[0].top.map((c) => [c.text, c.votes])).toEqual([
+      ["Big baskets", 1],
+      ["Loyal", 0],
+    ]);
   });
 
   it("lets members co-edit the minutes while the session is open; viewers and everyone after the close only read", async () => {

@@ -22,6 +22,8 @@ import { assertContains, proposalRow } from "../segments/lookup";
 import { verdictFor, votesOf } from "../segments/review";
 import { recordAttendance, sessionDocName, sessionTopic } from "./access";
 import { ZCloseInput, ZMoveInput, ZProposalSessionsInput, ZScheduleInput, ZSessionIdInput } from "./inputs";
+import { currentBoard } from "./current-board";
+import { currentProposal } from "./current-proposal";
 import { readMinutes } from "./minutes-doc";
 
 /**
@@ -193,6 +195,10 @@ export async function getSession(scope: TenantScope, input: z.input<typeof ZSess
       .where(inArray(users.id, [session.chairId, session.closedBy].filter((id): id is string => !!id).concat(scope.actor.userId)));
     const nameOf = (id: string | null) => (id ? (people.find((p) => p.id === id)?.name ?? "a former member") : null);
     const open = session.status !== "closed";
+    const currentItem = items.find((i) => i.id === session.currentItemId);
+    const proposal =
+      session.status === "live" && currentItem?.proposalId && can(scope.role, "segment:read") ? await currentProposal(tx, scope, currentItem.proposalId) : null;
+    const board = session.status === "live" && currentItem?.segmentId && can(scope.role, "swot:read") ? await currentBoard(tx, scope.tenantId, currentItem.segmentId) : null;
     return {
       session: {
         id: session.id,
@@ -224,6 +230,10 @@ export async function getSession(scope: TenantScope, input: z.input<typeof ZSess
         tally: i.tally,
       })),
       attendees,
+      /** The proposal being decided, while the session is live and its current item is one. */
+      proposal,
+      /** The SWOT board under review, while the session is live and its current item is one. */
+      board,
       serverNow: now,
       can: {
         run: open && mayRun(scope, session),
