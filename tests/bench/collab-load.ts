@@ -34,6 +34,10 @@ export interface LoadResult {
   /** The last sequence number each client wrote, by board: the parent checks them in PostgreSQL. */
   finalValues: Record<string, Record<string, number>>;
   connectMs: number;
+  /** This process's CPU time over the run, as a share of one core: near 100 means the generator, not the server, sets the pace. */
+  generatorCpuPercent: number;
+  /** Edits per second actually made (the target is boards × editsPerSecond). */
+  achievedEditsPerSecond: number;
 }
 
 type Pending = { sentAt: number; waiting: number; measured: boolean };
@@ -85,6 +89,7 @@ async function run(config: LoadConfig, whenGo: Promise<void>, ready: () => void)
   await whenGo;
 
   let edits = 0;
+  const cpuBefore = process.cpuUsage();
   const started = performance.now();
   const interval = 1000 / config.editsPerSecond;
   // Each board edits on its own clock, offset so the boards' edits interleave.
@@ -109,6 +114,8 @@ async function run(config: LoadConfig, whenGo: Promise<void>, ready: () => void)
         }),
     ),
   );
+  const loadMs = performance.now() - started;
+  const cpu = process.cpuUsage(cpuBefore);
   // Let the last edits arrive, then wait for every acknowledgement.
   const deadline = performance.now() + 10_000;
   while (boards.some((b) => b.pending.size) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
@@ -129,6 +136,8 @@ async function run(config: LoadConfig, whenGo: Promise<void>, ready: () => void)
     unacknowledged,
     finalValues,
     connectMs: Math.round(connectMs),
+    generatorCpuPercent: Math.round(((cpu.user + cpu.system) / 1000 / loadMs) * 1000) / 10,
+    achievedEditsPerSecond: Math.round((edits / loadMs) * 1000),
   };
 }
 

@@ -1,5 +1,6 @@
 import { fork } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
+import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { performance } from "node:perf_hooks";
 import * as decoding from "lib0/decoding";
@@ -293,12 +294,17 @@ async function swotBench(database: BenchDatabase) {
       editsPerSecondPerBoard: EDITS_PER_SECOND,
       seconds: LOAD_MS / 1000,
       edits: r.edits,
+      achievedEditsPerSecond: r.achievedEditsPerSecond,
+      targetEditsPerSecond: BOARDS * EDITS_PER_SECOND,
       samples: r.samples,
       connectAllMs: r.connectMs,
       propagation: { medianMs: r.medianMs, p99Ms: r.p99Ms, maxMs: r.maxMs },
       lostUpdates: r.lostInFlight + missingInDb + r.unacknowledged,
       lost: { neverReceived: r.lostInFlight, unacknowledged: r.unacknowledged, missingInPostgres: missingInDb },
       serverCpu: { percentOfOneCore: Math.round(((cpu.user + cpu.system) / 1000 / wallMs) * 1000) / 10 },
+      loadGeneratorCpu: { percentOfOneCore: r.generatorCpuPercent },
+      machineLoadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10),
+      cores: os.cpus().length,
       serverMemory: { rssBeforeMb: mb(memoryBefore.rss), rssPeakMb: mb(peakRss), rssAfterMb: mb(memoryAfter.rss), heapUsedAfterMb: mb(memoryAfter.heapUsed) },
     };
     const big = await bigBoardLoad(db, w.tenantId, bigBoard, url, writers[0]);
