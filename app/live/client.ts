@@ -90,6 +90,17 @@ export class LiveClient {
     };
   }
 
+  /**
+   * Asks the server for a subscription again (it authorises and notes it anew: a session room
+   * renews when the session starts, so that people already waiting are counted as attending).
+   */
+  renew(tenantId: string, topic: string): Promise<SubscribeResult> {
+    const sub = this.subscriptions.get(key(tenantId, topic));
+    if (!sub) return Promise.resolve({ ok: false, error: "Not subscribed to that topic." });
+    sub.result = this.ask(sub);
+    return sub.result;
+  }
+
   close(): void {
     this.subscriptions.clear();
     this.socket.disconnect();

@@ -4,7 +4,7 @@ import { LiveClient, type LiveListener } from "./client";
 let shared: LiveClient | null = null;
 
 /** The page's one live connection (same origin, session cookie), made on first use in the browser. */
-function liveClient(): LiveClient {
+export function liveClient(): LiveClient {
   shared ??= new LiveClient();
   return shared;
 }

@@ -14,7 +14,8 @@ import { ItemTimer } from "~/components/sessions/item-timer";
 import { MinutesEditor } from "~/components/sessions/minutes-editor";
 import sessionStyles from "~/components/sessions/sessions.css?url";
 import { SubmitButton } from "~/components/submit-button";
-import { useLive } from "~/live/use-live";
+import type { LiveListener } from "~/live/client";
+import { liveClient, useLive } from "~/live/use-live";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDateMinute } from "~/lib/format";
 import { toBase64 } from "~/lib/segments";
@@ -92,7 +93,17 @@ export default function SessionRoom() {
     }, 50);
   }, [revalidator]);
   useEffect(() => () => clearTimeout(pendingRefresh.current ?? undefined), []);
-  const live = useLive(data.tenantId, open ? topics : [], refresh);
+  const { tenantId } = data;
+  const sessionTopic = session.topic;
+  const onLive = useCallback(
+    (message: Parameters<LiveListener>[0]) => {
+      // People already waiting in the room are counted as attending once the session starts.
+      if (message.kind === "event" && (message.payload as { type?: string }).type === "started") void liveClient().renew(tenantId, sessionTopic);
+      refresh();
+    },
+    [refresh, tenantId, sessionTopic],
+  );
+  const live = useLive(tenantId, open ? topics : [], onLive);
 
   const pageError = result && !result.ok && result.intent !== "vote" ? result.formError : null;
 

@@ -83,6 +83,35 @@ describe("subscribing to live topics", () => {
   });
 });
 
+describe("attendance from the room", () => {
+  it("counts who joins a live session, and those already waiting once they renew at the start", async () => {
+    const { sessionId } = await scheduledSession(a);
+    const topic = `session/${sessionId}`;
+    const waiting = client(a.members.viewer);
+    const started = new Promise<void>((resolve) =>
+      waiting.subscribe(a.tenantId, topic, (m) => {
+        if (m.kind === "event" && (m.payload as { type: string }).type === "started") resolve();
+      }),
+    );
+    await eventually(() => waiting.socket.connected, "the viewer is connected");
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await getSession(scopeOf(a, "viewer"), { sessionId })).attendees).toEqual([]);
+    await startSession(scopeOf(a, "committee"), { sessionId });
+    await started;
+    expect(await waiting.renew(a.tenantId, topic)).toEqual({ ok: true });
+    expect((await follow(client(a.members.analyst), a.tenantId, topic)).result).toEqual({ ok: true });
+    await eventually(async () => (await getSession(scopeOf(a, "viewer"), { sessionId })).attendees.length === 3, "three attendees");
+    const { attendees } = await getSession(scopeOf(a, "viewer"), { sessionId });
+    expect(attendees.map((p) => `${p.name} (${p.role})`).sort()).toEqual(
+      [`${a.members.committee.name} (committee)`, `${a.members.viewer.name} (viewer)`, `${a.members.analyst.name} (analyst)`].sort(),
+    );
+    // Joining again counts once.
+    expect(await waiting.renew(a.tenantId, topic)).toEqual({ ok: true });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await getSession(scopeOf(a, "viewer"), { sessionId })).attendees).toHaveLength(3);
+  });
+});
+
 describe("events over a real socket", () => {
   it("delivers a moved agenda item to the room, and only what was committed", async () => {
     const { sessionId } = await scheduledSession(a);
