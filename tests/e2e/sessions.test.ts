@@ -4,6 +4,8 @@ import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeUser, makeWorkspace, type FactoryUser, type FactoryWorkspace } from "../../db/seed/factories";
 import { acceptInvite, createInvite } from "../../server/services/workspaces";
+import { editStoredDoc } from "../../server/collab/store";
+import { addCard, swotDocName } from "../../server/services/swot/board-doc";
 import { launchBrowser, pageRecorder, signInAt, type TestBrowser } from "../helpers/browser";
 import { jobsFor } from "../helpers/callers";
 import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
@@ -35,7 +37,13 @@ beforeAll(async () => {
   await resetShots();
   [server, browser] = await Promise.all([startTestServer(), launchBrowser()]);
   ws = await makeWorkspace(server.database.db, "Session Co", jobsFor(server.database.db));
-  await publishedSegment(ws, "Big spenders", { combinator: "and", children: [{ id: "spend", op: "gte", field: "monetary", value: 20 }] });
+  const big = await publishedSegment(ws, "Big spenders", { combinator: "and", children: [{ id: "spend", op: "gte", field: "monetary", value: 20 }] });
+  await server.database.db.withTenant(ws.tenantId, (tx) =>
+    editStoredDoc(tx, ws.tenantId, swotDocName(big.segmentId), (doc) => {
+      addCard(doc, { quadrant: "strengths", author: { id: ws.owner.id, name: ws.owner.name }, team: "marketing", text: [{ paragraph: [{ text: "High basket value" }] }] });
+      addCard(doc, { quadrant: "threats", author: { id: ws.owner.id, name: ws.owner.name }, team: "sales", text: [{ paragraph: [{ text: "Competitor loyalty scheme" }] }] });
+    }),
+  );
   proposalId = (await submittedNewSegment(scopeOf(ws, "analyst"), "Loyal regulars", { combinator: "and", children: [{ id: "f", op: "gte", field: "frequency", value: 2 }] })).proposalId;
   member = await makeUser(server.database.db, { name: "Maya Member" });
   const invite = await createInvite(ws.ownerScope, { email: member.email, role: "committee", regionIds: [] }, 1);
@@ -53,15 +61,17 @@ describe("a live committee session in three browsers", () => {
     await chair.getByRole("heading", { name: "No sessions yet" }).waitFor();
     const form = chair.getByRole("region", { name: "Schedule a session" });
     await expect(form.getByLabel("Item 1 proposal").inputValue()).resolves.toBe(proposalId);
+    await form.getByRole("button", { name: "SWOT review" }).click();
+    await form.getByLabel("Item 2 SWOT board").selectOption({ label: "Big spenders" });
     await form.getByRole("button", { name: "Topic or alert" }).click();
-    await form.getByLabel("Item 2 topic").fill("Churn alert in the North");
-    await form.getByLabel("Item 2 time box in minutes").fill("0");
+    await form.getByLabel("Item 3 topic").fill("Churn alert in the North");
+    await form.getByLabel("Item 3 time box in minutes").fill("0");
     await form.getByLabel("Title").fill("December steering committee");
     await form.getByLabel("Date and time").fill("2026-12-01T09:30");
     await form.getByRole("button", { name: "Schedule session" }).click();
     await chair.getByText("Time box must be at least 1 minute.").waitFor();
     await shot(chair, "chair-schedule-error");
-    await chair.getByLabel("Item 2 time box in minutes").fill("5");
+    await chair.getByLabel("Item 3 time box in minutes").fill("5");
     await chair.getByRole("button", { name: "Schedule session" }).click();
     await chair.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     const room = new URL(chair.url()).pathname;
@@ -108,7 +118,12 @@ describe("a live committee session in three browsers", () => {
     await shot(memberPage, "member-room");
     await shot(viewer, "viewer-room");
 
-    // The chair moves on; everyone follows.
+    // The chair moves on; everyone follows: the SWOT board, then the topic.
+    await chair.getByRole("button", { name: "Next item →" }).click();
+    for (const page of [memberPage, viewer]) await page.getByRole("heading", { name: "Big spenders", level: 2 }).waitFor();
+    await viewer.getByText("Competitor loyalty scheme").waitFor();
+    await expect(viewer.getByRole("link", { name: "Open the SWOT board" }).getAttribute("href")).resolves.toMatch(/^\/swot\/[0-9a-f-]{36}$/);
+    await shot(viewer, "viewer-swot");
     await chair.getByRole("button", { name: "Next item →" }).click();
     for (const page of [memberPage, viewer]) await page.getByRole("heading", { name: "Churn alert in the North", level: 2 }).waitFor();
     await shot(viewer, "viewer-topic");
