@@ -312,7 +312,7 @@ function AgendaEntry({ item, current, live, canRun, receivedAt }: { item: Item; 
       <div className="agenda__head">
         <span className={`badge agenda-kind agenda-kind--${item.kind}`}>{AGENDA_KIND_LABELS[item.kind]}</span>
         {current ? <span className="agenda__now">Now</span> : null}
-        <OutcomeBadge outcome={item.outcome} />
+        <OutcomeBadge outcome={item.outcome ?? (item.proposalStatus === "approved" || item.proposalStatus === "rejected" ? item.proposalStatus : null)} />
       </div>
       <span className="agenda__title">{item.title}</span>
       <div className="agenda__foot">

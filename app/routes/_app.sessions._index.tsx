@@ -212,6 +212,10 @@ function suggestedRows(options: NonNullable<LoaderData["options"]>): Row[] {
       .filter((b) => b.due)
       .slice(0, 4)
       .map((b) => ({ key: nextKey++, kind: "swot" as const, ref: b.segmentId, minutes: "15" })),
+    ...options.alerts
+      .filter((a) => a.band === "act")
+      .slice(0, 3)
+      .map((a) => ({ key: nextKey++, kind: "topic" as const, ref: a.topic, minutes: "10" })),
   ];
   return rows.length ? rows : [{ key: nextKey++, kind: "topic", ref: "", minutes: "10" }];
 }
@@ -237,7 +241,7 @@ function ScheduleForm({ options }: { options: NonNullable<LoaderData["options"]>
         Schedule a session
       </h2>
       <p className="card__subtitle">
-        You chair the sessions you schedule. Submitted proposals and SWOT boards due for review are suggested; give each item a time box.
+        You chair the sessions you schedule. Submitted proposals, SWOT boards due for review and monitoring alerts that call for action are suggested; give each item a time box.
       </p>
       <Form method="post" className="form" noValidate>
         {result?.formError ? <Notice tone="error">{result.formError}</Notice> : null}
@@ -261,6 +265,13 @@ function ScheduleForm({ options }: { options: NonNullable<LoaderData["options"]>
             <p className="field__error" role="alert">
               {errors.items}
             </p>
+          ) : null}
+          {options.alerts.length ? (
+            <datalist id="open-alerts">
+              {options.alerts.map((a) => (
+                <option key={a.id} value={a.topic} />
+              ))}
+            </datalist>
           ) : null}
           <ol className="agenda-editor__rows">
             {rows.map((row, index) => (
@@ -352,7 +363,8 @@ function AgendaRow({
             className="input"
             value={row.ref}
             maxLength={300}
-            placeholder="A topic or an alert to discuss"
+            placeholder={options.alerts.length ? "A topic, or pick an open monitoring alert" : "A topic or an alert to discuss"}
+            list={options.alerts.length ? "open-alerts" : undefined}
             onChange={(e) => onChange({ ref: e.target.value })}
             aria-invalid={refError ? true : undefined}
           />

@@ -4,6 +4,7 @@ import * as Y from "yjs";
 import { editStoredDoc, loadDoc } from "../../server/collab/store";
 import { createProposal, voteOnProposal } from "../../server/services/segments";
 import {
+  agendaOptions,
   closeSession,
   getSession,
   listSessions,
@@ -63,6 +64,27 @@ describe("scheduling", () => {
     await expect(caller.sessions.schedule({ title: "Q4", scheduledAt: at, items: [twice, twice] })).rejects.toMatchObject({
       message: "Agenda item 2: “New segment “Twice”” is already on the agenda.",
     });
+  });
+
+  it("offers submitted proposals, boards by review date and unacknowledged monitoring alerts (those calling for action first)", async () => {
+    const submitted = await submittedNewSegment(scopeOf(w, "analyst"), "Offered", { combinator: "and", children: [] });
+    const { rows } = await t.ownerQuery<{ id: string }>(`insert into monitor_runs (tenant_id, kind, trigger) values ($1, 'drift', 'demand') returning id`, [w.tenantId]);
+    const alert = (band: string, message: string, acknowledged = false) =>
+      t.ownerQuery(
+        `insert into monitor_alerts (tenant_id, run_id, kind, segment_id, subject, band, message, acknowledged_at) values ($1, $2, 'drift', $3, 'monetary', $4, $5, $6)`,
+        [w.tenantId, rows[0].id, submitted.segmentId, band, message, acknowledged ? new Date() : null],
+      );
+    await alert("watch", "Spend drifted a little");
+    await alert("act", "Spend drifted a lot");
+    await alert("act", "Already discussed", true);
+    await t.ownerQuery(`insert into swot_boards (tenant_id, segment_id, review_due_on) values ($1, $2, current_date + 3)`, [w.tenantId, submitted.segmentId]);
+    const options = await agendaOptions(committee());
+    expect(options.proposals.map((p) => p.id)).toContain(submitted.proposalId);
+    expect(options.boards[0]).toMatchObject({ segmentId: submitted.segmentId, due: true });
+    expect(options.alerts.map((a) => a.topic)).toEqual([
+      "Drift alert on Offered (act): Spend drifted a lot",
+      "Drift alert on Offered (watch): Spend drifted a little",
+    ]);
   });
 
   it("lists upcoming sessions soonest first and names the chair", async () => {

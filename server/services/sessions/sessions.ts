@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, inArray, ne, sql } from "drizzle-orm";
+import { and, asc, desc, eq, inArray, isNull, ne, sql } from "drizzle-orm";
 import type { z } from "zod";
 import type { Tx } from "../../../db/client";
 import {
   committeeSessions,
+  monitorAlerts,
   segmentProposals,
   segments,
   sessionAgendaItems,
@@ -162,8 +163,20 @@ export async function agendaOptions(scope: TenantScope) {
       .where(and(eq(segments.tenantId, scope.tenantId), ne(segments.status, "retired")))
       .orderBy(sql`${swotBoards.reviewDueOn} asc nulls last`, asc(segments.name));
     const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
+    // Monitoring alerts nobody has acknowledged yet: topics to discuss, worst first.
+    const alerts = await tx
+      .select({ id: monitorAlerts.id, kind: monitorAlerts.kind, band: monitorAlerts.band, subject: monitorAlerts.subject, message: monitorAlerts.message, segment: segments.name, createdAt: monitorAlerts.createdAt })
+      .from(monitorAlerts)
+      .leftJoin(segments, and(eq(segments.tenantId, monitorAlerts.tenantId), eq(segments.id, monitorAlerts.segmentId)))
+      .where(and(eq(monitorAlerts.tenantId, scope.tenantId), isNull(monitorAlerts.acknowledgedAt)))
+      .orderBy(sql`${monitorAlerts.band} = 'act' desc`, desc(monitorAlerts.createdAt))
+      .limit(20);
     return {
       proposals,
+      alerts: alerts.map((a) => ({
+        ...a,
+        topic: `${a.kind === "bias" ? "Bias" : "Drift"} alert${a.segment ? ` on ${a.segment}` : ""} (${a.band}): ${a.message}`.slice(0, 300),
+      })),
       boards: boards.map((b) => ({ ...b, due: b.reviewDueOn !== null && b.reviewDueOn <= soon })),
     };
   });
