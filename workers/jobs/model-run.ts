@@ -1,11 +1,14 @@
 import { and, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Database } from "../../db/client";
-import { modelRunAssignments, modelRunClusters, modelRunResults, modelRuns, type ModelPca } from "../../db/schema";
+import { modelRunAssignments, modelRunClusters, modelRunResults, modelRuns, type ModelAlgorithm, type ModelPca } from "../../db/schema";
 import { AnalyticsInputError, featureMatrix } from "../../server/analytics/feature-matrix";
 import { DomainError } from "../../server/errors";
 import type { Logger } from "../../server/logger";
-import { checkFeatures, fitModel, loadFeatureRows, pcaSample, transformColumns } from "../../server/services/models";
+import { checkCategoryFeatures, checkFeatures, fitModel, loadCategoryRows, loadFeatureRows, pcaSample, transformColumns } from "../../server/services/models";
+import { oneHotColumns, somResult } from "../../server/services/models/pipeline";
+import { encodeCategories, type CategoricalData } from "../../server/analytics/lca";
+import type { FeatureMatrix } from "../../server/analytics/feature-matrix";
 import { constraintGroupOf } from "../../server/services/models/constraints";
 import { explainClusters } from "../../server/services/models/explanation";
 import { bootstrapStability } from "../../server/services/models/stability";
@@ -26,6 +29,15 @@ export interface ModelRunHooks {
 }
 
 const ASSIGNMENT_BATCH = 20_000;
+
+const ALGORITHM_NOTE: Record<ModelAlgorithm, string> = {
+  kmeans: "",
+  gmm: " (Gaussian mixture)",
+  dbscan: " (DBSCAN)",
+  ward: " (Ward)",
+  lca: " (latent class analysis)",
+  som: " (self-organizing map)",
+};
 
 async function update(db: Database, tenantId: string, runId: string, values: Partial<typeof modelRuns.$inferInsert>) {
   const rows = await db.withTenant(tenantId, (tx) =>
@@ -64,19 +76,53 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
   const ks = Array.from({ length: params.kMax - params.kMin + 1 }, (_, i) => params.kMin + i);
   try {
     const constraints = params.constraints ?? [];
-    const { labels, rows, group } = await db.withTenant(tenantId, async (tx) => {
+    const loaded = await db.withTenant(tenantId, async (tx) => {
+      if (algorithm === "lca") {
+        const labels = await checkCategoryFeatures(tx, tenantId, fields);
+        const cat = await loadCategoryRows(tx, tenantId, fields);
+        return { labels, ids: cat.ids, active: cat.active, answers: cat.answers, numeric: null, group: await constraintGroupOf(tx, tenantId, constraints, cat.ids) };
+      }
       const labels = await checkFeatures(tx, tenantId, fields);
-      const rows = await loadFeatureRows(tx, tenantId, fields);
+      const numeric = await loadFeatureRows(tx, tenantId, fields);
       // Business-rule constraints: each customer's fixed group (−1: clustered), decided before any fitting.
-      return { labels, rows, group: await constraintGroupOf(tx, tenantId, constraints, rows.ids) };
+      return { labels, ids: numeric.ids, active: numeric.active, answers: null, numeric, group: await constraintGroupOf(tx, tenantId, constraints, numeric.ids) };
     });
-    const names = fields;
-    const raw = featureMatrix(rows.values, rows.n, rows.d);
+    const { group } = loaded;
+    const rows = {
+      ids: loaded.ids,
+      n: loaded.ids.length,
+      active: loaded.active,
+      referenceDate: loaded.numeric?.referenceDate ?? null,
+      featuresComputedAt: loaded.numeric?.featuresComputedAt ?? null,
+    };
+    const labels = new Map(loaded.labels);
+    const featureLabels = fields.map((f) => labels.get(f) ?? f);
     const fittedIdx: number[] = [];
     for (let i = 0; i < rows.n; i++) if (group[i] < 0) fittedIdx.push(i);
-    const fittedRaw = constraints.length
-      ? featureMatrix(Float64Array.from({ length: fittedIdx.length * rows.d }, (_, v) => rows.values[fittedIdx[Math.floor(v / rows.d)] * rows.d + (v % rows.d)]), fittedIdx.length, rows.d)
-      : raw;
+    let raw: FeatureMatrix;
+    let names: string[] = fields;
+    let categorical: { data: CategoricalData; fields: string[]; categories: string[][] } | undefined;
+    if (loaded.answers) {
+      // Latent class analysis: answers coded on every row (fixed groups included), the model fitted on the fitted rows;
+      // profiles, PCA, metrics and the fixed groups use the answers' one-hot columns ("<field>=<category>").
+      const encoded = encodeCategories(loaded.answers, featureLabels);
+      const hot = oneHotColumns(encoded.data, fields, encoded.categories);
+      raw = hot.matrix;
+      names = hot.names;
+      for (const name of hot.names) {
+        const cut = name.indexOf("=");
+        labels.set(name, `${labels.get(name.slice(0, cut)) ?? name.slice(0, cut)}: ${name.slice(cut + 1)}`);
+      }
+      const J = fields.length;
+      const codes = new Int32Array(fittedIdx.length * J);
+      fittedIdx.forEach((i, s2) => codes.set(encoded.data.codes.subarray(i * J, (i + 1) * J), s2 * J));
+      categorical = { data: { rows: fittedIdx.length, levels: encoded.data.levels, codes }, fields, categories: encoded.categories };
+    } else {
+      raw = featureMatrix(loaded.numeric!.values, rows.n, loaded.numeric!.d);
+    }
+    const d = raw.cols;
+    const fittedRaw =
+      fittedIdx.length === rows.n ? raw : featureMatrix(Float64Array.from({ length: fittedIdx.length * d }, (_, v) => raw.values[fittedIdx[Math.floor(v / d)] * d + (v % d)]), fittedIdx.length, d);
     if (algorithm !== "dbscan" && fittedRaw.rows < params.kMax + 1) {
       const m = fittedRaw.rows;
       const have = m === 1 ? "Only 1 customer has" : m === 0 ? "No customer has" : `Only ${m} customers have`;
@@ -84,10 +130,10 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       throw new AnalyticsInputError(`${have} all the chosen features${outside}; k=${params.kMax} needs at least ${params.kMax + 1}. Choose a smaller k or other features.`);
     }
     const transforms = params.features.map((f) => f.transform);
-    const featureLabels = fields.map((f) => labels.get(f) ?? f);
     // The transforms are fitted on the clustered customers only: they are clustered exactly as they would be without the fixed groups.
-    const transformed = transformColumns(fittedRaw, transforms, featureLabels);
-    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${algorithm === "gmm" ? " (Gaussian mixture)" : algorithm === "dbscan" ? " (DBSCAN)" : algorithm === "ward" ? " (Ward)" : ""}` });
+    // Latent class runs use the answers as they are (one-hot columns, no transform).
+    const transformed = categorical ? fittedRaw : transformColumns(fittedRaw, transforms, featureLabels);
+    await update(db, tenantId, runId, { progress: 0.05, progressMessage: `Clustering ${rows.n} customers${ALGORITHM_NOTE[algorithm]}` });
     const fit = await fitModel(raw, transformed, names, labels, {
       ks,
       algorithm,
@@ -95,8 +141,16 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       minPts: params.minPts,
       seed: params.seed,
       restarts: params.restarts,
+      ...(params.somGrid ? { somGrid: params.somGrid } : {}),
+      ...(categorical ? { categorical } : {}),
       ...(constraints.length
-        ? { fixed: { group, names: constraints.map((c) => c.name), display: fittedRaw.rows === rows.n ? transformed : transformColumns(raw, transforms, featureLabels) } }
+        ? {
+            fixed: {
+              group,
+              names: constraints.map((c) => c.name),
+              display: fittedRaw.rows === rows.n ? transformed : categorical ? raw : transformColumns(raw, transforms, featureLabels),
+            },
+          }
         : {}),
       async onK(k, done, total) {
         const cancel = await update(db, tenantId, runId, { progress: 0.05 + (0.75 * done) / total, progressMessage: `Fitted k=${k} (${done} of ${total})` });
@@ -109,7 +163,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
     if (!best) throw new Error("unreachable: the recommended k was not evaluated");
     // A shallow decision tree on the original feature values that predicts the chosen k's clusters (explanation.ts).
     // Fitted customers only: a fixed group is already defined by its rule.
-    const explanation = explainClusters(fittedRaw, best.fit.labels, names, { seed: params.seed });
+    // Not for latent class runs: rules on one-hot columns are no segment rules.
+    const explanation = categorical ? null : explainClusters(fittedRaw, best.fit.labels, names, { seed: params.seed });
     const chosenLabels = fit.labels.get(chosen)!;
     const offset = fit.groupOffset.get(chosen)!;
     const constraintGroups = constraints.map((c, g) => ({ name: c.name, cluster: offset + g + 1, size: group.reduce((s, x) => s + (x === g ? 1 : 0), 0) }));
@@ -119,6 +174,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       seed: params.seed,
       restarts: params.restarts,
       algorithm,
+      ...(params.somGrid ? { somGrid: params.somGrid } : {}),
+      ...(categorical ? { categorical: categorical.data } : {}),
       async onReplicate(done, total) {
         const cancel = await update(db, tenantId, runId, { progress: 0.8 + (0.15 * done) / total, progressMessage: `Checking stability (replicate ${done} of ${total})` });
         if (cancel) throw new ModelRunCancelled();
@@ -130,11 +187,13 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
       const cancel = await update(db, tenantId, runId, { progress: 0.96, progressMessage: `Checking stability on the data of ${TIME_WINDOW_DAYS} days earlier` });
       if (cancel) throw new ModelRunCancelled();
       const fittedIds = constraints.length ? fittedIdx.map((i) => rows.ids[i]) : rows.ids;
-      const window = await db.withTenant(tenantId, (tx) => loadWindowRows(tx, tenantId, fields, { ids: fittedIds, raw: fittedRaw }, rows.referenceDate));
+      const window = categorical
+        ? { skipped: "Not computed for latent class runs: categorical answers are not recomputed as of an earlier day." }
+        : await db.withTenant(tenantId, (tx) => loadWindowRows(tx, tenantId, fields, { ids: fittedIds, raw: fittedRaw }, rows.referenceDate));
       stability.timeWindow =
         "skipped" in window
           ? { status: "skipped", reason: window.skipped }
-          : await compareWindow(window, best.fit.labels, { algorithm, k: chosen, seed: params.seed, restarts: params.restarts, transforms, names: featureLabels });
+          : await compareWindow(window, best.fit.labels, { algorithm, k: chosen, seed: params.seed, restarts: params.restarts, transforms, names: featureLabels, ...(params.somGrid ? { somGrid: params.somGrid } : {}) });
     }
     const sample = pcaSample(rows.n, params.seed);
     const pca: ModelPca | null = fit.pca
@@ -205,6 +264,8 @@ export async function runModelRun(db: Database, tenantId: string, runId: string,
               : {}),
             ...(constraints.length ? { constraintGroups } : {}),
             ...(fit.ward ? { wardResult: fit.ward } : {}),
+            ...(fit.som ? { somResult: somResult(fit.som, chosen) } : {}),
+            ...(fit.lca ? { lcaResults: fit.lca } : {}),
           },
           n: rows.n,
           dataSnapshot: { referenceDate: rows.referenceDate, featuresComputedAt: rows.featuresComputedAt, customerCount: rows.active, usedCount: rows.n },

@@ -12,9 +12,11 @@ export interface StabilitySummary {
   ari: { mean: number; min: number; max: number };
   clusters: { cluster: number; jaccardMean: number; jaccardMin: number; stable: boolean; dissolvedShare?: number }[];
   threshold: number;
-  refitAlgorithm?: "gmm" | "ward";
+  refitAlgorithm?: "gmm" | "ward" | "som" | "lca";
   timeWindow?: ModelTimeWindowStability;
 }
+
+const REFIT_LABEL = { kmeans: "k-means", gmm: "The Gaussian mixture", ward: "The Ward tree", som: "The map (and k-means on its nodes)", lca: "The latent class model" } as const;
 
 const ROW = 26;
 const LABEL_WIDTH = 92;
@@ -89,7 +91,7 @@ export function StabilityPanel({ stability, k, names }: { stability: StabilitySu
           How stable are the clusters at k = {k}?
         </h2>
         <p className="card__subtitle">
-          {stability.refitAlgorithm === "gmm" ? "The Gaussian mixture" : stability.refitAlgorithm === "ward" ? "The Ward tree" : "k-means"} was fitted again {replicates} times, each time on a different random {percent(sampleShare)} of the customers (same
+          {REFIT_LABEL[stability.refitAlgorithm ?? "kmeans"]} was fitted again {replicates} times, each time on a different random {percent(sampleShare)} of the customers (same
           k and restarts, seeded from the run's seed), and each re-fit was compared with these clusters on the customers it saw.
         </p>
       </div>

@@ -23,7 +23,7 @@ import type { TenantScope } from "../scope";
 import { loadDoc } from "../../collab/store";
 import { proposalDocName } from "../segments/access";
 import { readDefinition } from "../segments/draft-doc";
-import { NUMBER_FEATURES, referencedModelRuns, ZNumberField, ZRuleGroup } from "../segments/rules";
+import { CATEGORY_FIELDS, NUMBER_FEATURES, referencedModelRuns, ZNumberField, ZRuleGroup } from "../segments/rules";
 import { checkConstraints, ZConstraintList } from "./constraints";
 import { collinearity, DBSCAN_RECOMMENDATION_RULE, GMM_RECOMMENDATION_RULE, transformColumns } from "./pipeline";
 
@@ -61,7 +61,8 @@ const FEATURE_LABELS: Record<(typeof NUMBER_FEATURES)[number], string> = {
 };
 
 export const ZModelFeature = z.object({
-  field: ZNumberField,
+  /** Numeric fields for every algorithm; categorical fields (region, RFM segment, category attributes) for latent class analysis. */
+  field: z.union([ZNumberField, z.enum(CATEGORY_FIELDS)], { message: "is not a feature" }),
   transform: z.enum(MODEL_TRANSFORMS, { message: `transform must be one of ${MODEL_TRANSFORMS.join(", ")}` }).default("standard"),
 });
 
@@ -85,10 +86,24 @@ export const ZStartModelRunInput = z
     eps: z.number({ message: "eps must be a number" }).positive({ message: "eps must be greater than 0" }).max(1e6).optional(),
     /** DBSCAN only: points within eps of a core point, itself counted. */
     minPts: z.number({ message: "minPts must be a number" }).int({ message: "minPts must be a whole number" }).min(2, { message: "minPts is at least 2 (the point itself counted)" }).max(1000).optional(),
+    /** Self-organizing maps: the grid (default: about 5·√n nodes, square). */
+    somGrid: z
+      .object({
+        rows: z.number().int({ message: "whole rows" }).min(1, { message: "at least 1 row" }).max(20, { message: "at most 20 rows" }),
+        cols: z.number().int({ message: "whole columns" }).min(2, { message: "at least 2 columns" }).max(20, { message: "at most 20 columns" }),
+      })
+      .optional(),
     /** Business-rule constraints: named fixed groups defined by segment rules, left out of fitting (constraints.ts). */
     constraints: ZConstraintList.optional(),
   })
   .superRefine((i, ctx) => {
+    i.features.forEach((f, index) => {
+      const categorical = (CATEGORY_FIELDS as readonly string[]).includes(f.field);
+      const numeric = (NUMBER_FEATURES as readonly string[]).includes(f.field);
+      if (i.algorithm === "lca" && numeric) ctx.addIssue({ code: "custom", message: `${f.field} is numeric; latent class analysis takes categorical answers`, path: ["features", index, "field"] });
+      if (i.algorithm !== "lca" && categorical) ctx.addIssue({ code: "custom", message: `${f.field} is categorical; choose latent class analysis for categorical answers`, path: ["features", index, "field"] });
+    });
+    if (i.algorithm !== "som" && i.somGrid) ctx.addIssue({ code: "custom", message: "a map grid is for self-organizing maps only", path: ["somGrid"] });
     const fixed = i.constraints?.length ?? 0;
     if (fixed && i.kMax !== undefined && i.kMax + fixed > 15) {
       ctx.addIssue({ code: "custom", message: `the largest k plus the ${fixed} fixed group${fixed === 1 ? "" : "s"} must not exceed 15 clusters`, path: ["constraints"] });
@@ -146,8 +161,12 @@ export async function modelFeatureOptions(tx: Tx, tenantId: string): Promise<Fea
   ];
 }
 
+/** Numeric features (kind "number") and, for latent class analysis, categorical fields (kind "category"). */
 export async function listModelFeatures(scope: TenantScope) {
-  return scope.db.withTenant(scope.tenantId, (tx) => modelFeatureOptions(tx, scope.tenantId));
+  return scope.db.withTenant(scope.tenantId, async (tx) => [
+    ...(await modelFeatureOptions(tx, scope.tenantId)).map((o) => ({ ...o, kind: "number" as const })),
+    ...(await categoryFeatureOptions(tx, scope.tenantId)).map((o) => ({ ...o, kind: "category" as const })),
+  ]);
 }
 
 /** Checks every chosen field; returns their labels. Protected attributes are refused by name. */
@@ -178,6 +197,65 @@ function fieldSql(field: string) {
   }
   if (!(NUMBER_FEATURES as readonly string[]).includes(field)) throw invalid(`There is no feature "${field}".`);
   return sql`f.${sql.identifier(field)}::float8`;
+}
+
+/** Categorical fields a latent class run can use: region, RFM segment and category/boolean/text attributes that are not protected. */
+export async function categoryFeatureOptions(tx: Tx, tenantId: string): Promise<FeatureOption[]> {
+  const defs = await tx
+    .select({ key: attributeDefinitions.key, label: attributeDefinitions.label, sensitivity: attributeDefinitions.sensitivity, type: attributeDefinitions.type })
+    .from(attributeDefinitions)
+    .where(eq(attributeDefinitions.tenantId, tenantId))
+    .orderBy(asc(attributeDefinitions.key));
+  return [
+    { field: "region", label: "Region", source: "feature" as const, available: true },
+    { field: "rfm_segment", label: "RFM segment", source: "feature" as const, available: true },
+    ...defs
+      .filter((d) => d.type === "category" || d.type === "boolean" || d.type === "text")
+      .map((d) => ({
+        field: `attr:${d.key}`,
+        label: d.label,
+        source: "attribute" as const,
+        available: d.sensitivity !== "protected",
+        ...(d.sensitivity === "protected" ? { reason: "protected attributes cannot be used as model features" } : {}),
+      })),
+  ];
+}
+
+/** Labels of the categorical fields, refusing unknown, numeric and protected ones (latent class runs). */
+export async function checkCategoryFeatures(tx: Tx, tenantId: string, fields: readonly string[]): Promise<Map<string, string>> {
+  const options = new Map((await categoryFeatureOptions(tx, tenantId)).map((o) => [o.field, o]));
+  const labels = new Map<string, string>();
+  for (const field of fields) {
+    const option = options.get(field);
+    if (!option) throw invalid(`"${field}" is not a categorical field of this workspace; latent class analysis takes region, RFM segment or category attributes.`);
+    if (!option.available) throw invalid(`The attribute "${option.label}" is protected and cannot be used as a model feature.`, { field });
+    labels.set(field, option.label);
+  }
+  return labels;
+}
+
+/** The chosen categorical answers of every active customer with all of them, ordered by customer id. */
+export async function loadCategoryRows(tx: Tx, tenantId: string, fields: readonly string[]): Promise<{ ids: string[]; answers: string[][]; active: number }> {
+  const exprs = fields.map((field) =>
+    field === "region"
+      ? sql`c.region`
+      : field === "rfm_segment"
+        ? sql`f.rfm_segment`
+        : sql`case when jsonb_typeof(c.attributes -> ${field.slice(5)}) in ('string', 'boolean', 'number') then c.attributes ->> ${field.slice(5)} end`,
+  );
+  const result = await tx.execute<{ id: string; v: (string | null)[] }>(
+    sql`select c.id, array[${sql.join(exprs, sql`, `)}]::text[] as v from customers c
+        left join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id
+        where c.tenant_id = ${tenantId}::uuid and c.merged_into is null and not c.opted_out order by c.id`,
+  );
+  const ids: string[] = [];
+  const answers: string[][] = [];
+  for (const row of result.rows) {
+    if (row.v.some((x) => x === null || x === "")) continue;
+    ids.push(row.id);
+    answers.push(row.v as string[]);
+  }
+  return { ids, answers, active: result.rows.length };
 }
 
 export interface FeatureRows {
@@ -229,7 +307,7 @@ export async function loadFeatureRows(tx: Tx, tenantId: string, fields: readonly
 export async function startModelRun(scope: TenantScope, input: z.input<typeof ZStartModelRunInput>, jobs: JobQueue) {
   const parsed = ZStartModelRunInput.parse(input);
   return scope.db.withTenant(scope.tenantId, async (tx) => {
-    await checkFeatures(
+    await (parsed.algorithm === "lca" ? checkCategoryFeatures : checkFeatures)(
       tx,
       scope.tenantId,
       parsed.features.map((f) => f.field),

@@ -5,7 +5,9 @@
  * (workers/jobs/model-run.ts) loads the rows and stores what this returns. The CLI's
  * `cluster` command composes the same analytics (evaluateKs, recommendK) for a CSV file.
  */
-import type { ModelAlgorithm, ModelGmmKMetrics, ModelWardResult } from "../../../db/schema/models";
+import type { ModelAlgorithm, ModelGmmKMetrics, ModelLcaKMetrics, ModelSomResult, ModelWardResult } from "../../../db/schema/models";
+import { lca, type CategoricalData } from "../../analytics/lca";
+import { defaultGrid, somClusters, trainSom, type SomMap } from "../../analytics/som";
 import { clusterProfiles } from "../../analytics/cluster-profiles";
 import { calinskiHarabasz, daviesBouldin, silhouette } from "../../analytics/cluster-metrics";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../../analytics/cluster-selection";
@@ -61,8 +63,8 @@ export interface DbscanSummary {
 
 export const GMM_RECOMMENDATION_RULE = "lowest BIC (Bayesian information criterion) of the Gaussian mixture";
 
-/** The recommended k of a Gaussian-mixture run: the lowest BIC (the smallest k on ties). */
-export function recommendByBic(metrics: readonly ModelGmmKMetrics[]): Recommendation {
+/** The recommended k of a Gaussian-mixture (or latent class) run: the lowest BIC (the smallest k on ties). */
+export function recommendByBic(metrics: readonly { k: number; bic: number }[], model = "Gaussian mixture"): Recommendation {
   if (metrics.length === 0) throw new RangeError("no k was evaluated");
   const best = metrics.reduce((a, b) => (b.bic < a.bic ? b : a));
   const others = metrics.filter((m) => m !== best);
@@ -70,9 +72,9 @@ export function recommendByBic(metrics: readonly ModelGmmKMetrics[]): Recommenda
   return {
     k: best.k,
     reason:
-      `k=${best.k} has the lowest BIC of the Gaussian mixture (${best.bic.toFixed(1)})` +
+      `k=${best.k} has the lowest BIC of the ${model} (${best.bic.toFixed(1)})` +
       (next ? `, ${(next.bic - best.bic).toFixed(1)} below the next best (k=${next.k})` : "") +
-      "; for Gaussian mixtures the BIC decides (likelihood penalised for the number of parameters), not the silhouette",
+      `; for ${model === "Gaussian mixture" ? "Gaussian mixtures" : "latent class models"} the BIC decides (likelihood penalised for the number of parameters), not the silhouette`,
   };
 }
 
@@ -85,6 +87,10 @@ export interface ModelFit {
   dbscan?: DbscanSummary;
   /** Only for Ward runs: the top of the merge tree. */
   ward?: ModelWardResult;
+  /** Only for self-organizing map runs: the map and each k's node clusters. */
+  som?: SomSummary;
+  /** Only for latent class runs, in the order of `evaluations`. */
+  lca?: ModelLcaKMetrics[];
   recommendation: Recommendation;
   /**
    * Per k: every row's 0-based label, fixed groups included (the fitted clusters, DBSCAN's
@@ -104,6 +110,10 @@ export interface FitOptions {
   ks: readonly number[];
   /** Default "kmeans". */
   algorithm?: ModelAlgorithm;
+  /** Self-organizing map runs: the grid (default: defaultGrid(n)). */
+  somGrid?: { rows: number; cols: number };
+  /** Latent class runs: the fitted customers' answers (the matrices are their one-hot columns). */
+  categorical?: { data: CategoricalData; fields: readonly string[]; categories: string[][] };
   /** DBSCAN only (ks is then ignored). */
   eps?: number;
   minPts?: number;
@@ -150,6 +160,8 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   let recommendation: Recommendation;
   let dbscanSummary: DbscanSummary | undefined;
   let wardSummary: ModelWardResult | undefined;
+  let somSummary: SomSummary | undefined;
+  let lcaMetrics: ModelLcaKMetrics[] | undefined;
   if (options.algorithm === "dbscan") {
     let evaluation: KEvaluation;
     ({ evaluation, summary: dbscanSummary } = evaluateDbscan(transformed, options));
@@ -167,6 +179,13 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
   } else if (options.algorithm === "ward") {
     ({ evaluations, ward: wardSummary } = await evaluateWardKs(transformed, options));
     recommendation = recommendK(evaluations);
+  } else if (options.algorithm === "som") {
+    ({ evaluations, som: somSummary } = await evaluateSomKs(transformed, options));
+    recommendation = recommendK(evaluations);
+  } else if (options.algorithm === "lca") {
+    if (!options.categorical) throw new RangeError("a latent class run needs its categorical answers");
+    ({ evaluations, metrics: lcaMetrics } = await evaluateLcaKs(options.categorical, transformed, options));
+    recommendation = recommendByBic(lcaMetrics, "latent class model");
   } else {
     evaluations = await evaluateKs(transformed, options.ks, {
       seed: options.seed,
@@ -259,7 +278,7 @@ export async function fitModel(raw: FeatureMatrix, transformed: FeatureMatrix, n
       }),
     );
   }
-  return { n: raw.rows, evaluations, recommendation, labels: allLabels, groupOffset, fittedRows, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}), ...(wardSummary ? { ward: wardSummary } : {}) };
+  return { n: raw.rows, evaluations, recommendation, labels: allLabels, groupOffset, fittedRows, clusters, pca, ...(gmmMetrics ? { gmm: gmmMetrics } : {}), ...(dbscanSummary ? { dbscan: dbscanSummary } : {}), ...(wardSummary ? { ward: wardSummary } : {}), ...(somSummary ? { som: somSummary } : {}), ...(lcaMetrics ? { lca: lcaMetrics } : {}) };
 }
 
 /**
@@ -414,6 +433,125 @@ export async function evaluateWardKs(matrix: FeatureMatrix, options: Pick<FitOpt
   }
   const top = topOfTree(model.tree);
   return { evaluations, ward: { method: model.method, units: model.tree.units, cap: model.cap, leaves: top.leaves, merges: top.merges } };
+}
+
+export interface SomSummary {
+  map: SomMap;
+  /** Per k: each node's cluster (0-based). */
+  nodeClusters: Map<number, Int32Array>;
+}
+
+/** The stored form of a run's map at its chosen k (clusters 1-based). */
+export function somResult(summary: SomSummary, k: number): ModelSomResult {
+  const { map } = summary;
+  const nodes = map.rows * map.cols;
+  const d = map.weights.length / nodes;
+  return {
+    rows: map.rows,
+    cols: map.cols,
+    weights: Array.from({ length: nodes }, (_, u) => Array.from(map.weights.subarray(u * d, (u + 1) * d))),
+    hits: map.hits,
+    uMatrix: map.uMatrix,
+    nodeClusters: Array.from(summary.nodeClusters.get(k) ?? [], (c) => c + 1),
+    quantisationError: map.quantisationError,
+    topographicError: map.topographicError,
+  };
+}
+
+/** Scores of one k's hard labels, as k-means' (inertia of the labels, silhouette, CH, DB). */
+function scoreLabels(matrix: FeatureMatrix, k: number, labels: Int32Array, seed: number, iterations = 0): KEvaluation {
+  const cols = matrix.cols;
+  const sizes = new Array<number>(k).fill(0);
+  const centres = new Float64Array(k * cols);
+  for (let i = 0; i < matrix.rows; i++) {
+    sizes[labels[i]]++;
+    for (let t = 0; t < cols; t++) centres[labels[i] * cols + t] += matrix.values[i * cols + t];
+  }
+  for (let c = 0; c < k; c++) for (let t = 0; t < cols; t++) centres[c * cols + t] /= sizes[c] || 1;
+  const inertia = hardLabelInertia(matrix, labels, k);
+  const s = silhouette(matrix, labels, { seed });
+  return {
+    k,
+    inertia,
+    silhouette: s.score,
+    calinskiHarabasz: calinskiHarabasz(matrix, labels),
+    daviesBouldin: daviesBouldin(matrix, labels),
+    sizes,
+    fit: { k, centres, labels, sizes, inertia, iterations, converged: true, restart: 0, restartInertias: [] },
+    silhouetteSampled: s.sampled,
+    silhouetteRows: s.rowsUsed,
+  };
+}
+
+/**
+ * Self-organizing map (server/analytics/som.ts): ONE map per run on the transformed features
+ * (grid from the parameters or defaultGrid), then for each k the clusters of k-means on the node
+ * weights; customers take their best-matching node's cluster. Scored like k-means; the
+ * silhouette rule recommends k.
+ */
+export async function evaluateSomKs(matrix: FeatureMatrix, options: Pick<FitOptions, "ks" | "seed" | "restarts" | "somGrid" | "onK">): Promise<{ evaluations: KEvaluation[]; som: SomSummary }> {
+  const grid = options.somGrid ?? defaultGrid(matrix.rows);
+  const map = trainSom(matrix, { ...grid, seed: options.seed });
+  const evaluations: KEvaluation[] = [];
+  const nodeClusters = new Map<number, Int32Array>();
+  for (const k of options.ks) {
+    const clusters = await somClusters(map, k, { seed: options.seed, restarts: options.restarts });
+    nodeClusters.set(k, clusters.nodeClusters);
+    evaluations.push(scoreLabels(matrix, k, clusters.labels, options.seed));
+    await options.onK?.(k, evaluations.length, options.ks.length);
+  }
+  return { evaluations, som: { map, nodeClusters } };
+}
+
+/**
+ * Latent class analysis (server/analytics/lca.ts) for each k on the categorical answers; the hard
+ * classes (largest posterior) are scored like k-means on the answers' one-hot columns (`oneHot`)
+ * and the fit, BIC, AIC and class-conditional probabilities are returned beside them. The lowest
+ * BIC recommends k.
+ */
+export async function evaluateLcaKs(
+  categorical: NonNullable<FitOptions["categorical"]>,
+  oneHot: FeatureMatrix,
+  options: Pick<FitOptions, "ks" | "seed" | "restarts" | "onK">,
+): Promise<{ evaluations: KEvaluation[]; metrics: ModelLcaKMetrics[] }> {
+  const evaluations: KEvaluation[] = [];
+  const metrics: ModelLcaKMetrics[] = [];
+  for (const k of options.ks) {
+    const fit = lca(categorical.data, k, { seed: options.seed, restarts: options.restarts });
+    const evaluation = scoreLabels(oneHot, k, fit.labels, options.seed, fit.iterations);
+    evaluations.push(evaluation);
+    const posteriorSums = new Float64Array(k);
+    for (let i = 0; i < fit.labels.length; i++) posteriorSums[fit.labels[i]] += fit.maxPosterior[i];
+    metrics.push({
+      k,
+      logLikelihood: fit.logLikelihood,
+      bic: fit.bic,
+      aic: fit.aic,
+      parameters: fit.parameters,
+      weights: Array.from(fit.weights),
+      probabilities: categorical.fields.map((field, j) => {
+        const L = categorical.data.levels[j];
+        return { field, categories: categorical.categories[j], p: Array.from({ length: k }, (_, c) => Array.from(fit.probabilities[j].subarray(c * L, (c + 1) * L))) };
+      }),
+      meanMaxPosterior: fit.sizes.map((size, c) => (size ? posteriorSums[c] / size : 0)),
+      iterations: fit.iterations,
+      converged: fit.converged,
+    });
+    await options.onK?.(k, evaluations.length, options.ks.length);
+  }
+  return { evaluations, metrics };
+}
+
+/** One-hot columns of categorical answers (0/1), named "<field>=<category>". */
+export function oneHotColumns(data: CategoricalData, fields: readonly string[], categories: string[][]): { matrix: FeatureMatrix; names: string[] } {
+  const names = fields.flatMap((f, j) => categories[j].map((c) => `${f}=${c}`));
+  const offsets: number[] = [];
+  let width = 0;
+  for (const L of data.levels) offsets.push(width), (width += L);
+  const values = new Float64Array(data.rows * width);
+  const J = fields.length;
+  for (let i = 0; i < data.rows; i++) for (let j = 0; j < J; j++) values[i * width + offsets[j] + data.codes[i * J + j]] = 1;
+  return { matrix: featureMatrix(values, data.rows, width), names };
 }
 
 /** At most PCA_SAMPLE_SIZE rows, chosen with the run's seed, in increasing row order. */

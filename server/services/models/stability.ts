@@ -47,6 +47,16 @@ import { defaultLocalTrials } from "../../analytics/kmeans-seeding";
 import { deriveSeed, SeededRandom } from "../../analytics/seeded-random";
 import { adjustedRandIndex, clusterwiseJaccard } from "../../analytics/stability";
 import { wardCluster, wardLabels } from "../../analytics/ward";
+import { lca, type CategoricalData } from "../../analytics/lca";
+import { defaultGrid, somClusters, trainSom } from "../../analytics/som";
+
+/** The answers of the chosen rows, in the order given. */
+function subsetCodes(data: CategoricalData, rows: ArrayLike<number>): CategoricalData {
+  const J = data.levels.length;
+  const codes = new Int32Array(rows.length * J);
+  for (let s = 0; s < rows.length; s++) codes.set(data.codes.subarray(rows[s] * J, (rows[s] + 1) * J), s * J);
+  return { rows: rows.length, levels: data.levels, codes };
+}
 import { LARGE_RUN } from "./pipeline";
 
 export const STABILITY_STREAM = 0x57ab;
@@ -69,7 +79,11 @@ export interface StabilityOptions {
    * The algorithm of each re-fit, the run's (default "kmeans"). A Gaussian-mixture run re-fits a
    * Gaussian mixture (gmm.ts, same seed and restarts) and compares its hard labels.
    */
-  algorithm?: "kmeans" | "gmm" | "ward";
+  algorithm?: "kmeans" | "gmm" | "ward" | "som" | "lca";
+  /** Self-organizing map re-fits: the run's grid. */
+  somGrid?: { rows: number; cols: number };
+  /** Latent class re-fits: the answers of the same rows as `transformed` (its one-hot columns). */
+  categorical?: CategoricalData;
   /** Mean best-match Jaccard below which a cluster is unstable (default 0.6). */
   threshold?: number;
   /** Threads for k-means (default: 2 from LARGE_RUN rows, else 1). */
@@ -127,7 +141,11 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
           ? await gmm(sample, k, { seed, restarts: options.restarts })
           : options.algorithm === "ward"
             ? { labels: wardLabels(await wardCluster(sample, { seed }), k) }
-            : await kmeans(sample, k, { seed, restarts: options.restarts, localTrials, engine });
+            : options.algorithm === "som"
+              ? await somClusters(trainSom(sample, { ...(options.somGrid ?? defaultGrid(m)), seed }), k, { seed, restarts: options.restarts })
+              : options.algorithm === "lca" && options.categorical
+                ? lca(subsetCodes(options.categorical, indexes), k, { seed, restarts: options.restarts })
+                : await kmeans(sample, k, { seed, restarts: options.restarts, localTrials, engine });
       ari.push(adjustedRandIndex(restricted, refit.labels));
       for (const c of clusterwiseJaccard(restricted, refit.labels)) jaccards[c.cluster]?.push(c.jaccard);
       await options.onReplicate?.(b + 1, replicates);
@@ -144,7 +162,7 @@ export async function bootstrapStability(transformed: FeatureMatrix, fullLabels:
   });
   return {
     method: "bootstrap",
-    ...(options.algorithm === "gmm" || options.algorithm === "ward" ? { refitAlgorithm: options.algorithm } : {}),
+    ...(options.algorithm && options.algorithm !== "kmeans" ? { refitAlgorithm: options.algorithm } : {}),
     replicates,
     sampleShare,
     ari: { mean: ari.reduce((s, v) => s + v, 0) / ari.length, min: Math.min(...ari), max: Math.max(...ari), values: ari },

@@ -27,6 +27,7 @@ import { AnalyticsInputError, featureMatrix, type FeatureMatrix } from "../../an
 import { gmm } from "../../analytics/gmm";
 import { kmeans } from "../../analytics/kmeans";
 import { adjustedRandIndex, clusterwiseJaccard } from "../../analytics/stability";
+import { defaultGrid, somClusters, trainSom } from "../../analytics/som";
 import { wardCluster, wardLabels } from "../../analytics/ward";
 import { featureValues, type CustomerFeatureValues } from "../data/features";
 import { readDataSettings } from "../data/settings";
@@ -107,6 +108,7 @@ export interface WindowRefitOptions {
   names: readonly string[];
   days?: number;
   threshold?: number;
+  somGrid?: { rows: number; cols: number };
 }
 
 /** Re-fits the earlier window and compares it with the run's clusters (pure; see the module comment). */
@@ -129,7 +131,9 @@ export async function compareWindow(window: WindowRows, fullLabels: Int32Array, 
         ? (await gmm(matrix, options.k, { seed: options.seed, restarts: options.restarts })).labels
         : options.algorithm === "ward"
           ? wardLabels(await wardCluster(matrix, { seed: options.seed }), options.k)
-          : (await kmeans(matrix, options.k, { seed: options.seed, restarts: options.restarts })).labels;
+          : options.algorithm === "som"
+            ? (await somClusters(trainSom(matrix, { ...(options.somGrid ?? defaultGrid(m)), seed: options.seed }), options.k, options)).labels
+            : (await kmeans(matrix, options.k, { seed: options.seed, restarts: options.restarts })).labels;
   } catch (error) {
     // The earlier data may not be clusterable (e.g. a feature constant then): said, not a failed run.
     if (error instanceof AnalyticsInputError) return { status: "skipped", reason: `On the data before ${window.cutoff}: ${error.message}` };
