@@ -111,7 +111,7 @@ export default function SwotBoardPage() {
               {schedule.reviewEveryMonths ? ` · every ${schedule.reviewEveryMonths} months` : ""}
               {schedule.lastReviewedAt ? ` · last reviewed ${formatDate(schedule.lastReviewedAt)}` : ""}
             </p>
-            {board.mayReview ? <ScheduleForm schedule={schedule} error={scheduled?.intent === "schedule" && !scheduled.ok ? (scheduled.formError ?? "Check the cadence and the date.") : null} /> : null}
+            {board.mayReview ? <ScheduleForm key={`${schedule.reviewEveryMonths}/${schedule.reviewDueOn}`} schedule={schedule} error={scheduled?.intent === "schedule" && !scheduled.ok ? (scheduled.formError ?? "Check the cadence and the date.") : null} /> : null}
           </section>
           <ReviewsPanel reviews={board.reviews} comparing={compare?.id ?? null} segmentId={segment.id} />
         </aside>

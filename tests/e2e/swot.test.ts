@@ -106,6 +106,12 @@ describe("SWOT boards in the browser", () => {
     await cardWith(analyst, "Loyal base").getByRole("button", { name: /Withdraw/ }).click();
     await cardWith(committee, "Loyal base").getByRole("button", { name: /\(1 vote\)/ }).waitFor();
 
+    // Evidence: the analyst cites a KPI; the committee member sees it.
+    await cardWith(analyst, "Loyal base").getByRole("button", { name: "+ Evidence" }).click();
+    await analyst.getByLabel("Evidence", { exact: true }).fill("Repeat purchase rate");
+    await analyst.getByRole("group", { name: "Add evidence" }).getByRole("button", { name: "Add" }).click();
+    await cardWith(committee, "Loyal base").getByRole("list", { name: "Evidence" }).getByText("Repeat purchase rate").waitFor();
+
     // Team filter: only the product team's card stays.
     await committee.getByRole("button", { name: "product", exact: true }).click();
     await expect.poll(() => committee.locator(".swot-card").count()).toBe(1);
@@ -140,11 +146,18 @@ describe("SWOT boards in the browser", () => {
     await quadrant(committee, "Opportunities").locator(".swot-badge--rejected").waitFor();
     await shot(committee, "committee-compare");
 
-    // The index shows the board with its next review a year ahead.
+    // The review moved the due date a year ahead; the committee member sets a six-monthly cadence
+    // and a date already past, and the index shows the board as overdue.
+    await committee.goto(`${server.url}/swot/${segmentId}`);
+    await committee.getByText(/Next review due .* every 12 months/).waitFor();
+    await committee.getByLabel("Cadence").selectOption("6");
+    await committee.getByLabel("Next review due").fill("2020-01-31");
+    await committee.getByRole("button", { name: "Save schedule" }).click();
+    await committee.getByText(/Next review due 31 Jan 2020 · every 6 months/).waitFor();
     await committee.goto(`${server.url}/swot`);
     const row = committee.getByRole("row", { name: /Loyal customers/ });
-    await row.getByText(/Scheduled/).waitFor();
-    expect(await row.textContent()).toContain("Yearly");
+    await row.getByText(/Overdue/).waitFor();
+    expect(await row.textContent()).toContain("Every 6 months");
     await shot(committee, "swot-index");
     expect(browserErrors).toEqual([]);
   });

@@ -171,7 +171,7 @@ export function ScheduleForm({
       <input type="hidden" name="intent" value="schedule" />
       <label className="swot-schedule__field">
         <span>Cadence</span>
-        <select name="reviewEveryMonths" className="select" defaultValue={schedule.reviewEveryMonths?.toString() ?? ""}>
+        <select name="reviewEveryMonths" className="input select" defaultValue={schedule.reviewEveryMonths?.toString() ?? ""}>
           {CADENCES.map((c) => (
             <option key={c.value} value={c.value}>
               {c.label}
