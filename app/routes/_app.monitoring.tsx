@@ -397,6 +397,9 @@ export default function Monitoring() {
                   <th scope="col">Trigger</th>
                   <th scope="col">Status</th>
                   <th scope="col">Outcome</th>
+                  <th scope="col">
+                    <span className="visually-hidden">Report</span>
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -407,6 +410,13 @@ export default function Monitoring() {
                     <td>{TRIGGER_LABEL[r.trigger]}</td>
                     <td>{r.status}</td>
                     <td className="monitor-runs__summary">{r.error ?? r.summary ?? "—"}</td>
+                    <td>
+                      {r.status === "completed" ? (
+                        <a href={`/monitoring/runs/${r.id}.csv`} download>
+                          CSV
+                        </a>
+                      ) : null}
+                    </td>
                   </tr>
                 ))}
               </tbody>

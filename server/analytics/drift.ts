@@ -276,9 +276,10 @@ export function numericDrift(
 ): NumericDrift {
   checkNumeric("reference", reference);
   checkNumeric("current", current);
+  const asFloat64 = (x: ArrayLike<number>) => (x instanceof Float64Array ? x : Float64Array.from(x));
   return numericDriftSorted(
-    radixSortFloat64(Float64Array.from(reference)),
-    radixSortFloat64(Float64Array.from(current)),
+    radixSortFloat64(asFloat64(reference)),
+    radixSortFloat64(asFloat64(current)),
     thresholds
   );
 }

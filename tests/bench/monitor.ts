@@ -1,4 +1,5 @@
 import { radixSortFloat64 } from "../../server/analytics/radix-sort";
+import os from "node:os";
 import { createDatabase } from "../../db/client";
 import { makeWorkspace } from "../../db/seed/factories";
 import { numericDrift, numericDriftSorted } from "../../server/analytics/drift";
@@ -42,19 +43,29 @@ export async function monitorBench(database: BenchDatabase) {
   const rng = new SeededRandom(7);
   const reference = Array.from({ length: FEATURES }, (_, j) => feature(rng, n, j, 0));
   const current = Array.from({ length: FEATURES }, (_, j) => feature(rng, n, j, j % 4 === 0 ? 0.3 : 0));
+  const cpuSeconds = (start: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(start);
+    return Math.round((used.user + used.system) / 1000) / 1000;
+  };
   const unsortedTimes: number[] = [];
+  const unsortedCpu: number[] = [];
   let bands: string[] = [];
   for (let rep = 0; rep < 3; rep++) {
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     bands = reference.map((ref, j) => numericDrift(ref, current[j]).band);
     unsortedTimes.push(seconds(started));
+    unsortedCpu.push(cpuSeconds(cpu));
   }
-  const sortedReference = reference.map((r) => Float64Array.from(r).sort());
+  const sortedReference = reference.map((r) => radixSortFloat64(r));
   const baselineTimes: number[] = [];
+  const baselineCpu: number[] = [];
   for (let rep = 0; rep < 3; rep++) {
     const started = process.hrtime.bigint();
+    const cpu = process.cpuUsage();
     sortedReference.map((ref, j) => numericDriftSorted(ref, radixSortFloat64(current[j])));
     baselineTimes.push(seconds(started));
+    baselineCpu.push(cpuSeconds(cpu));
   }
 
   // 2. and 3. in PostgreSQL.
@@ -152,7 +163,10 @@ export async function monitorBench(database: BenchDatabase) {
       rows: n,
       features: FEATURES,
       drift_in_memory_seconds: median(unsortedTimes),
+      drift_in_memory_cpu_seconds: median(unsortedCpu),
       drift_sorted_baseline_seconds: median(baselineTimes),
+      drift_sorted_baseline_cpu_seconds: median(baselineCpu),
+      load_average_1min: os.loadavg()[0],
       drift_bands: Object.fromEntries(["none", "watch", "act"].map((b) => [b, bands.filter((x) => x === b).length])),
       seed_seconds: seedSeconds,
       drift_baseline_store_seconds: baselineSeconds,

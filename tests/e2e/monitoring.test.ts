@@ -21,6 +21,7 @@ const SHOTS = path.resolve("test-results/e2e-monitoring");
 let server: TestServer;
 let browser: TestBrowser;
 let ws: FactoryWorkspace;
+let biasRunId = "";
 
 const { openPage, shot, browserErrors, resetShots } = pageRecorder(SHOTS, { timeoutMs: 15_000 });
 
@@ -111,6 +112,20 @@ describe("monitoring in the browser", () => {
     await page.getByText(/Acknowledged by .+: “Prices rose in March/).waitFor();
     expect(await page.locator(".monitor-alert__message", { hasText: message }).count()).toBe(1);
     await shot(page, "analyst-acknowledged");
+
+    // Each finished run's report downloads as CSV.
+    const { rows } = await server.database.ownerQuery<{ id: string; kind: string }>(
+      "select id, kind from monitor_runs where tenant_id = $1 and status = 'completed' order by created_at desc",
+      [ws.tenantId],
+    );
+    const driftCsv = await page.request.get(`${server.url}/monitoring/runs/${rows.find((r) => r.kind === "drift")!.id}.csv`);
+    expect(driftCsv.status()).toBe(200);
+    const driftLines = (await driftCsv.text()).trim().split(/\r?\n/);
+    expect(driftLines[0]).toBe("feature,type,band,psi,jensen_shannon,wasserstein_norm,ks,ks_p,ks_method,chi2,chi2_p,n_reference,n_current");
+    expect(driftLines.find((l) => l.startsWith("monetary,"))).toMatch(/^monetary,numeric,act,/);
+    biasRunId = rows.find((r) => r.kind === "bias")!.id;
+    const biasCsv = await (await page.request.get(`${server.url}/monitoring/runs/${biasRunId}.csv`)).text();
+    expect(biasCsv).toMatch(/\r?\nFrequent,1,gender,3000,900,0\.4,[^\n]*,true,F,1000,500,0\.5,/);
     expect(browserErrors).toEqual([]);
   });
 
@@ -126,6 +141,9 @@ describe("monitoring in the browser", () => {
     expect(await page.getByRole("button", { name: "Acknowledge" }).count()).toBe(0);
     expect(await page.content()).not.toContain('"group":"F"');
     await shot(page, "viewer");
+    const csv = await (await page.request.get(`${server.url}/monitoring/runs/${biasRunId}.csv`)).text();
+    expect(csv).toContain("Frequent,1,gender,3000,900");
+    expect(csv).not.toMatch(/,F,|,M,/);
     expect(browserErrors).toEqual([]);
   });
 });

@@ -135,6 +135,12 @@ describe("drift runs", () => {
       created_by: null,
     });
     expect(rows[0].title).toBe("Re-segment “Big spenders”: drift in Monetary value");
+    // The persisting drift stays one open alert too, until someone acknowledges it.
+    const alerts = await t.ownerQuery(
+      "select 1 from monitor_alerts where tenant_id = $1 and kind = 'drift' and subject = 'monetary' and segment_id is null and acknowledged_at is null",
+      [w.tenantId],
+    );
+    expect(alerts.rowCount).toBe(1);
     // The proposal's creation is in the audit log, by the system.
     const audit = await t.ownerQuery<{ actor_label: string }>(
       "select actor_label from audit_log where tenant_id = $1 and action = 'proposal.create' and changes->'after'->>'openedBy' = 'monitoring'",

@@ -1,3 +1,4 @@
+import { raiseAlert } from "./alerts";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Database, Tx } from "../../../db/client";
 import { attributeDefinitions, biasResults, monitorAlerts, monitorRuns, segments } from "../../../db/schema";
@@ -30,6 +31,8 @@ export async function auditCounts(
   keys: string[],
   segmentList: AuditSegment[]
 ): Promise<SegmentAudit[]> {
+  // Hash aggregates over a million customers: in memory rather than spilled to disk.
+  await tx.execute(sql`set local work_mem = '256MB'`);
   const groups = keys.map((k, i) => sql`nullif(btrim(c.attributes->>${k}), '') as g${sql.raw(String(i))}`);
   const groupBy = sql.raw(keys.map((_, i) => `g${i}`).join(", "));
   const population = await tx.execute<Record<string, string | number | null>>(sql`
@@ -187,7 +190,7 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
         if (failing.length) {
           flagged++;
           const lowest = Math.min(...failing.map((g) => g.diVsMax ?? 1));
-          await tx.insert(monitorAlerts).values({
+          await raiseAlert(tx, {
             tenantId,
             runId,
             kind: "bias",

@@ -1,3 +1,4 @@
+import { raiseAlert } from "./alerts";
 import { radixSortFloat64 } from "../../analytics/radix-sort";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import * as Y from "yjs";
@@ -252,7 +253,7 @@ export async function runDriftMonitor(
     const crossed = drifts.filter((d) => d.band !== "none");
     const acting = crossed.filter((d) => d.band === "act");
     for (const d of crossed) {
-      await tx.insert(monitorAlerts).values({
+      await raiseAlert(tx, {
         tenantId,
         runId,
         kind: "drift",

@@ -53,6 +53,8 @@ function snapshot(tenantId: string, at: Date) {
 export async function migrationMatrixTx(tx: Tx, tenantId: string, from: Date, to: Date): Promise<MigrationMatrix> {
   // Both snapshots are 1M-row sorts and hash joins: hashing beats nested loops on any estimate.
   await tx.execute(sql`set local enable_nestloop = off`);
+  // Two sorts of a million memberships: in memory rather than spilled to disk.
+  await tx.execute(sql`set local work_mem = '256MB'`);
   const { rows } = await tx.execute<{ from_segment: string | null; to_segment: string | null; n: number }>(sql`
     select a.segment_id as from_segment, b.segment_id as to_segment, count(*)::int as n
     from ${snapshot(tenantId, from)} a
