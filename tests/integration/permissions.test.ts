@@ -184,6 +184,12 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   "sessions.agendaOptions": { action: "session:chair", call: (c) => c.sessions.agendaOptions() },
   "sessions.forProposal": { action: "session:read", call: async (c) => c.sessions.forProposal({ proposalId: await draftInNorth() }) },
   "sessions.schedule": { action: "session:chair", call: (c) => ownSession(c) },
+  "sessions.update": {
+    action: "session:chair",
+    call: async (c) =>
+      c.sessions.update({ sessionId: await ownSession(c), title: "Renamed", scheduledAt: new Date("2026-12-02T09:00:00Z"), items: [{ kind: "topic", title: "Only this", timeBoxMinutes: 5 }] }),
+  },
+  "sessions.cancel": { action: "session:chair", call: async (c) => c.sessions.cancel({ sessionId: await ownSession(c) }) },
   "sessions.start": { action: "session:chair", call: async (c) => c.sessions.start({ sessionId: await ownSession(c) }) },
   "sessions.move": {
     action: "session:chair",

@@ -276,6 +276,11 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
       c.sessions.schedule({ title: "Take over", scheduledAt: new Date(), items: [{ kind: "proposal", proposalId: bSubmittedId, timeBoxMinutes: 5 }] }),
     refused: "BAD_REQUEST",
   },
+  "sessions.update": {
+    call: (c) => c.sessions.update({ sessionId: bSessionId, title: "Taken over", scheduledAt: new Date(), items: [{ kind: "topic", title: "Mine now", timeBoxMinutes: 5 }] }),
+    refused: "NOT_FOUND",
+  },
+  "sessions.cancel": { call: (c) => c.sessions.cancel({ sessionId: bSessionId }), refused: "NOT_FOUND" },
   "sessions.start": { call: (c) => c.sessions.start({ sessionId: bSessionId }), refused: "NOT_FOUND" },
   "sessions.move": { call: (c) => c.sessions.move({ sessionId: bSessionId, itemId: bSessionItemId }), refused: "NOT_FOUND" },
   "sessions.close": { call: (c) => c.sessions.close({ sessionId: bSessionId }), refused: "NOT_FOUND" },

@@ -5,6 +5,7 @@ import { editStoredDoc, loadDoc } from "../../server/collab/store";
 import { createProposal, voteOnProposal } from "../../server/services/segments";
 import {
   agendaOptions,
+  cancelSession,
   closeSession,
   getSession,
   listSessions,
@@ -14,10 +15,11 @@ import {
   sessionMarkdown,
   sessionsForProposal,
   startSession,
+  updateSession,
 } from "../../server/services/sessions";
 import { minutesAccess, recordAttendance } from "../../server/services/sessions/access";
 import { minutesText } from "../../server/services/sessions/minutes-doc";
-import { addCard, cardsMap, swotDocName } from "../../server/services/swot/board-doc";
+import { addCard, swotDocName, toggleVote } from "../../server/services/swot/board-doc";
 import { acceptInvite, createInvite } from "../../server/services/workspaces";
 import { callerFor } from "../helpers/callers";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
@@ -97,6 +99,44 @@ describe("scheduling", () => {
   });
 });
 
+describe("changing or cancelling a scheduled session", () => {
+  it("replaces the agenda before the start, audited, and refuses once the session runs", async () => {
+    const { sessionId, proposalId } = await scheduledSession(w);
+    const at = new Date("2027-01-15T10:00:00Z");
+    await updateSession(committee(), { sessionId, title: "Moved", scheduledAt: at, items: [{ kind: "topic", title: "Only one", timeBoxMinutes: 7 }, { kind: "proposal", proposalId, timeBoxMinutes: 12 }] });
+    const view = await getSession(committee(), { sessionId });
+    expect(view.session).toMatchObject({ title: "Moved", scheduledAt: at });
+    expect(view.items.map((i) => [i.position, i.kind, i.timeBoxMinutes])).toEqual([
+      [0, "topic", 7],
+      [1, "proposal", 12],
+    ]);
+    const audit = await t.ownerQuery<{ changes: { before: { agenda: unknown[] }; after: { agenda: unknown[] } } }>(
+      "select changes from audit_log where tenant_id = $1 and action = 'session.update' and object_id = $2",
+      [w.tenantId, sessionId],
+    );
+    expect(audit.rows.map((r) => [r.changes.before.agenda.length, r.changes.after.agenda.length])).toEqual([[3, 2]]);
+    await expect(updateSession(committee(), { sessionId, title: "X", scheduledAt: at, items: [{ kind: "proposal", proposalId: sessionId, timeBoxMinutes: 5 }] })).rejects.toMatchObject({
+      code: "INVALID",
+      message: "Agenda item 1: that proposal does not exist in this workspace.",
+    });
+    await startSession(committee(), { sessionId });
+    await expect(updateSession(committee(), { sessionId, title: "X", scheduledAt: at, items: [{ kind: "topic", title: "Late", timeBoxMinutes: 5 }] })).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(cancelSession(committee(), { sessionId })).rejects.toMatchObject({ code: "CONFLICT" });
+  });
+
+  it("cancels a session that has not started: gone, with its agenda kept in the audit log", async () => {
+    const { sessionId } = await scheduledSession(w, "To be cancelled");
+    await expect(cancelSession(scopeOf(w, "viewer"), { sessionId })).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await cancelSession(committee(), { sessionId });
+    await expect(getSession(committee(), { sessionId })).rejects.toMatchObject({ code: "NOT_FOUND" });
+    const audit = await t.ownerQuery<{ changes: { before: { title: string; agenda: unknown[] } } }>(
+      "select changes from audit_log where tenant_id = $1 and action = 'session.cancel' and object_id = $2",
+      [w.tenantId, sessionId],
+    );
+    expect(audit.rows.map((r) => [r.changes.before.title, r.changes.before.agenda.length])).toEqual([["To be cancelled", 3]]);
+  });
+});
+
 describe("running a session", () => {
   it("keeps each item's time on the server clock, across moves and reloads", async () => {
     const { sessionId } = await scheduledSession(w);
@@ -167,7 +207,7 @@ describe("running a session", () => {
         const author = { id: w.owner.id, name: w.owner.name };
         addCard(doc, { quadrant: "strengths", author, team: "sales", text: [{ paragraph: [{ text: "Loyal" }] }] });
         const liked = addCard(doc, { quadrant: "strengths", author, team: "sales", text: [{ paragraph: [{ text: "Big baskets" }] }] });
-        (cardsMap(doc).get(liked)!.get("votes") as Y.Map<boolean>).set(w.members.committee.id, true);
+        toggleVote(doc, liked, w.members.committee.id);
         addCard(doc, { quadrant: "threats", author, team: "sales", text: [{ paragraph: [{ text: "Dismissed" }] }], status: "rejected" });
       }),
     );

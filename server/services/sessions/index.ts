@@ -1,5 +1,7 @@
 export {
   scheduleSession,
+  updateSession,
+  cancelSession,
   listSessions,
   agendaOptions,
   getSession,
@@ -8,6 +10,6 @@ export {
   closeSession,
   sessionsForProposal,
 } from "./sessions";
-export { ZScheduleInput, ZSessionIdInput, ZMoveInput, ZCloseInput, ZProposalSessionsInput, ZAgendaItemInput, type AgendaItemInput } from "./inputs";
+export { ZScheduleInput, ZUpdateInput, ZSessionIdInput, ZMoveInput, ZCloseInput, ZProposalSessionsInput, ZAgendaItemInput, type AgendaItemInput } from "./inputs";
 export { sessionDocName, sessionTopic, proposalTopic } from "./access";
 export { sessionMarkdown, sessionSummary, outcomeInWords, durationInWords, utcMinute, type SessionView, type SummaryBlock } from "./export";

@@ -33,6 +33,7 @@ export const ZScheduleInput = z.object({
 });
 
 export const ZSessionIdInput = z.object({ sessionId: z.uuid({ message: "is not a session id" }) });
+export const ZUpdateInput = ZScheduleInput.extend({ sessionId: z.uuid({ message: "is not a session id" }) });
 export const ZMoveInput = ZSessionIdInput.extend({ itemId: z.uuid({ message: "is not an agenda item id" }) });
 export const ZCloseInput = ZSessionIdInput.extend({
   /** The closing editor's Yjs state vector (base64): the minutes must be stored up to it. */

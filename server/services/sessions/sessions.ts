@@ -22,7 +22,7 @@ import type { TenantScope } from "../scope";
 import { assertContains, proposalRow } from "../segments/lookup";
 import { verdictFor, votesOf } from "../segments/review";
 import { recordAttendance, sessionDocName, sessionTopic } from "./access";
-import { ZCloseInput, ZMoveInput, ZProposalSessionsInput, ZScheduleInput, ZSessionIdInput } from "./inputs";
+import { ZCloseInput, ZMoveInput, ZProposalSessionsInput, ZScheduleInput, ZSessionIdInput, ZUpdateInput, type AgendaItemInput } from "./inputs";
 import { currentBoard } from "./current-board";
 import { currentProposal } from "./current-proposal";
 import { readMinutes } from "./minutes-doc";
@@ -71,41 +71,47 @@ function spentOn(item: ItemRow, session: SessionRow, now: Date): number {
   return item.spentMs + running;
 }
 
+/** The agenda's rows, checked: proposals must be submitted, segments must exist and not be retired, nothing twice. */
+async function agendaRows(tx: Tx, scope: TenantScope, items: AgendaItemInput[]): Promise<NewItem[]> {
+  const rows: NewItem[] = [];
+  for (const [position, item] of items.entries()) {
+    const where = `Agenda item ${position + 1}`;
+    if (item.kind === "proposal") {
+      const [proposal] = await tx
+        .select({ title: segmentProposals.title, status: segmentProposals.status })
+        .from(segmentProposals)
+        .where(and(eq(segmentProposals.tenantId, scope.tenantId), eq(segmentProposals.id, item.proposalId)));
+      if (!proposal) throw invalid(`${where}: that proposal does not exist in this workspace.`);
+      if (proposal.status !== "submitted") {
+        throw invalid(`${where}: “${proposal.title}” is ${proposal.status}; only submitted proposals can be put to the committee.`);
+      }
+      rows.push({ kind: "proposal", proposalId: item.proposalId, title: proposal.title, timeBoxMinutes: item.timeBoxMinutes });
+    } else if (item.kind === "swot") {
+      const [segment] = await tx
+        .select({ name: segments.name, status: segments.status })
+        .from(segments)
+        .where(and(eq(segments.tenantId, scope.tenantId), eq(segments.id, item.segmentId)));
+      if (!segment) throw invalid(`${where}: that segment does not exist in this workspace.`);
+      if (segment.status === "retired") throw invalid(`${where}: “${segment.name}” is retired; its SWOT board is no longer reviewed.`);
+      rows.push({ kind: "swot", segmentId: item.segmentId, title: segment.name, timeBoxMinutes: item.timeBoxMinutes });
+    } else {
+      rows.push({ kind: "topic", title: item.title, timeBoxMinutes: item.timeBoxMinutes });
+    }
+  }
+  const seen = new Set<string>();
+  for (const [i, row] of rows.entries()) {
+    const key = row.proposalId ?? row.segmentId;
+    if (key && seen.has(key)) throw invalid(`Agenda item ${i + 1}: “${row.title}” is already on the agenda.`);
+    if (key) seen.add(key);
+  }
+  return rows;
+}
+
 /** Schedules a session with its agenda: proposals must be submitted, SWOT boards are named by their segment. */
 export async function scheduleSession(scope: TenantScope, input: z.input<typeof ZScheduleInput>) {
   const { title, scheduledAt, items } = ZScheduleInput.parse(input);
   return scope.db.withTenant(scope.tenantId, async (tx) => {
-    const rows: NewItem[] = [];
-    for (const [position, item] of items.entries()) {
-      const where = `Agenda item ${position + 1}`;
-      if (item.kind === "proposal") {
-        const [proposal] = await tx
-          .select({ title: segmentProposals.title, status: segmentProposals.status })
-          .from(segmentProposals)
-          .where(and(eq(segmentProposals.tenantId, scope.tenantId), eq(segmentProposals.id, item.proposalId)));
-        if (!proposal) throw invalid(`${where}: that proposal does not exist in this workspace.`);
-        if (proposal.status !== "submitted") {
-          throw invalid(`${where}: “${proposal.title}” is ${proposal.status}; only submitted proposals can be put to the committee.`);
-        }
-        rows.push({ kind: "proposal", proposalId: item.proposalId, title: proposal.title, timeBoxMinutes: item.timeBoxMinutes });
-      } else if (item.kind === "swot") {
-        const [segment] = await tx
-          .select({ name: segments.name, status: segments.status })
-          .from(segments)
-          .where(and(eq(segments.tenantId, scope.tenantId), eq(segments.id, item.segmentId)));
-        if (!segment) throw invalid(`${where}: that segment does not exist in this workspace.`);
-        if (segment.status === "retired") throw invalid(`${where}: “${segment.name}” is retired; its SWOT board is no longer reviewed.`);
-        rows.push({ kind: "swot", segmentId: item.segmentId, title: segment.name, timeBoxMinutes: item.timeBoxMinutes });
-      } else {
-        rows.push({ kind: "topic", title: item.title, timeBoxMinutes: item.timeBoxMinutes });
-      }
-    }
-    const seen = new Set<string>();
-    for (const [i, row] of rows.entries()) {
-      const key = row.proposalId ?? row.segmentId;
-      if (key && seen.has(key)) throw invalid(`Agenda item ${i + 1}: “${row.title}” is already on the agenda.`);
-      if (key) seen.add(key);
-    }
+    const rows = await agendaRows(tx, scope, items);
     const [session] = await tx
       .insert(committeeSessions)
       .values({ tenantId: scope.tenantId, title, scheduledAt, chairId: scope.actor.userId, createdBy: scope.actor.userId })
@@ -115,10 +121,61 @@ export async function scheduleSession(scope: TenantScope, input: z.input<typeof 
       action: "session.schedule",
       objectType: "session",
       objectId: session.id,
-      after: { title, scheduledAt, agenda: rows.map((r) => ({ kind: r.kind, title: r.title, timeBoxMinutes: r.timeBoxMinutes, proposalId: r.proposalId ?? null, segmentId: r.segmentId ?? null })) },
+      after: { title, scheduledAt, agenda: rows.map(agendaFact) },
     });
     return { sessionId: session.id };
   });
+}
+
+/** Changes a scheduled session's title, time and agenda (replaced as a whole); only before it starts. */
+export async function updateSession(scope: TenantScope, input: z.input<typeof ZUpdateInput>) {
+  const { sessionId, title, scheduledAt, items } = ZUpdateInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const session = await sessionRow(tx, scope.tenantId, sessionId, true);
+    assertMayRun(scope, session, "change it");
+    if (session.status !== "scheduled") throw conflict("The agenda can only be changed before the session starts.");
+    const before = await itemsOf(tx, scope.tenantId, sessionId);
+    const rows = await agendaRows(tx, scope, items);
+    await tx.delete(sessionAgendaItems).where(and(eq(sessionAgendaItems.tenantId, scope.tenantId), eq(sessionAgendaItems.sessionId, sessionId)));
+    await tx.insert(sessionAgendaItems).values(rows.map((r, position) => ({ ...r, tenantId: scope.tenantId, sessionId, position })));
+    await tx
+      .update(committeeSessions)
+      .set({ title, scheduledAt, updatedAt: sql`now()` })
+      .where(and(eq(committeeSessions.tenantId, scope.tenantId), eq(committeeSessions.id, sessionId)));
+    await appendAudit(tx, scope, {
+      action: "session.update",
+      objectType: "session",
+      objectId: sessionId,
+      before: { title: session.title, scheduledAt: session.scheduledAt, agenda: before.map(agendaFact) },
+      after: { title, scheduledAt, agenda: rows.map(agendaFact) },
+    });
+    await publishLive(tx, scope.tenantId, sessionTopic(sessionId), { type: "updated" });
+    return { sessionId };
+  });
+}
+
+/** Cancels a session that has not started: it is deleted, and the audit log keeps what it was. */
+export async function cancelSession(scope: TenantScope, input: z.input<typeof ZSessionIdInput>) {
+  const { sessionId } = ZSessionIdInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const session = await sessionRow(tx, scope.tenantId, sessionId, true);
+    assertMayRun(scope, session, "cancel it");
+    if (session.status !== "scheduled") throw conflict("Only a session that has not started can be cancelled; close a running one instead.");
+    const items = await itemsOf(tx, scope.tenantId, sessionId);
+    await tx.delete(committeeSessions).where(and(eq(committeeSessions.tenantId, scope.tenantId), eq(committeeSessions.id, sessionId)));
+    await appendAudit(tx, scope, {
+      action: "session.cancel",
+      objectType: "session",
+      objectId: sessionId,
+      before: { title: session.title, scheduledAt: session.scheduledAt, agenda: items.map(agendaFact) },
+    });
+    await publishLive(tx, scope.tenantId, sessionTopic(sessionId), { type: "cancelled" });
+    return { cancelled: true as const };
+  });
+}
+
+function agendaFact(r: NewItem) {
+  return { kind: r.kind, title: r.title, timeBoxMinutes: r.timeBoxMinutes, proposalId: r.proposalId ?? null, segmentId: r.segmentId ?? null };
 }
 
 /** Upcoming (scheduled or live, soonest first) and past (closed, latest first) sessions. */

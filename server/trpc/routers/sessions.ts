@@ -9,6 +9,8 @@ export const sessionsRouter = router({
     .input(sessions.ZProposalSessionsInput)
     .query(({ ctx, input }) => sessions.sessionsForProposal(ctx.scope, input)),
   schedule: permissionProcedure("session:chair").input(sessions.ZScheduleInput).mutation(({ ctx, input }) => sessions.scheduleSession(ctx.scope, input)),
+  update: permissionProcedure("session:chair").input(sessions.ZUpdateInput).mutation(({ ctx, input }) => sessions.updateSession(ctx.scope, input)),
+  cancel: permissionProcedure("session:chair").input(sessions.ZSessionIdInput).mutation(({ ctx, input }) => sessions.cancelSession(ctx.scope, input)),
   start: permissionProcedure("session:chair").input(sessions.ZSessionIdInput).mutation(({ ctx, input }) => sessions.startSession(ctx.scope, input)),
   move: permissionProcedure("session:chair").input(sessions.ZMoveInput).mutation(({ ctx, input }) => sessions.moveToItem(ctx.scope, input)),
   close: permissionProcedure("session:chair").input(sessions.ZCloseInput).mutation(({ ctx, input }) => sessions.closeSession(ctx.scope, input)),
