@@ -2,9 +2,10 @@ import express, { type NextFunction, type Request, type Response } from "express
 import { ZodError } from "zod";
 import type { ApiScope } from "../../db/schema";
 import { DomainError, HTTP_STATUS } from "../errors";
-import { sendCsv } from "../http/csv-response";
+import { startCsv } from "../http/csv-response";
+import { csvLine } from "../lib/csv";
 import type { Logger } from "../logger";
-import { customerSegments, membersExport, membersPage, publishedSegments, segmentChanges, segmentDetail, setConsent, type Fallback } from "../services/api";
+import { customerSegments, membersExportTarget, membersPage, publishedSegments, segmentChanges, segmentDetail, setConsent, streamMembers, type Fallback } from "../services/api";
 import { ApiRateLimiter, authenticateApiKey, type ApiPrincipal } from "../services/api-keys";
 import { appendAudit } from "../services/audit";
 import type { AppServices } from "../trpc/context";
@@ -98,17 +99,21 @@ export function createApiRouter(services: AppServices): express.Router {
           sendJson(res, await membersPage(p, req.params.segmentId, { cursor: req.query.cursor, limit: req.query.limit }));
           return;
         }
-        const exported = await membersExport(p, req.params.segmentId, null);
+        const target = await membersExportTarget(p, req.params.segmentId, null);
         await p.db.withTenant(p.tenantId, (tx) =>
           appendAudit(tx, p.audit, {
             action: "segment.export",
             objectType: "segment",
-            objectId: exported.segmentId,
-            after: { version: exported.version, format: "csv", via: `API key ${p.keyName}` },
+            objectId: target.segmentId,
+            after: { version: target.version, format: "csv", via: `API key ${p.keyName}` },
           }),
         );
-        setFallback(res, exported.fallbacks);
-        await sendCsv(res, `segment-${exported.segmentId.slice(0, 8)}-v${exported.version}.csv`, ["external_id"], exported.rows);
+        setFallback(res, target.fallbacks);
+        startCsv(res, `segment-${target.segmentId.slice(0, 8)}-v${target.version}.csv`, ["external_id"]);
+        await streamMembers(p, target.segmentId, target.version, async (ids) => {
+          if (!res.write(ids.map((id) => csvLine([id])).join(""))) await new Promise((r) => res.once("drain", r));
+        });
+        res.end();
       },
     ),
   );

@@ -1,3 +1,4 @@
+import { apiBench } from "./api";
 import { benchDatabase } from "./bench-db";
 import { clusterBench } from "./cluster";
 import { collabBench } from "./collab";
@@ -10,6 +11,7 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   import: importBench,
   collab: collabBench,
   segments: segmentsBench,
+  api: apiBench,
   monitor: monitorBench,
 };
 /** Benchmarks that need no database: run without starting one. */

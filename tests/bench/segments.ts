@@ -40,6 +40,35 @@ async function publish(scope: TenantScope, admin: TenantScope, name: string, rul
 }
 
 /**
+ * BENCH_CUSTOMERS synthetic customers (B0000001…, every 97th opted out) with features and a
+ * `plan` category attribute, written as the owner; shared with the api benchmark.
+ */
+export async function seedBenchCustomers(database: BenchDatabase, tenantId: string): Promise<void> {
+  await database.ownerQuery(
+    `insert into customers (tenant_id, external_id, region, attributes, opted_out)
+     select $1, 'B' || lpad(i::text, 7, '0'), (array['North', 'South', 'East', 'West'])[i % 4 + 1],
+            jsonb_build_object('plan', (array['gold', 'silver', 'bronze', 'free'])[(i * 7) % 4 + 1]), i % 97 = 0
+     from generate_series(1, $2::int) i`,
+    [tenantId, BENCH_CUSTOMERS],
+  );
+  await database.ownerQuery(
+    `insert into customer_features (tenant_id, customer_id, reference_date, recency_days, frequency, monetary,
+       average_order_value, tenure_days, purchase_span_days, r, f, m, rfm_segment)
+     select c.tenant_id, c.id, '2011-12-10', h % 365, 1 + (h / 365) % 30, ((h / 7) % 9000)::float8 + 0.5,
+            (((h / 7) % 9000)::float8 + 0.5) / (1 + (h / 365) % 30), h % 365 + (h / 11) % 700, (h / 11) % 700,
+            1 + h % 5, 1 + (h / 5) % 5, 1 + (h / 25) % 5,
+            (array['Champions', 'Loyal', 'Potential loyalist', 'New', 'At risk', 'Hibernating', 'Lost'])[1 + (h / 3) % 7]
+     from (select tenant_id, id, abs(hashtext(external_id)) as h from customers where tenant_id = $1) c`,
+    [tenantId],
+  );
+  await database.ownerQuery(
+    "insert into attribute_definitions (tenant_id, key, label, type, sensitivity) values ($1, 'plan', 'Plan', 'category', 'plain')",
+    [tenantId],
+  );
+  await database.ownerQuery("analyze customers; analyze customer_features");
+}
+
+/**
  * `npm run bench -- segments`: 1M synthetic customers with features; the live preview of a
  * six-condition definition (count, share, sample, change vs published, overlap with the other
  * segments) and publishing (materialising) a segment, first version and a change; then the
@@ -51,28 +80,7 @@ export async function segmentsBench(database: BenchDatabase) {
   try {
     const w = await makeWorkspace(db, "Bench Segments");
     const seedStarted = process.hrtime.bigint();
-    await database.ownerQuery(
-      `insert into customers (tenant_id, external_id, region, attributes, opted_out)
-       select $1, 'B' || lpad(i::text, 7, '0'), (array['North', 'South', 'East', 'West'])[i % 4 + 1],
-              jsonb_build_object('plan', (array['gold', 'silver', 'bronze', 'free'])[(i * 7) % 4 + 1]), i % 97 = 0
-       from generate_series(1, $2::int) i`,
-      [w.tenantId, BENCH_CUSTOMERS],
-    );
-    await database.ownerQuery(
-      `insert into customer_features (tenant_id, customer_id, reference_date, recency_days, frequency, monetary,
-         average_order_value, tenure_days, purchase_span_days, r, f, m, rfm_segment)
-       select c.tenant_id, c.id, '2011-12-10', h % 365, 1 + (h / 365) % 30, ((h / 7) % 9000)::float8 + 0.5,
-              (((h / 7) % 9000)::float8 + 0.5) / (1 + (h / 365) % 30), h % 365 + (h / 11) % 700, (h / 11) % 700,
-              1 + h % 5, 1 + (h / 5) % 5, 1 + (h / 25) % 5,
-              (array['Champions', 'Loyal', 'Potential loyalist', 'New', 'At risk', 'Hibernating', 'Lost'])[1 + (h / 3) % 7]
-       from (select tenant_id, id, abs(hashtext(external_id)) as h from customers where tenant_id = $1) c`,
-      [w.tenantId],
-    );
-    await database.ownerQuery(
-      "insert into attribute_definitions (tenant_id, key, label, type, sensitivity) values ($1, 'plan', 'Plan', 'category', 'plain')",
-      [w.tenantId],
-    );
-    await database.ownerQuery("analyze customers; analyze customer_features");
+    await seedBenchCustomers(database, w.tenantId);
     const seedSeconds = seconds(seedStarted);
 
     const analyst = scopeOf(w, "analyst");

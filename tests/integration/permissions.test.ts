@@ -57,6 +57,10 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   },
   "api.deleteWebhook": { action: "webhook:manage", call: async (c) => c.api.deleteWebhook({ endpointId: (await freshWebhook()).id }) },
   "api.deliveries": { action: "webhook:manage", call: async (c) => c.api.deliveries({ endpointId: (await freshWebhook()).id }) },
+  "api.logMembersExport": {
+    action: "segment:read",
+    call: async (c) => c.api.logMembersExport({ segmentId: (await exportableSegment()).segmentId, version: 1 }),
+  },
   "workspace.get": { action: "workspace:read", call: (c) => c.workspace.get() },
   "workspace.rename": { action: "workspace:update", call: (c) => c.workspace.rename({ name: `Matrix Co ${tag()}` }) },
   "members.list": { action: "member:read", call: (c) => c.members.list() },
@@ -327,6 +331,13 @@ async function freshMonitorAlert(): Promise<string> {
     [w.tenantId, runId],
   );
   return rows[0].id;
+}
+
+let exportable: ReturnType<typeof publishedSegment> | null = null;
+/** A published segment of the workspace (made once), for export logging. */
+function exportableSegment() {
+  exportable ??= publishedSegment(w, `Exportable ${tag()}`, { combinator: "and", children: [] });
+  return exportable;
 }
 
 /** A webhook endpoint of the workspace, registered by the owner. */

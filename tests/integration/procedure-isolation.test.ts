@@ -196,6 +196,7 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "api.setWebhookEnabled": { call: (c) => c.api.setWebhookEnabled({ endpointId: bWebhookId, enabled: false }), refused: "NOT_FOUND" },
   "api.deleteWebhook": { call: (c) => c.api.deleteWebhook({ endpointId: bWebhookId }), refused: "NOT_FOUND" },
   "api.deliveries": { call: (c) => c.api.deliveries({ endpointId: bWebhookId }), refused: "NOT_FOUND" },
+  "api.logMembersExport": { call: (c) => c.api.logMembersExport({ segmentId: bSegmentId, version: 1 }), refused: "NOT_FOUND" },
   "auth.me": { call: (c) => c.auth.me() },
   "auth.signUp": { call: (c) => c.auth.signUp({ email: "newcomer-iso@example.test", name: "New", password: "long-enough-pw" }) },
   "auth.logIn": { call: (c) => c.auth.logIn({ email: b.owner.email, password: "wrong-password-x" }), refused: "UNAUTHORIZED" },

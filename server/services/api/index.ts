@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { z } from "zod";
-import type { Tx } from "../../../db/client";
+import { txClient, type Tx } from "../../../db/client";
 import { invalid, notFound } from "../../errors";
 import type { ApiPrincipal } from "../api-keys";
 import { appendAudit } from "../audit";
@@ -31,13 +31,14 @@ export interface Fallback {
   failedAt: Date;
 }
 
-/** `exists` when a segment's latest recorded materialisation failure is newer than its current version. */
-const FAILED_SINCE_CURRENT = (alias: string) => sql.raw(`(
+/** The version of a segment's latest recorded materialisation failure newer than its current version (null if none). */
+const failedSinceCurrent = (alias: string) => `(
   select f.version from segment_materialisation_failures f
   where f.tenant_id = ${alias}.tenant_id and f.segment_id = ${alias}.id
     and f.failed_at > coalesce((select v.published_at from segment_versions v
       where v.tenant_id = ${alias}.tenant_id and v.segment_id = ${alias}.id and v.version = ${alias}.current_version), '-infinity')
-  order by f.failed_at desc limit 1)`);
+  order by f.failed_at desc limit 1)`;
+const FAILED_SINCE_CURRENT = (alias: string) => sql.raw(failedSinceCurrent(alias));
 
 /** Records that materialising `version` of a segment failed (for materialisations run apart from publishing). */
 export async function recordMaterialisationFailure(tx: Tx, tenantId: string, segmentId: string, version: number, error: string): Promise<void> {
@@ -50,23 +51,32 @@ function fallbackOf(row: { id: string; current_version: number | null; failed_ve
   return { segmentId: row.id, servingVersion: row.current_version, failedVersion: row.failed_version, failedAt: new Date(row.failed_at ?? 0) };
 }
 
+/**
+ * The hot path (GET /customers/{id}/segments): one named (prepared once per connection) statement.
+ * The customer is resolved in a materialised CTE so that the membership lookup is an index probe
+ * on a plain column: joined on coalesce(merged_into, id) directly, row-level security keeps the
+ * non-leakproof expression out of the index condition and PostgreSQL hashes every membership.
+ */
+const CUSTOMER_SEGMENTS_SQL = `
+  with r as materialized (
+    select coalesce(c.merged_into, c.id) as cid, c.opted_out from customers c where c.tenant_id = $1 and c.external_id = $2)
+  select r.opted_out, s.id, s.name, s.current_version, ${failedSinceCurrent("s")} as failed_version
+  from r
+  left join segment_memberships sm on sm.tenant_id = $1 and sm.customer_id = r.cid and sm.to_version is null
+  left join segments s on s.tenant_id = $1 and s.id = sm.segment_id and s.status = 'active'
+  order by s.priority, s.name`;
+
 /** The current segments of a customer (by the external id systems know them by). */
 export async function customerSegments(p: ApiPrincipal, externalIdInput: string) {
   const externalId = ZExternalId.parse(externalIdInput);
   return p.db.withTenant(p.tenantId, async (tx) => {
-    const { rows } = await tx.execute<{
+    const { rows } = await txClient(tx).query<{
       opted_out: boolean;
       id: string | null;
       name: string | null;
       current_version: number | null;
       failed_version: number | null;
-    }>(sql`
-      select c.opted_out, s.id, s.name, s.current_version, ${FAILED_SINCE_CURRENT("s")} as failed_version
-      from customers c
-      left join segment_memberships sm on sm.tenant_id = c.tenant_id and sm.customer_id = coalesce(c.merged_into, c.id) and sm.to_version is null
-      left join segments s on s.tenant_id = sm.tenant_id and s.id = sm.segment_id and s.status = 'active'
-      where c.tenant_id = ${p.tenantId} and c.external_id = ${externalId}
-      order by s.priority, s.name`);
+    }>({ name: "api_customer_segments", text: CUSTOMER_SEGMENTS_SQL, values: [p.tenantId, externalId] });
     if (!rows.length) throw notFound(`The customer '${externalId}'`);
     const inSegments = rows.filter((r) => r.id !== null && r.current_version !== null);
     return {
@@ -204,25 +214,41 @@ export async function membersPage(p: ApiPrincipal, segmentIdInput: string, query
   });
 }
 
-/**
- * Every member of a segment's current version (or `version`), for streaming as CSV: read in
- * batches on the pinned version, so memory stays flat whatever the size.
- */
-export async function membersExport(p: ApiPrincipal | { db: ApiPrincipal["db"]; tenantId: string }, segmentIdInput: string, versionInput: number | null, batch = 10_000) {
+/** The version a CSV export of a segment reads (the current one, or `version`), checked, with any fallback. */
+export async function membersExportTarget(p: { db: ApiPrincipal["db"]; tenantId: string }, segmentIdInput: string, versionInput: number | null) {
   const segmentId = ZSegmentId.parse(segmentIdInput);
   const { row, version } = await p.db.withTenant(p.tenantId, (tx) => pinnedVersion(tx, p.tenantId, segmentId, versionInput));
-  const db = p.db;
-  const tenantId = p.tenantId;
-  async function* rows(): AsyncGenerator<readonly unknown[]> {
-    let after = NIL_UUID;
+  return { segmentId, name: row.name, version, fallbacks: [fallbackOf(row)].filter((f) => f !== null) };
+}
+
+/**
+ * Every member (external id) of a segment version, handed to `onBatch` in batches as a
+ * server-side cursor reads them: one scan in one transaction, and memory stays flat because the
+ * next batch is fetched only once `onBatch` (e.g. a socket that drained) has resolved.
+ */
+export async function streamMembers(
+  p: { db: ApiPrincipal["db"]; tenantId: string },
+  segmentId: string,
+  version: number,
+  onBatch: (externalIds: string[]) => Promise<void>,
+  batch = 10_000,
+): Promise<number> {
+  return p.db.withTenant(p.tenantId, async (tx) => {
+    const client = txClient(tx);
+    await client.query(
+      `declare members_export no scroll cursor for
+       select c.external_id from segment_memberships sm join customers c on c.tenant_id = sm.tenant_id and c.id = sm.customer_id
+       where sm.tenant_id = $1 and sm.segment_id = $2 and sm.from_version <= $3 and (sm.to_version is null or sm.to_version > $3) and not c.opted_out`,
+      [p.tenantId, segmentId, version],
+    );
+    let total = 0;
     for (;;) {
-      const page = await db.withTenant(tenantId, (tx) => membersAfter(tx, tenantId, segmentId, version, after, batch));
-      for (const r of page) yield [r.external_id];
-      if (page.length < batch) return;
-      after = page[page.length - 1].customer_id;
+      const { rows } = await client.query<{ external_id: string }>(`fetch ${batch} from members_export`);
+      if (rows.length) await onBatch(rows.map((r) => r.external_id));
+      total += rows.length;
+      if (rows.length < batch) return total;
     }
-  }
-  return { segmentId, name: row.name, version, fallbacks: [fallbackOf(row)].filter((f) => f !== null), rows: rows() };
+  });
 }
 
 const ZChangesCursor = z.object({ f: z.number().int().min(0), t: z.number().int().min(1), a: z.uuid() });

@@ -1,3 +1,4 @@
+import { logMembersExport, ZMembersExportInput } from "../../services/api/exports";
 import * as apiKeys from "../../services/api-keys";
 import * as webhooks from "../../services/webhooks";
 import { permissionProcedure, router } from "../init";
@@ -24,4 +25,8 @@ export const apiRouter = router({
   deliveries: permissionProcedure("webhook:manage")
     .input(webhooks.ZWebhookDeliveriesInput)
     .query(({ ctx, input }) => webhooks.webhookDeliveryLog(ctx.scope, input)),
+  /** Audit entry for a members CSV downloaded from the segment page (whoever may read segments may export them). */
+  logMembersExport: permissionProcedure("segment:read")
+    .input(ZMembersExportInput)
+    .mutation(({ ctx, input }) => logMembersExport(ctx.scope, input)),
 });
