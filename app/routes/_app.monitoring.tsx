@@ -1,10 +1,12 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, useActionData, useLoaderData, useNavigation } from "@remix-run/react";
+import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } from "@remix-run/react";
+import { useCallback } from "react";
 import { EmptyState } from "~/components/empty-state";
 import { AlertList, BiasTable, DriftTable } from "~/components/monitoring/panels";
 import { MigrationChord, MigrationTable } from "~/components/monitoring/migration";
 import styles from "~/components/monitoring/monitoring.css?url";
 import { Notice } from "~/components/notice";
+import { useLive } from "~/live/use-live";
 import { PageHeader } from "~/components/page-header";
 import { areaByPath } from "~/lib/areas";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
@@ -35,6 +37,7 @@ export async function loader({ request, context }: LoaderFunctionArgs) {
       from && from < to ? await context.trpc.monitoring.migration({ from: new Date(from), to: new Date(to) }) : null;
     return {
       ...overview,
+      tenantId: me.workspace.tenantId,
       times,
       now,
       from,
@@ -100,6 +103,12 @@ export default function Monitoring() {
   const data = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const busy = useNavigation().state === "submitting";
+  // A finished run (anyone's, or the schedule's) reloads the page's figures and alerts.
+  const revalidator = useRevalidator();
+  const onLive = useCallback(() => {
+    if (revalidator.state === "idle") revalidator.revalidate();
+  }, [revalidator]);
+  useLive(data.tenantId, [`monitoring/${data.tenantId}`], onLive);
   const { drift, bias, baseline, settings } = data;
   const openAlerts = data.alerts.filter((a) => !a.acknowledgedAt).length;
   const nothingYet = !drift && !bias && data.alerts.length === 0 && data.sizes.length === 0 && !baseline;

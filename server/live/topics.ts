@@ -23,6 +23,10 @@ export const LIVE_TOPICS: Record<string, LiveTopicKind> = {
     authorize: async (tx, who, id) => can(who.role, "session:read") && sessionVisible(tx, who.tenantId, id),
     subscribed: (tx, who, id) => recordAttendance(tx, who, id),
   },
+  /** A workspace's monitoring (id = the workspace): finished drift and bias runs and their alerts. */
+  monitoring: {
+    authorize: async (_tx, who, id) => can(who.role, "monitor:read") && id === who.tenantId,
+  },
   /** A segment proposal: votes and decisions as they are recorded. */
   proposal: {
     authorize: async (tx, who, id) => (await draftAccess(tx, who, id)) !== null,

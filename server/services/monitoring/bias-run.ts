@@ -1,3 +1,4 @@
+import { publishLive } from "../../live/publish";
 import { raiseAlert } from "./alerts";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
 import type { Database, Tx } from "../../../db/client";
@@ -137,11 +138,19 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
         )
         .orderBy(segments.priority)
     ).map((s) => ({ id: s.id, name: s.name, version: s.version! }));
-    const finish = (summary: string, worstBand: "none" | "watch") =>
-      tx
+    const finish = async (summary: string, worstBand: "none" | "watch") => {
+      await tx
         .update(monitorRuns)
         .set({ status: "completed", finishedAt: new Date(), summary, worstBand })
         .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
+      await publishLive(tx, tenantId, `monitoring/${tenantId}`, {
+        type: "run",
+        kind: "bias",
+        runId,
+        status: "completed",
+        worstBand,
+      });
+    };
     if (keys.length === 0) {
       await finish(
         "No attribute is marked protected: nothing to audit. Mark attributes as protected on the Data page.",

@@ -1,3 +1,4 @@
+import { publishLive } from "../../live/publish";
 import { raiseAlert } from "./alerts";
 import { radixSortFloat64 } from "../../analytics/radix-sort";
 import { and, eq, isNotNull, sql } from "drizzle-orm";
@@ -209,6 +210,12 @@ export async function runDriftMonitor(
           error: "No customer has computed features yet: import transactions first, then run drift again.",
         })
         .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
+      await publishLive(tx, tenantId, `monitoring/${tenantId}`, {
+        type: "run",
+        kind: "drift",
+        runId,
+        status: "failed",
+      });
       return "failed";
     }
     const baseline = run.baselineId ? { id: run.baselineId } : await latestBaseline(tx, tenantId);
@@ -223,6 +230,12 @@ export async function runDriftMonitor(
           summary: `No reference existed: today's features of ${current.n} customers are now the reference the next runs compare with.`,
         })
         .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
+      await publishLive(tx, tenantId, `monitoring/${tenantId}`, {
+        type: "run",
+        kind: "drift",
+        runId,
+        status: "completed",
+      });
       return "completed";
     }
     const reference = await baselineValues(tx, tenantId, baseline.id);
@@ -309,6 +322,12 @@ export async function runDriftMonitor(
           }.`,
       })
       .where(and(eq(monitorRuns.tenantId, tenantId), eq(monitorRuns.id, runId)));
+    await publishLive(tx, tenantId, `monitoring/${tenantId}`, {
+      type: "run",
+      kind: "drift",
+      runId,
+      status: "completed",
+    });
     return "completed";
   });
 }
