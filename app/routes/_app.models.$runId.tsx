@@ -11,6 +11,8 @@ import { DeleteRun } from "~/components/models/delete-run";
 import { ExplanationPanel } from "~/components/models/explanation-panel";
 import { FixedGroupsPanel } from "~/components/models/fixed-groups-panel";
 import { WardDendrogram } from "~/components/models/ward-dendrogram";
+import { LcaPanel } from "~/components/models/lca-panel";
+import { SomMap } from "~/components/models/som-map";
 import { ProposeCluster } from "~/components/models/propose-cluster";
 import { RunStatusBadge } from "~/components/models/run-status-badge";
 import { StabilityPanel } from "~/components/models/stability-panel";
@@ -185,7 +187,11 @@ function Parameters({ detail }: { detail: Detail }) {
                 ? "Gaussian mixture, full covariance (EM from k-means starts; best log-likelihood of the restarts)"
                 : run.algorithm === "dbscan"
                   ? `DBSCAN (eps = ${run.params.eps}, minPts = ${run.params.minPts}, Euclidean on the transformed features)`
-                  : run.algorithm === "ward"
+                  : run.algorithm === "lca"
+                    ? "Latent class analysis (EM on the categorical answers, seeded random starts, best log-likelihood of the restarts)"
+                    : run.algorithm === "som"
+                      ? `Self-organizing map (${run.params.somResult ? `${run.params.somResult.rows} × ${run.params.somResult.cols}` : run.params.somGrid ? `${run.params.somGrid.rows} × ${run.params.somGrid.cols}` : "grid from the number of customers"}, batch training) with k-means on its nodes`
+                      : run.algorithm === "ward"
                     ? run.params.wardResult?.method === "centroids"
                       ? `Ward hierarchical (exact Ward on ${run.params.wardResult.units} k-means micro-clusters weighted by size; every customer takes its micro-cluster's cluster)`
                       : "Ward hierarchical (exact Ward on every customer; one tree cut at each k)"
@@ -415,10 +421,10 @@ function MembershipClarity({ detail, k }: { detail: Detail; k: number }) {
 
 function Profiles({ detail, k }: { detail: Detail; k: number }) {
   const result = useActionData<typeof action>();
-  const labels = new Map(detail.features.map((f) => [f.field, f.label]));
+  const labels = new Map(detail.profileColumns.map((f) => [f.field, f.label]));
   const clusters = detail.clusters.filter((c) => c.k === k);
   const total = clusters.reduce((s, c) => s + c.size, 0);
-  const fields = detail.features.map((f) => f.field);
+  const fields = detail.profileColumns.map((f) => f.field);
   const ks = [...new Set(detail.clusters.map((c) => c.k))].sort((a, b) => a - b);
   const chosen = detail.run.chosenK;
   const tests = fields.map((f) => {
@@ -655,6 +661,24 @@ export default function ModelRun() {
           />
         ) : null}
         {run.status === "completed" && detail.results.length ? <KSelection detail={detail} /> : null}
+        {run.status === "completed" && k !== null && run.params.lcaResults ? (
+          <LcaPanel all={run.params.lcaResults} k={k} labels={new Map(detail.features.map((f) => [f.field, f.label]))} />
+        ) : null}
+        {run.status === "completed" && run.params.somResult && run.chosenK !== null ? (
+          <section className="card stack" aria-labelledby="som-title">
+            <div>
+              <h2 id="som-title" className="card__title">
+                The map (k = {run.chosenK})
+              </h2>
+              <p className="card__subtitle">
+                Every customer sits on the node nearest to it; neighbouring nodes hold similar customers. Mean distance of a customer
+                to its node {run.params.somResult.quantisationError.toFixed(3)}; {(run.params.somResult.topographicError * 100).toFixed(1)}% of
+                customers have their two nearest nodes apart on the grid (topographic error; lower means a smoother map).
+              </p>
+            </div>
+            <SomMap som={run.params.somResult} features={detail.features.map((f) => f.label)} k={run.chosenK} />
+          </section>
+        ) : null}
         {run.status === "completed" && k !== null && run.params.wardResult ? (
           <section className="card" aria-labelledby="tree-title">
             <h2 id="tree-title" className="card__title">

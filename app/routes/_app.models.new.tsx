@@ -20,7 +20,7 @@ export const meta: MetaFunction = () => [{ title: "New model run · Models · Qu
 
 const DEFAULTS = { kMin: "2", kMax: "8", seed: "0", restarts: "10", algorithm: "kmeans", eps: "0.5", minPts: "5" };
 
-type Algorithm = "kmeans" | "gmm" | "dbscan" | "ward";
+type Algorithm = "kmeans" | "gmm" | "dbscan" | "ward" | "lca" | "som";
 const ALGORITHMS: { value: Algorithm; label: string; description: string }[] = [
   { value: "kmeans", label: "k-means", description: "Each customer belongs to exactly one cluster, the nearest centre; fast, and best for compact, well-separated groups." },
   {
@@ -33,6 +33,18 @@ const ALGORITHMS: { value: Algorithm; label: string; description: string }[] = [
     label: "Ward hierarchical (multi-level segments)",
     description:
       "One tree of merges cut at each k, so the clusters of a smaller k are unions of those of a larger one; exact on up to 5,000 customers, on 200 k-means micro-clusters above. The run page draws the tree.",
+  },
+  {
+    value: "som",
+    label: "Self-organizing map (high-dimensional behaviour)",
+    description:
+      "Customers are laid out on a grid of nodes where similar customers sit close together; the run page draws the map (distances between nodes, customers per node, each feature). Clusters are k-means on the nodes, and each customer takes its node's cluster.",
+  },
+  {
+    value: "lca",
+    label: "Latent class analysis (categorical answers)",
+    description:
+      "For categorical data such as survey answers, region or RFM segment (choose those under “Categorical answers”): each class has its own probability of every answer, and k is recommended by the lowest BIC.",
   },
   {
     value: "dbscan",
@@ -222,8 +234,9 @@ export default function NewModelRun() {
   );
   const errors: Record<string, string> = result?.fieldErrors ?? {};
   const groups = [
-    { title: "Customer features", items: options.filter((o) => o.source === "feature") },
-    { title: "Numeric attributes", items: options.filter((o) => o.source === "attribute") },
+    { title: "Customer features", items: options.filter((o) => o.kind === "number" && o.source === "feature") },
+    { title: "Numeric attributes", items: options.filter((o) => o.kind === "number" && o.source === "attribute") },
+    { title: "Categorical answers (latent class analysis only)", items: options.filter((o) => o.kind === "category") },
   ].filter((g) => g.items.length);
 
   return (
@@ -294,6 +307,8 @@ export default function NewModelRun() {
                             <span className="feature-pick__hint" id={`${id}-why`}>
                               {o.reason ? `${o.reason.charAt(0).toUpperCase()}${o.reason.slice(1)}.` : "Not available."}
                             </span>
+                          ) : on && o.kind === "category" ? (
+                            <span className="feature-pick__hint">Each value is one answer category</span>
                           ) : on ? (
                             <span className="feature-pick__hint">
                               {TRANSFORMS.find((t) => t.value === chosen[o.field])?.description}
@@ -302,7 +317,7 @@ export default function NewModelRun() {
                           ) : null}
                         </span>
                       </label>
-                      {on ? (
+                      {on && o.kind === "number" ? (
                         <select
                           name={`transform:${o.field}`}
                           className="input select"
@@ -347,7 +362,7 @@ export default function NewModelRun() {
         </section>
 
         <FixedGroups
-          fields={options.filter((o) => o.available).map((o) => ({ field: o.field, label: o.label }))}
+          fields={options.filter((o) => o.available && o.kind === "number").map((o) => ({ field: o.field, label: o.label }))}
           initial={(result && "fixedRows" in result ? result.fixedRows : undefined) ?? initial?.fixedGroups ?? []}
           errors={errors}
         />

@@ -60,6 +60,8 @@ const FEATURE_LABELS: Record<(typeof NUMBER_FEATURES)[number], string> = {
   m: "M score",
 };
 
+export const LCA_RECOMMENDATION_RULE = "lowest BIC (Bayesian information criterion) of the latent class model";
+
 export const ZModelFeature = z.object({
   /** Numeric fields for every algorithm; categorical fields (region, RFM segment, category attributes) for latent class analysis. */
   field: z.union([ZNumberField, z.enum(CATEGORY_FIELDS)], { message: "is not a feature" }),
@@ -469,13 +471,21 @@ export async function getModelRun(scope: TenantScope, input: z.input<typeof ZMod
       .from(modelRunClusters)
       .where(and(eq(modelRunClusters.tenantId, scope.tenantId), eq(modelRunClusters.runId, runId)))
       .orderBy(asc(modelRunClusters.k), asc(modelRunClusters.cluster));
-    const labels = new Map((await modelFeatureOptions(tx, scope.tenantId)).map((o) => [o.field, o.label]));
+    const options = run.algorithm === "lca" ? await categoryFeatureOptions(tx, scope.tenantId) : await modelFeatureOptions(tx, scope.tenantId);
+    const labels = new Map(options.map((o) => [o.field, o.label]));
     const { pca, ...rest } = run;
+    const features = run.params.features.map((f) => ({ ...f, label: labels.get(f.field) ?? f.field }));
+    // The columns the profiles describe: the features, or for latent class runs each answer ("Channel: online").
+    const lcaColumns = run.params.lcaResults?.[0]?.probabilities.flatMap((p) =>
+      p.categories.map((c) => ({ field: `${p.field}=${c}`, label: `${labels.get(p.field) ?? p.field}: ${c}` })),
+    );
+    const rule = run.algorithm === "gmm" ? GMM_RECOMMENDATION_RULE : run.algorithm === "lca" ? LCA_RECOMMENDATION_RULE : run.algorithm === "dbscan" ? DBSCAN_RECOMMENDATION_RULE : RECOMMENDATION_RULE;
     return {
       run: rest,
-      features: run.params.features.map((f) => ({ ...f, label: labels.get(f.field) ?? f.field })),
+      features,
+      profileColumns: lcaColumns ?? features.map(({ field, label }) => ({ field, label })),
       results,
-      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule: run.algorithm === "gmm" ? GMM_RECOMMENDATION_RULE : run.algorithm === "dbscan" ? DBSCAN_RECOMMENDATION_RULE : RECOMMENDATION_RULE, silhouetteTie: SILHOUETTE_TIE },
+      recommendation: run.recommendedK === null ? null : { k: run.recommendedK, reason: run.recommendationReason ?? "", rule, silhouetteTie: SILHOUETTE_TIE },
       clusters,
       pca,
     };
