@@ -4,6 +4,10 @@ import * as Y from "yjs";
 import {
   addCard,
   addEvidence,
+  authorOf,
+  evidenceOf,
+  quadrantOf,
+  votesOf,
   CARD_STATUSES,
   cardsIn,
   cardText,
@@ -312,12 +316,13 @@ interface SwotCardProps {
 
 function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, startEditing, onEditingStarted, onFocusCard, onMove }: SwotCardProps) {
   const id = String(card.get("id"));
-  const quadrant = card.get("quadrant") as Quadrant;
+  const quadrant = quadrantOf(card) ?? "strengths";
   const status = (card.get("status") as CardStatus) ?? "open";
   const consensus = card.get("consensus") === true;
-  const votes = card.get("votes") instanceof Y.Map ? (card.get("votes") as Y.Map<boolean>) : null;
-  const voted = votes?.has(user.id) ?? false;
-  const evidence = card.get("evidence") instanceof Y.Array ? (card.get("evidence") as Y.Array<Evidence>).toArray() : [];
+  const votes = votesOf(card);
+  const voted = votes.includes(user.id);
+  const evidence = evidenceOf(card);
+  const author = authorOf(card);
   const team = String(card.get("team") ?? "");
   const [confirmDelete, setConfirmDelete] = useState(false);
   const [addingEvidence, setAddingEvidence] = useState(false);
@@ -382,8 +387,8 @@ function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, sta
             ⠿
           </span>
         ) : null}
-        <span className="swot-card__author" title={`Written by ${String(card.get("authorName") ?? "")}`}>
-          {String(card.get("authorName") ?? "")}
+        <span className="swot-card__author" title={`Written by ${author.name}`}>
+          {author.name}
         </span>
         {team ? <span className="tag swot-card__team">{team}</span> : null}
         {consensus ? <span className="badge swot-badge--consensus">Consensus</span> : null}
@@ -433,10 +438,10 @@ function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, sta
           className={`swot-vote${voted ? " swot-vote--on" : ""}`}
           aria-pressed={voted}
           disabled={readOnly}
-          aria-label={`${voted ? "Withdraw your priority vote" : "Vote for priority"} (${votes?.size ?? 0} ${votes?.size === 1 ? "vote" : "votes"})`}
+          aria-label={`${voted ? "Withdraw your priority vote" : "Vote for priority"} (${votes.length} ${votes.length === 1 ? "vote" : "votes"})`}
           onClick={() => toggleVote(doc, id, user.id)}
         >
-          ▲ {votes?.size ?? 0}
+          ▲ {votes.length}
         </button>
         {!readOnly ? (
           <>

@@ -6,16 +6,18 @@ import { z } from "zod";
  * A segment's SWOT board as a Yjs document (`swot/<segmentId>`), shared by the server (reviews,
  * seeding) and the browser's board. Layout:
  *   cards: Y.Map<cardId, Y.Map>  one map per card:
- *     id, quadrant ("strengths" | "weaknesses" | "opportunities" | "threats"), rank (number),
- *     text (Y.XmlFragment, the ProseMirror document the card's editor binds to),
- *     authorId, authorName, team, status ("open" | "validated" | "rejected"), consensus (bool),
- *     createdAt (ISO), votes (Y.Map<userId, true>), evidence (Y.Array of plain evidence objects)
- * A card's place is (quadrant, rank): a drag sets both on the card, so two people moving the
- * same card concurrently end with one of the moves (last writer wins per field) and never with
- * a duplicated or lost card, which an array of ids per quadrant would risk. Order within a
- * quadrant is by rank, then id. Votes are a map keyed by user id, so a vote is one per person
- * and a toggle is idempotent. Nothing here validates the document's content: `readBoard`
- * returns the board as JSON and callers parse it with ZBoard when it leaves the document.
+ *     id, place ({quadrant, rank}), text (Y.XmlFragment, the ProseMirror document the card's
+ *     editor binds to), author ({id, name, at}), team, status ("open" | "validated" |
+ *     "rejected"), consensus (bool), `vote:<userId>` (true) per vote, `evidence:<id>` (an
+ *     evidence object) per piece of evidence
+ * A card's place is one value: a drag sets quadrant and rank together, so two people moving the
+ * same card concurrently end with one of the moves (last writer wins) and never with a
+ * duplicated or lost card, which an array of ids per quadrant would risk. Order within a
+ * quadrant is by rank, then id. Votes and evidence are keys of the card's own map rather than
+ * nested types: a vote is one key per person (a toggle is idempotent, two people's votes never
+ * collide) and a card costs few Yjs items, which keeps a 2,000-card board quick to load.
+ * Nothing here validates the document's content: `readBoard` returns the board as JSON and
+ * callers parse it with ZBoard when it leaves the document.
  */
 
 export const QUADRANTS = ["strengths", "weaknesses", "opportunities", "threats"] as const;
@@ -96,16 +98,52 @@ export function cardText(card: Y.Map<unknown>): Y.XmlFragment {
   return card.get("text") as Y.XmlFragment;
 }
 
+interface Place {
+  quadrant: Quadrant;
+  rank: number;
+}
+
+function placeValue(card: Y.Map<unknown>): Place | null {
+  const place = card.get("place");
+  return typeof place === "object" && place !== null && "quadrant" in place && "rank" in place ? (place as Place) : null;
+}
+
+export function quadrantOf(card: Y.Map<unknown>): Quadrant | null {
+  return placeValue(card)?.quadrant ?? null;
+}
+
+/** Who wrote the card and when. */
+export function authorOf(card: Y.Map<unknown>): { id: string; name: string; at: string } {
+  const author = card.get("author") as { id?: unknown; name?: unknown; at?: unknown } | undefined;
+  return { id: String(author?.id ?? ""), name: String(author?.name ?? ""), at: String(author?.at ?? "") };
+}
+
+/** The user ids that voted for the card, sorted. */
+export function votesOf(card: Y.Map<unknown>): string[] {
+  const votes: string[] = [];
+  for (const [key, value] of card.entries()) if (key.startsWith("vote:") && value === true) votes.push(key.slice(5));
+  return votes.sort();
+}
+
+/** The card's evidence, in the order it was added. */
+export function evidenceOf(card: Y.Map<unknown>): Evidence[] {
+  const list: (Evidence & { at?: number })[] = [];
+  for (const [key, value] of card.entries()) if (key.startsWith("evidence:") && typeof value === "object" && value !== null) list.push(value as Evidence & { at?: number });
+  return list
+    .sort((a, b) => (a.at ?? 0) - (b.at ?? 0) || (a.id < b.id ? -1 : 1))
+    .map((e) => ({ id: e.id, kind: e.kind, label: e.label, ref: e.ref }));
+}
+
 /** The cards of a quadrant in board order (rank, then id). */
 export function cardsIn(doc: Y.Doc, quadrant: Quadrant): Y.Map<unknown>[] {
   const cards: Y.Map<unknown>[] = [];
-  for (const card of cardsMap(doc).values()) if (card.get("quadrant") === quadrant) cards.push(card);
+  for (const card of cardsMap(doc).values()) if (quadrantOf(card) === quadrant) cards.push(card);
   return cards.sort(byPlace);
 }
 
 function byPlace(a: Y.Map<unknown>, b: Y.Map<unknown>): number {
-  const ra = Number(a.get("rank"));
-  const rb = Number(b.get("rank"));
+  const ra = placeValue(a)?.rank ?? 0;
+  const rb = placeValue(b)?.rank ?? 0;
   if (ra !== rb) return ra - rb;
   return String(a.get("id")) < String(b.get("id")) ? -1 : 1;
 }
@@ -174,17 +212,12 @@ export function addCard(doc: Y.Doc, card: NewCard): string {
     const last = cardsIn(doc, card.quadrant).at(-1);
     const map = new Y.Map<unknown>();
     map.set("id", id);
-    map.set("quadrant", card.quadrant);
-    map.set("rank", last ? Number(last.get("rank")) + 1 : 1);
+    map.set("place", { quadrant: card.quadrant, rank: last ? (placeValue(last)?.rank ?? 0) + 1 : 1 });
     map.set("text", new Y.XmlFragment());
-    map.set("authorId", card.author.id);
-    map.set("authorName", card.author.name);
+    map.set("author", { id: card.author.id, name: card.author.name, at: new Date().toISOString() });
     map.set("team", card.team);
     map.set("status", card.status ?? "open");
     map.set("consensus", false);
-    map.set("createdAt", new Date().toISOString());
-    map.set("votes", new Y.Map<boolean>());
-    map.set("evidence", new Y.Array<Evidence>());
     cardsMap(doc).set(id, map);
     if (card.text?.length) writeRichText(cardText(map), card.text);
   });
@@ -204,33 +237,31 @@ export function moveCard(doc: Y.Doc, id: string, quadrant: Quadrant, index: numb
   if (!card) return false;
   const others = cardsIn(doc, quadrant).filter((c) => c !== card);
   const at = Math.max(0, Math.min(index, others.length));
-  const before = at > 0 ? Number(others[at - 1].get("rank")) : null;
-  const after = at < others.length ? Number(others[at].get("rank")) : null;
+  const before = at > 0 ? (placeValue(others[at - 1])?.rank ?? 0) : null;
+  const after = at < others.length ? (placeValue(others[at])?.rank ?? 0) : null;
   const rank = before === null && after === null ? 1 : before === null ? after! - 1 : after === null ? before + 1 : (before + after) / 2;
-  doc.transact(() => {
-    card.set("quadrant", quadrant);
-    card.set("rank", rank);
-  });
+  card.set("place", { quadrant, rank });
   return true;
 }
 
 /** Where a card is: its quadrant and index there. */
 export function placeOf(doc: Y.Doc, id: string): { quadrant: Quadrant; index: number } | null {
   const card = cardMap(doc, id);
-  if (!card) return null;
-  const quadrant = card.get("quadrant") as Quadrant;
+  const quadrant = card ? quadrantOf(card) : null;
+  if (!card || !quadrant) return null;
   return { quadrant, index: cardsIn(doc, quadrant).indexOf(card) };
 }
 
 /** Votes for or withdraws the vote of `userId`; returns whether they now vote for it. */
 export function toggleVote(doc: Y.Doc, id: string, userId: string): boolean {
-  const votes = cardMap(doc, id)?.get("votes") as Y.Map<boolean> | undefined;
-  if (!votes) return false;
-  if (votes.has(userId)) {
-    votes.delete(userId);
+  const card = cardMap(doc, id);
+  if (!card) return false;
+  const key = `vote:${userId}`;
+  if (card.has(key)) {
+    card.delete(key);
     return false;
   }
-  votes.set(userId, true);
+  card.set(key, true);
   return true;
 }
 
@@ -239,15 +270,12 @@ export function setCardField(doc: Y.Doc, id: string, field: "status" | "team" | 
 }
 
 export function addEvidence(doc: Y.Doc, id: string, evidence: Omit<Evidence, "id">): void {
-  const list = cardMap(doc, id)?.get("evidence") as Y.Array<Evidence> | undefined;
-  list?.push([{ ...evidence, id: newCardId() }]);
+  const evidenceId = newCardId();
+  cardMap(doc, id)?.set(`evidence:${evidenceId}`, { ...evidence, id: evidenceId, at: Date.now() });
 }
 
 export function removeEvidence(doc: Y.Doc, id: string, evidenceId: string): void {
-  const list = cardMap(doc, id)?.get("evidence") as Y.Array<Evidence> | undefined;
-  if (!list) return;
-  const index = list.toArray().findIndex((e) => e.id === evidenceId);
-  if (index >= 0) list.delete(index, 1);
+  cardMap(doc, id)?.delete(`evidence:${evidenceId}`);
 }
 
 /** A card's rich text as ProseMirror-shaped JSON. */
@@ -285,22 +313,22 @@ export function readBoard(doc: Y.Doc): { cards: unknown[] } {
   const cards = QUADRANTS.flatMap((q) => cardsIn(doc, q)).map((card) => {
     const fragment = card.get("text");
     const text = fragment instanceof Y.XmlFragment ? readRichText(fragment) : { type: "doc" };
-    const votes = card.get("votes");
-    const evidence = card.get("evidence");
+    const place = placeValue(card);
+    const author = authorOf(card);
     return {
       id: card.get("id"),
-      quadrant: card.get("quadrant"),
-      rank: card.get("rank"),
+      quadrant: place?.quadrant,
+      rank: place?.rank,
       text,
       plainText: plainTextOf(text),
-      authorId: card.get("authorId"),
-      authorName: card.get("authorName"),
+      authorId: author.id,
+      authorName: author.name,
       team: card.get("team"),
       status: card.get("status"),
       consensus: card.get("consensus"),
-      createdAt: card.get("createdAt"),
-      votes: votes instanceof Y.Map ? Array.from(votes.keys()).sort() : [],
-      evidence: evidence instanceof Y.Array ? evidence.toArray() : [],
+      createdAt: author.at,
+      votes: votesOf(card),
+      evidence: evidenceOf(card),
     };
   });
   return { cards };
