@@ -37,28 +37,36 @@ export interface MigrationMatrix {
   days: number;
 }
 
-function snapshot(tenantId: string, at: Date) {
-  return sql`(
-    select distinct on (sm.customer_id) sm.customer_id, sm.segment_id
-    from (select distinct on (segment_id) segment_id, version from segment_versions
-          where tenant_id = ${tenantId} and date_trunc('milliseconds', published_at) <= ${at.toISOString()}::timestamptz
-          order by segment_id, version desc) v
-    join segment_memberships sm on sm.tenant_id = ${tenantId} and sm.segment_id = v.segment_id
-      and sm.from_version <= v.version and (sm.to_version is null or sm.to_version > v.version)
-    join segments s on s.tenant_id = ${tenantId} and s.id = v.segment_id
-    order by sm.customer_id, s.priority, s.id)`;
-}
-
 /** Who moved from which segment to which between two snapshots, counted in PostgreSQL. */
 export async function migrationMatrixTx(tx: Tx, tenantId: string, from: Date, to: Date): Promise<MigrationMatrix> {
-  // Both snapshots are 1M-row sorts and hash joins: hashing beats nested loops on any estimate.
+  // One scan of the memberships and one hash aggregate per customer, whatever the estimates say.
   await tx.execute(sql`set local enable_nestloop = off`);
-  // Two sorts of a million memberships: in memory rather than spilled to disk.
   await tx.execute(sql`set local work_mem = '256MB'`);
+  const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
+  // Each segment's version at both times, and a sort key: priority (offset to stay positive), then id.
+  const active = (v: string) =>
+    sql.raw(`sm.from_version <= v.${v} and (sm.to_version is null or sm.to_version > v.${v})`);
   const { rows } = await tx.execute<{ from_segment: string | null; to_segment: string | null; n: number }>(sql`
-    select a.segment_id as from_segment, b.segment_id as to_segment, count(*)::int as n
-    from ${snapshot(tenantId, from)} a
-    full join ${snapshot(tenantId, to)} b on b.customer_id = a.customer_id
+    with v as (
+      select s.id as segment_id, lpad((s.priority::bigint + 2147483648)::text, 11, '0') || s.id::text as rank,
+             (select max(version) from segment_versions sv
+               where sv.tenant_id = ${tenantId} and sv.segment_id = s.id and date_trunc('milliseconds', sv.published_at) <= ${at(
+    from
+  )}) as v1,
+             (select max(version) from segment_versions sv
+               where sv.tenant_id = ${tenantId} and sv.segment_id = s.id and date_trunc('milliseconds', sv.published_at) <= ${at(
+    to
+  )}) as v2
+      from segments s where s.tenant_id = ${tenantId}
+    ),
+    per_customer as (
+      select min(case when ${active("v1")} then v.rank end) as a, min(case when ${active("v2")} then v.rank end) as b
+      from segment_memberships sm join v on v.segment_id = sm.segment_id
+      where sm.tenant_id = ${tenantId} and v.v2 is not null
+      group by sm.customer_id
+    )
+    select substr(a, 12)::uuid as from_segment, substr(b, 12)::uuid as to_segment, count(*)::int as n
+    from per_customer where a is not null or b is not null
     group by 1, 2`);
   const names = await tx.execute<{ id: string; name: string }>(
     sql`select id, name from segments where tenant_id = ${tenantId} order by priority, id`
