@@ -271,3 +271,103 @@ describe("a DBSCAN run in the browser", () => {
     expect(browserErrors).toEqual([]);
   });
 });
+
+describe("a Ward run with a fixed group in the browser", () => {
+  it("is chosen on the form with a business rule, shows the merge tree and the fixed group, and can be deleted", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models/new");
+    await page.getByRole("heading", { name: /Fixed groups/ }).waitFor();
+    await page.getByRole("radio", { name: "Ward hierarchical (multi-level segments)" }).check();
+    for (const name of ["Frequency (orders)", "Monetary value"]) await page.getByRole("checkbox", { name }).check();
+    await page.getByLabel("Transform for Monetary value").selectOption("log1p");
+    await page.getByLabel("Smallest k").fill("2");
+    await page.getByLabel("Largest k").fill("4");
+    const group = page.getByRole("group", { name: "Fixed group 1" });
+    await group.getByLabel("Group 1 name").fill("Lapsed");
+    await group.getByLabel("When").selectOption("recency_days");
+    await group.getByLabel("Condition").selectOption("gt");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.getByText("Enter the number group “Lapsed” compares with.").waitFor();
+    await expect(page.getByRole("group", { name: "Fixed group 1" }).getByLabel("Group 1 name").inputValue()).resolves.toBe("Lapsed");
+    await shot(page, "analyst-new-run-fixed-group-error");
+    await page.getByRole("group", { name: "Fixed group 1" }).getByLabel("Value").fill("250");
+    await shot(page, "analyst-new-run-fixed-group");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    const wardPath = new URL(page.url()).pathname;
+    await page.getByRole("heading", { name: "Fixed groups" }).waitFor();
+    await expect(runModelRun(server.database.db, ws.tenantId, wardPath.split("/").pop() ?? "")).resolves.toBe("completed");
+    await page.getByRole("heading", { name: "Merge tree (multi-level segments)" }).waitFor();
+    await page.getByRole("img", { name: "Ward dendrogram" }).waitFor();
+    await page.getByText("Ward hierarchical (exact Ward on every customer", { exact: false }).waitFor();
+    await page.getByText(/^The Ward tree was fitted again/).waitFor();
+    // The fixed group: its rule in words, stored after the fitted clusters, with the lapsed third of the customers.
+    const row = page.getByRole("row", { name: /Lapsed/ });
+    await row.getByText("Days since last purchase > 250").waitFor();
+    const cells = await row.locator("td").allInnerTexts();
+    const k = Number((await page.getByText(/^Recommended k = \d+$/).innerText()).match(/\d+/)![0]);
+    expect(cells[2]).toBe(String(k + 1));
+    // The run's customers: active (not merged, not opted out) with both features.
+    const { rows } = await server.database.ownerQuery<{ n: number; lapsed: number }>(
+      `select count(*)::int as n, (count(*) filter (where f.recency_days > 250))::int as lapsed
+         from customers c join customer_features f on f.tenant_id = c.tenant_id and f.customer_id = c.id
+        where c.tenant_id = $1 and c.merged_into is null and not c.opted_out and f.frequency is not null and f.monetary is not null`,
+      [ws.tenantId],
+    );
+    expect(rows[0].lapsed).toBeGreaterThan(50);
+    expect(cells[3]).toBe(`${rows[0].lapsed} (${((100 * rows[0].lapsed) / rows[0].n).toFixed(1)}%)`);
+    await page.locator(".cluster-card", { hasText: "Lapsed" }).first().waitFor();
+    await shot(page, "analyst-ward-run");
+
+    // Another k moves the cut on the tree.
+    await page.getByRole("link", { name: `k = ${k === 2 ? 3 : 2}` }).click();
+    await page.getByText(`k = ${k === 2 ? 3 : 2}`, { exact: true }).first().waitFor();
+    await shot(page, "analyst-ward-run-other-k");
+
+    await page.getByRole("button", { name: "Delete run…" }).click();
+    await shot(page, "analyst-ward-delete-confirm");
+    await page.getByRole("button", { name: "Delete run", exact: true }).click();
+    await page.waitForURL(`${server.url}/models`);
+    await expect(page.getByRole("link", { name: /^Ward hierarchical/ }).count()).resolves.toBe(0);
+    expect(browserErrors).toEqual([]);
+  });
+});
+
+describe("latent class and map runs in the browser", () => {
+  it("a latent class run on categorical answers shows each class's answers; a map run draws the map", async () => {
+    const page = await signIn(await browser.newContext(), ws.members.analyst.email, "/models/new");
+    await page.getByRole("radio", { name: "Latent class analysis (categorical answers)" }).check();
+    const categorical = page.getByRole("group", { name: "Categorical answers (latent class analysis only)" });
+    await categorical.getByRole("checkbox", { name: "Region" }).check();
+    await categorical.getByRole("checkbox", { name: "RFM segment" }).check();
+    await page.getByLabel("Smallest k").fill("2");
+    await page.getByLabel("Largest k").fill("3");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    const lcaPath = new URL(page.url()).pathname;
+    await expect(runModelRun(server.database.db, ws.tenantId, lcaPath.split("/").pop() ?? "")).resolves.toBe("completed");
+    await page.getByRole("heading", { name: /^What each class answers \(k = \d\)$/ }).waitFor();
+    await page.getByRole("table", { name: "Region" }).waitFor();
+    await page.getByRole("table", { name: /Fit of each k/ }).getByText("lowest BIC", { exact: true }).waitFor();
+    await page.getByText(/lowest BIC of the latent class model/).first().waitFor();
+    await page.getByText(/^The latent class model was fitted again/).waitFor();
+    await shot(page, "analyst-lca-run");
+
+    await page.goto(`${server.url}/models/new`);
+    await page.getByRole("radio", { name: "Self-organizing map (high-dimensional behaviour)" }).check();
+    for (const name of ["Recency (days)", "Frequency (orders)", "Monetary value"]) await page.getByRole("checkbox", { name }).check();
+    await page.getByLabel("Transform for Monetary value").selectOption("log1p");
+    await page.getByLabel("Smallest k").fill("2");
+    await page.getByLabel("Largest k").fill("4");
+    await page.getByRole("button", { name: "Start the run" }).click();
+    await page.waitForURL(/\/models\/[0-9a-f-]{36}$/);
+    const somPath = new URL(page.url()).pathname;
+    await expect(runModelRun(server.database.db, ws.tenantId, somPath.split("/").pop() ?? "")).resolves.toBe("completed");
+    await page.getByRole("heading", { name: /^The map \(k = \d\)$/ }).waitFor();
+    await page.getByRole("img", { name: /^Self-organizing map, \d+ × \d+ nodes/ }).waitFor();
+    await page.getByRole("img", { name: "Monetary value across the map" }).waitFor();
+    await page.getByText(/^The map \(and k-means on its nodes\) was fitted again/).waitFor();
+    await page.getByRole("heading", { name: "On the data of 90 days earlier" }).waitFor();
+    await shot(page, "analyst-som-run");
+    expect(browserErrors).toEqual([]);
+  });
+});
