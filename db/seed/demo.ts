@@ -7,6 +7,7 @@ import { users, type Role } from "../schema";
 import { signUp } from "../../server/services/accounts";
 import { createInvite, createRegion, createWorkspace, acceptInvite } from "../../server/services/workspaces";
 import type { TenantScope } from "../../server/services/scope";
+import { seedDemoMonitoring } from "./demo-monitoring";
 import { seedDemoSegments } from "./demo-segments";
 import { seedDemoSessions } from "./demo-sessions";
 import { seedDemoSwot } from "./demo-swot";
@@ -75,6 +76,7 @@ export async function seedDemo(
   log("Proposing and approving the demo segments…");
   await seedDemoSegments(db, ws.tenantId, accounts);
   await seedDemoSwot(db, ws.tenantId, accounts);
+  await seedDemoMonitoring(db, ws.tenantId, accounts);
   await seedDemoSessions(db, ws.tenantId, accounts);
 
   const labs = await createWorkspace(db, actor, { name: SECOND_WORKSPACE });

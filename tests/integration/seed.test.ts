@@ -36,11 +36,22 @@ describe("the demo seed", () => {
     ]);
     for (const s of segments.rows.filter((r) => r.status === "active")) expect(s.member_count).toBeGreaterThan(0);
     const proposals = await t.ownerQuery<{ status: string; n: number }>("select status, count(*)::int as n from segment_proposals group by status order by status");
+    // The second draft is the re-segmentation proposal the demo's drift run opened (mid-year vs year-end features).
     expect(proposals.rows).toEqual([
       { status: "approved", n: 4 },
-      { status: "draft", n: 1 },
+      { status: "draft", n: 2 },
       { status: "submitted", n: 1 },
     ]);
+    const monitoring = await t.ownerQuery<{ kind: string; status: string; results: number }>(
+      `select r.kind, r.status, (select count(*)::int from drift_results d where d.run_id = r.id) + (select count(*)::int from bias_results b where b.run_id = r.id) as results
+       from monitor_runs r where r.trigger = 'demand' order by r.kind`,
+    );
+    expect(monitoring.rows).toEqual([
+      { kind: "bias", status: "completed", results: 3 },
+      { kind: "drift", status: "completed", results: 6 },
+    ]);
+    const resegmentation = await t.ownerQuery("select 1 from monitor_resegmentations");
+    expect(resegmentation.rowCount).toBe(1);
     expect(await seedDemo(t.db, jobsFor(t.db), () => {}, null)).toEqual({ created: false });
   });
 
