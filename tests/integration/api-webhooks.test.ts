@@ -13,6 +13,7 @@ import {
   webhookDeliveryLog,
 } from "../../server/services/webhooks";
 import { WEBHOOK_JOB_SCHEMA } from "../../server/services/webhooks/queue";
+import { raiseAlert } from "../../server/services/monitoring/alerts";
 import { JOB_SCHEMA } from "../../workers/queues";
 import { startWorkers } from "../../workers/runtime";
 import { jobsFor } from "../helpers/callers";
@@ -168,6 +169,22 @@ describe("webhook deliveries", () => {
     await republishScore(t.db, w, seg.segmentId, 11);
     const after = await t.ownerQuery<{ n: number }>(`select count(*)::int as n from webhook_deliveries where tenant_id = $1 and endpoint_id = $2`, [w.tenantId, endpoint.id]);
     expect(after.rows[0].n).toBe(2);
+  });
+
+  it("queues alert.raised when a monitor raises an alert", async () => {
+    const endpoint = await createWebhookEndpoint(w.ownerScope, { url, events: ["alert.raised"] });
+    const run = await t.ownerQuery<{ id: string }>(`insert into monitor_runs (tenant_id, kind, trigger, status) values ($1, 'drift', 'demand', 'completed') returning id`, [w.tenantId]);
+    const values = { tenantId: w.tenantId, runId: run.rows[0].id, kind: "drift" as const, subject: "monetary", band: "act" as const, message: "Monetary drifted" };
+    expect(await t.db.withTenant(w.tenantId, (tx) => raiseAlert(tx, values))).toBe(true);
+    // The same open alert again is not a new alert, and sends nothing.
+    expect(await t.db.withTenant(w.tenantId, (tx) => raiseAlert(tx, values))).toBe(false);
+    const { rows } = await t.ownerQuery<{ payload: { type: string; data: Record<string, unknown> } }>(
+      `select payload from webhook_deliveries where tenant_id = $1 and endpoint_id = $2`,
+      [w.tenantId, endpoint.id],
+    );
+    expect(rows.map((r) => r.payload)).toEqual([
+      expect.objectContaining({ type: "alert.raised", data: { kind: "drift", segmentId: null, subject: "monetary", band: "act", message: "Monetary drifted" } }),
+    ]);
   });
 
   it("is delivered by the pg-boss worker", async () => {

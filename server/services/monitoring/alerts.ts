@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Tx } from "../../../db/client";
 import { monitorAlerts } from "../../../db/schema";
+import { emitWebhookEvent } from "../webhooks";
 
 type AlertValues = typeof monitorAlerts.$inferInsert;
 
@@ -19,5 +20,12 @@ export async function raiseAlert(tx: Tx, values: AlertValues): Promise<boolean> 
     limit 1`);
   if (open.rows.length) return false;
   await tx.insert(monitorAlerts).values(values);
+  await emitWebhookEvent(tx, values.tenantId, "alert.raised", {
+    kind: values.kind,
+    segmentId: values.segmentId ?? null,
+    subject: values.subject,
+    band: values.band,
+    message: values.message,
+  });
   return true;
 }
