@@ -1,12 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { csvDownload, csvOrFail } from "~/lib/models.server";
 
-/** GET /models/:runId/metrics.csv — the k-selection metrics of a run, one row per k (Gaussian-mixture runs add log-likelihood, BIC and AIC). */
+/** GET /models/:runId/metrics.csv — the k-selection metrics of a run, one row per k (Gaussian-mixture and latent class runs add log-likelihood, BIC and AIC). */
 export async function loader({ context, params }: LoaderFunctionArgs) {
   const runId = params.runId ?? "";
   return csvOrFail(`/models/${runId}`, async () => {
     const { run, results, recommendation } = await context.trpc.models.get({ runId });
-    const gmm = run.params.gmmResults;
+    // Gaussian-mixture and latent class runs add their likelihood, BIC and AIC per k.
+    const gmm: { k: number; logLikelihood: number; bic: number; aic: number }[] | undefined = run.params.gmmResults ?? run.params.lcaResults;
     return csvDownload(
       `model-run-${runId.slice(0, 8)}-metrics.csv`,
       [

@@ -705,9 +705,10 @@ export default function ModelRun() {
         {run.status === "completed" && run.explanation && run.chosenK !== null ? (
           <ExplanationPanel
             explanation={run.explanation}
-            n={run.n ?? 0}
+            // Fixed groups are defined by their own rule and were not part of the tree's data.
+            n={(run.n ?? 0) - (run.params.constraintGroups ?? []).reduce((s, g) => s + g.size, 0)}
             k={run.chosenK}
-            clusters={detail.clusters.filter((c) => c.k === run.chosenK)}
+            clusters={detail.clusters.filter((c) => c.k === run.chosenK && !run.params.constraintGroups?.some((g) => g.cluster === c.cluster))}
             attributeLabels={Object.fromEntries(detail.features.filter((f) => f.field.startsWith("attr:")).map((f) => [f.field.slice(5), f.label]))}
             canPropose={detail.canPropose}
           />
