@@ -10,9 +10,10 @@
  * - EM: E-step posteriors r_ic ∝ π_c Π_j θ_cj[x_ij]; M-step π_c = Σ_i r_ic / n and
  *   θ_cjv = Σ_i r_ic [x_ij = v] / Σ_i r_ic. Probabilities are floored at PROBABILITY_FLOOR (and
  *   renormalised) so that an answer never seen in a class keeps a finite log.
- * - Starts: each restart r draws random posteriors from SeededRandom(deriveSeed(seed, r)) and
- *   begins with an M-step; the highest final LL is kept (the earliest on ties). Stops when the
- *   LL improves by less than `tolerance` × |LL| or after `maxIterations`.
+ * - Starts: each restart r draws random class-conditional probabilities (each in 0.1 + U(0, 1),
+ *   normalised) from SeededRandom(deriveSeed(seed, r)) with equal weights and begins with an
+ *   E-step; the highest final LL is kept (the earliest on ties). Stops when the LL changes by
+ *   less than `tolerance` × |LL| or after `maxIterations`.
  * - Parameters: p = (k − 1) + k Σ_j (L_j − 1); BIC = −2 LL + p ln n; AIC = −2 LL + 2p.
  * - Classes are numbered by decreasing weight π_c (label switching made deterministic); a
  *   row's class is its largest posterior (the lowest class on ties).
@@ -36,7 +37,7 @@ export interface LcaOptions {
   restarts?: number;
   /** Default 1000. */
   maxIterations?: number;
-  /** Relative LL change. Default 1e-8. */
+  /** Relative LL change. Default 1e-10. */
   tolerance?: number;
 }
 
@@ -156,16 +157,21 @@ function eStep(data: CategoricalData, k: number, weights: Float64Array, probabil
 
 function fitOnce(data: CategoricalData, k: number, seed: number, maxIterations: number, tolerance: number): Fit {
   const n = data.rows;
+  // Random class-conditional probabilities (as poLCA) and equal weights, then an E-step: random
+  // posteriors would average out over many rows and start every class at the same point.
   const random = new SeededRandom(seed);
   const posterior = new Float64Array(n * k);
-  for (let i = 0; i < n; i++) {
-    let total = 0;
-    for (let c = 0; c < k; c++) total += posterior[i * k + c] = random.next() + 1e-3;
-    for (let c = 0; c < k; c++) posterior[i * k + c] /= total;
-  }
-  const weights = new Float64Array(k);
-  const probabilities = data.levels.map((L) => new Float64Array(k * L));
-  let ll = -Infinity;
+  const weights = new Float64Array(k).fill(1 / k);
+  const probabilities = data.levels.map((L) => {
+    const p = new Float64Array(k * L);
+    for (let c = 0; c < k; c++) {
+      let total = 0;
+      for (let v = 0; v < L; v++) total += p[c * L + v] = 0.1 + random.next();
+      for (let v = 0; v < L; v++) p[c * L + v] /= total;
+    }
+    return p;
+  });
+  let ll = eStep(data, k, weights, probabilities, posterior);
   let iterations = 0;
   let converged = false;
   while (iterations < maxIterations) {
@@ -193,7 +199,7 @@ export function lca(data: CategoricalData, k: number, options: LcaOptions = {}):
   let best: Fit | null = null;
   let bestRestart = 0;
   for (let r = 0; r < restarts; r++) {
-    const fit = fitOnce(data, k, deriveSeed(seed, r), options.maxIterations ?? 1000, options.tolerance ?? 1e-8);
+    const fit = fitOnce(data, k, deriveSeed(seed, r), options.maxIterations ?? 1000, options.tolerance ?? 1e-10);
     if (!best || fit.ll > best.ll) (best = fit), (bestRestart = r);
   }
   const fit = best!;

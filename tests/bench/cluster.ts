@@ -164,3 +164,54 @@ export async function clusterBench() {
     },
   };
 }
+
+/**
+ * `npm run bench -- cluster-algorithms`: the newer algorithms on the same 1M synthetic customers
+ * × 8 features: Ward on 200 k-means micro-clusters (the large-n path), a 12 × 12 self-organizing
+ * map (trained on 20,000 rows, then every row to its node) with k = 8 clusters on its nodes, and
+ * latent class analysis on 1M synthetic answers to 6 questions of 3 options (k = 4, one start).
+ * Times in ms, one thread each; peak RSS of the process.
+ */
+export async function clusterAlgorithmsBench() {
+  const { wardCluster, wardLabels } = await import("../../server/analytics/ward");
+  const { defaultGrid, somClusters, trainSom } = await import("../../server/analytics/som");
+  const { lca } = await import("../../server/analytics/lca");
+  const matrix = syntheticCustomers();
+  let started = process.hrtime.bigint();
+  const ward = await wardCluster(matrix, { seed: 1 });
+  const wardLabels8 = wardLabels(ward, K);
+  const wardMs = ms(started);
+  started = process.hrtime.bigint();
+  const grid = defaultGrid(ROWS);
+  const map = trainSom(matrix, { ...grid, seed: 1 });
+  const somTrainMs = ms(started);
+  const somK = await somClusters(map, K, { seed: 1, restarts: 10 });
+  const somMs = ms(started);
+  // Latent classes: 4 classes with their own answer probabilities.
+  const random = new SeededRandom(SEED + 1);
+  const questions = 6;
+  const probs = Array.from({ length: 4 }, () => Array.from({ length: questions }, () => {
+    const a = [random.next() + 0.1, random.next() + 0.1, random.next() + 0.1];
+    const s = a[0] + a[1] + a[2];
+    return a.map((v) => v / s);
+  }));
+  const codes = new Int32Array(ROWS * questions);
+  for (let i = 0; i < ROWS; i++) {
+    const c = Math.floor(random.next() * 4);
+    for (let j = 0; j < questions; j++) {
+      const u = random.next();
+      codes[i * questions + j] = u < probs[c][j][0] ? 0 : u < probs[c][j][0] + probs[c][j][1] ? 1 : 2;
+    }
+  }
+  started = process.hrtime.bigint();
+  const classes = lca({ rows: ROWS, levels: new Array(questions).fill(3), codes }, 4, { seed: 1, restarts: 1 });
+  const lcaMs = ms(started);
+  return {
+    rows: ROWS,
+    features: FEATURES,
+    ward: { method: ward.method, units: ward.tree.units, k: K, totalMs: Math.round(wardMs), sizes: Array.from({ length: K }, (_, c) => wardLabels8.filter((l) => l === c).length) },
+    som: { grid: `${grid.rows}x${grid.cols}`, trainMs: Math.round(somTrainMs), withClustersMs: Math.round(somMs), k: K, clusters: new Set(somK.labels).size, quantisationError: round(map.quantisationError, 3), topographicError: round(map.topographicError, 3) },
+    lca: { questions, levels: 3, k: 4, restarts: 1, iterations: classes.iterations, converged: classes.converged, totalMs: Math.round(lcaMs), perIterationMs: round(lcaMs / classes.iterations) },
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}

@@ -1,8 +1,9 @@
 import { apiBench } from "./api";
 import { benchDatabase } from "./bench-db";
-import { clusterBench } from "./cluster";
+import { clusterAlgorithmsBench, clusterBench } from "./cluster";
 import { collabBench } from "./collab";
 import { importBench } from "./import";
+import { liveBench } from "./live";
 import { monitorBench } from "./monitor";
 import { segmentsBench } from "./segments";
 
@@ -13,10 +14,12 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   segments: segmentsBench,
   api: apiBench,
   monitor: monitorBench,
+  live: liveBench,
 };
 /** Benchmarks that need no database: run without starting one. */
 const STANDALONE_BENCHES: Record<string, () => Promise<unknown>> = {
   cluster: clusterBench,
+  "cluster-algorithms": clusterAlgorithmsBench,
 };
 
 const names = process.argv.slice(2).filter((a) => !a.startsWith("-"));

@@ -91,6 +91,15 @@ describe("lca", () => {
     for (const m of fit.maxPosterior) expect(m).toBeGreaterThanOrEqual(0.5 - 1e-12);
   });
 
+  it("leaves the symmetric start on many rows (random posteriors would average out and stop at once)", () => {
+    const { rows, truth } = synthetic(60_000, 13);
+    const { data } = encodeCategories(rows, ["q1", "q2", "q3", "q4"]);
+    const fit = lca(data, 2, { seed: 1, restarts: 1 });
+    expect(fit.iterations).toBeGreaterThan(5);
+    expect(Math.abs(fit.weights[0] - 0.65)).toBeLessThan(0.03);
+    expect(adjustedRandIndex(fit.labels, truth)).toBeGreaterThan(0.6);
+  });
+
   it("is deterministic for a seed, and more restarts never lower the log-likelihood", () => {
     const { rows } = synthetic(400, 9);
     const { data } = encodeCategories(rows, ["q1", "q2", "q3", "q4"]);
