@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
-import { Form, Link, useActionData, useLoaderData, useNavigation, useRevalidator, useSubmit } from "@remix-run/react";
+import { Form, Link, useActionData, useLoaderData, useNavigate, useNavigation, useRevalidator, useSubmit } from "@remix-run/react";
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import * as Y from "yjs";
 import { PresenceStack } from "~/collab/presence";
@@ -75,6 +75,7 @@ export default function SessionRoom() {
   const result = useActionData<typeof action>();
   const { session, items } = data;
   const revalidator = useRevalidator();
+  const navigate = useNavigate();
   // When the page's data arrived: the running item's timer counts on from here.
   const receivedAt = useMemo(() => Date.now(), [data]);
   const current = items.find((i) => i.id === session.currentItemId) ?? null;
@@ -98,10 +99,12 @@ export default function SessionRoom() {
   const onLive = useCallback(
     (message: Parameters<LiveListener>[0]) => {
       // People already waiting in the room are counted as attending once the session starts.
-      if (message.kind === "event" && (message.payload as { type?: string }).type === "started") void liveClient().renew(tenantId, sessionTopic);
+      const type = message.kind === "event" ? (message.payload as { type?: string }).type : null;
+      if (type === "cancelled") return navigate("/sessions?cancelled=1");
+      if (type === "started") void liveClient().renew(tenantId, sessionTopic);
       refresh();
     },
-    [refresh, tenantId, sessionTopic],
+    [refresh, tenantId, sessionTopic, navigate],
   );
   const live = useLive(tenantId, open ? topics : [], onLive);
 
@@ -248,7 +251,10 @@ function ChairControls({ data, current, collab }: { data: Data; current: Item | 
   const busy = navigation.state !== "idle";
   if (session.status === "scheduled") {
     return (
-      <Form method="post">
+      <Form method="post" className="chair-controls">
+        <Link to={`/sessions/${session.id}/edit`} className="button button--secondary">
+          Change agenda
+        </Link>
         <SubmitButton intent="start" pendingLabel="Starting…">
           Start session
         </SubmitButton>

@@ -6,6 +6,7 @@ import { makeUser, makeWorkspace, type FactoryUser, type FactoryWorkspace } from
 import { acceptInvite, createInvite } from "../../server/services/workspaces";
 import { editStoredDoc } from "../../server/collab/store";
 import { addCard, swotDocName } from "../../server/services/swot/board-doc";
+import { scheduleSession } from "../../server/services/sessions";
 import { launchBrowser, pageRecorder, signInAt, type TestBrowser } from "../helpers/browser";
 import { jobsFor } from "../helpers/callers";
 import { publishedSegment, scopeOf, submittedNewSegment } from "../helpers/governance";
@@ -76,6 +77,15 @@ describe("a live committee session in three browsers", () => {
     await chair.waitForURL(/\/sessions\/[0-9a-f-]{36}$/);
     const room = new URL(chair.url()).pathname;
     await chair.getByRole("heading", { name: "The session has not started" }).waitFor();
+    // Before the start the chair can still change the agenda.
+    await chair.getByRole("link", { name: "Change agenda" }).click();
+    await chair.waitForURL(`${server.url}${room}/edit`);
+    await expect(chair.getByLabel("Date and time").inputValue()).resolves.toBe("2026-12-01T09:30");
+    await chair.getByLabel("Item 3 time box in minutes").fill("7");
+    await shot(chair, "chair-change-agenda");
+    await chair.getByRole("button", { name: "Save changes" }).click();
+    await chair.waitForURL(`${server.url}${room}`);
+    await chair.getByText("0:00 / 7 min").waitFor();
 
     const memberPage = await signIn(await browser.newContext(), member.email, room);
     const viewer = await signIn(await browser.newContext(), ws.members.viewer.email, room);
@@ -159,6 +169,24 @@ describe("a live committee session in three browsers", () => {
     await chair.goto(`${server.url}/sessions`);
     await chair.getByRole("heading", { name: "Past" }).waitFor();
     await shot(chair, "sessions-list");
+    expect(browserErrors).toEqual([]);
+  });
+
+  it("cancels a session that has not started, and sends the people waiting in it back to the list", async () => {
+    const { sessionId } = await scheduleSession(scopeOf(ws, "committee"), {
+      title: "Extra session",
+      scheduledAt: new Date("2026-12-05T14:00:00Z"),
+      items: [{ kind: "topic", title: "Anything else", timeBoxMinutes: 10 }],
+    });
+    const viewer = await signIn(await browser.newContext(), ws.members.viewer.email, `/sessions/${sessionId}`);
+    await viewer.getByText("Live updates on").waitFor();
+    const chair = await signIn(await browser.newContext(), ws.members.committee.email, `/sessions/${sessionId}/edit`);
+    await chair.getByRole("button", { name: "Cancel this session…" }).click();
+    await chair.getByRole("button", { name: "Cancel session" }).click();
+    await chair.waitForURL(`${server.url}/sessions?cancelled=1`);
+    await chair.getByText("The session was cancelled.").waitFor();
+    await viewer.waitForURL(`${server.url}/sessions?cancelled=1`);
+    await expect(viewer.getByRole("link", { name: "Extra session" }).count()).resolves.toBe(0);
     expect(browserErrors).toEqual([]);
   });
 });
