@@ -43,12 +43,12 @@ export async function migrationMatrixTx(tx: Tx, tenantId: string, from: Date, to
   await tx.execute(sql`set local enable_nestloop = off`);
   await tx.execute(sql`set local work_mem = '256MB'`);
   const at = (d: Date) => sql`${d.toISOString()}::timestamptz`;
-  // Each segment's version at both times, and a sort key: priority (offset to stay positive), then id.
+  // Each segment's version at both times, and its rank in the priority order (then id).
   const active = (v: string) =>
     sql.raw(`sm.from_version <= v.${v} and (sm.to_version is null or sm.to_version > v.${v})`);
   const { rows } = await tx.execute<{ from_segment: string | null; to_segment: string | null; n: number }>(sql`
     with v as (
-      select s.id as segment_id, lpad((s.priority::bigint + 2147483648)::text, 11, '0') || s.id::text as rank,
+      select s.id as segment_id, (row_number() over (order by s.priority, s.id))::int as rank,
              (select max(version) from segment_versions sv
                where sv.tenant_id = ${tenantId} and sv.segment_id = s.id and date_trunc('milliseconds', sv.published_at) <= ${at(
     from
@@ -64,10 +64,10 @@ export async function migrationMatrixTx(tx: Tx, tenantId: string, from: Date, to
       from segment_memberships sm join v on v.segment_id = sm.segment_id
       where sm.tenant_id = ${tenantId} and v.v2 is not null
       group by sm.customer_id
-    )
-    select substr(a, 12)::uuid as from_segment, substr(b, 12)::uuid as to_segment, count(*)::int as n
-    from per_customer where a is not null or b is not null
-    group by 1, 2`);
+    ),
+    pairs as (select a, b, count(*)::int as n from per_customer where a is not null or b is not null group by a, b)
+    select fa.segment_id as from_segment, fb.segment_id as to_segment, p.n
+    from pairs p left join v fa on fa.rank = p.a left join v fb on fb.rank = p.b`);
   const names = await tx.execute<{ id: string; name: string }>(
     sql`select id, name from segments where tenant_id = ${tenantId} order by priority, id`
   );
