@@ -19,7 +19,7 @@ import {
   type JoinResult,
   type ServerToClientEvents,
 } from "./protocol";
-import { countUpdates, loadUpdates } from "./store";
+import { applyStored, countUpdates, loadUpdates } from "./store";
 
 export interface SocketData {
   user: SessionUser;
@@ -306,7 +306,7 @@ export class RoomRegistry {
         logLength: await countUpdates(tx, tenantId, ref.name),
       }));
       const room = new Room(this.io, name, tenantId, ref, { ...this.deps, logLength });
-      if (updates.length) Y.applyUpdate(room.doc, Y.mergeUpdates(updates));
+      applyStored(room.doc, updates);
       this.rooms.set(name, room);
     } finally {
       this.loading.delete(name);

@@ -14,7 +14,7 @@ import { createDatabase } from "../../db/client";
 import { makeWorkspace, type FactoryUser } from "../../db/seed/factories";
 import { segments } from "../../db/schema";
 import { attachCollab } from "../../server/collab/server";
-import { appendUpdates, compact, loadDoc, loadUpdates } from "../../server/collab/store";
+import { appendUpdates, applyStored, compact, loadDoc, loadUpdates } from "../../server/collab/store";
 import { addCard, cardsMap, moveCard, QUADRANTS, setCardField, swotDocName, toggleVote } from "../../server/services/swot/board-doc";
 import { parseConfig } from "../../server/config";
 import { createLogger } from "../../server/logger";
@@ -366,7 +366,7 @@ async function bigBoardLoad(db: ReturnType<typeof createDatabase>, tenantId: str
     const t0 = performance.now();
     const { updates } = await db.withTenant(tenantId, (tx) => loadUpdates(tx, tenantId, docName));
     const room = new Y.Doc();
-    Y.applyUpdate(room, Y.mergeUpdates(updates));
+    applyStored(room, updates);
     timings.push(performance.now() - t0);
     if (cardsMap(room).size !== BIG_BOARD_CARDS || updates.length !== BIG_BOARD_PENDING + 1) {
       throw new Error(`the big board loaded ${cardsMap(room).size} cards from ${updates.length} rows`);

@@ -113,7 +113,8 @@ describe("joining a document", () => {
 
   it("refuses names that are not documents, and malformed joins", async () => {
     const { socket } = rawSocket({ cookie: cookieOf(a.owner) });
-    expect(await join(socket, a.tenantId, "swot/6f1c1a9e-7c1b-4bde-9d5c-7a0a4c7f0b11")).toMatchObject({ ok: false, error: expect.stringMatching(/not a document name/) });
+    expect(await join(socket, a.tenantId, "sketch/6f1c1a9e-7c1b-4bde-9d5c-7a0a4c7f0b11")).toMatchObject({ ok: false, error: expect.stringMatching(/not a document name/) });
+    expect(await join(socket, a.tenantId, "swot/6f1c1a9e-7c1b-4bde-9d5c-7a0a4c7f0b11")).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
     expect(await join(socket, a.tenantId, "proposal/not-an-id")).toMatchObject({ ok: false });
     expect(await join(socket, a.tenantId, "proposal/6f1c1a9e-7c1b-4bde-9d5c-7a0a4c7f0b11")).toMatchObject({ ok: false, error: expect.stringMatching(/does not exist/) });
     expect(await socket.emitWithAck("join", { tenantId: "nope", doc: 1 })).toMatchObject({ ok: false, error: expect.stringMatching(/workspace id/) });
