@@ -14,6 +14,8 @@
  *   normalised) from SeededRandom(deriveSeed(seed, r)) with equal weights and begins with an
  *   E-step; the highest final LL is kept (the earliest on ties). Stops when the LL changes by
  *   less than `tolerance` × |LL| or after `maxIterations`.
+ * - EM runs on the distinct answer patterns weighted by their counts (exactly the same sums as
+ *   over the rows; at most Π_j L_j patterns, so 1M customers cost what their patterns cost).
  * - Parameters: p = (k − 1) + k Σ_j (L_j − 1); BIC = −2 LL + p ln n; AIC = −2 LL + 2p.
  * - Classes are numbered by decreasing weight π_c (label switching made deterministic); a
  *   row's class is its largest posterior (the lowest class on ties).
@@ -104,14 +106,20 @@ interface Fit {
   converged: boolean;
 }
 
-function mStep(data: CategoricalData, k: number, posterior: Float64Array, weights: Float64Array, probabilities: Float64Array[]): void {
+/** Distinct answer patterns with their counts (EM is exact on them and costs O(patterns), not O(rows)). */
+interface Patterns extends CategoricalData {
+  counts: Float64Array;
+  total: number;
+}
+
+function mStep(data: Patterns, k: number, posterior: Float64Array, weights: Float64Array, probabilities: Float64Array[]): void {
   const { rows: n, levels } = data;
   const J = levels.length;
   weights.fill(0);
   for (const p of probabilities) p.fill(0);
   for (let i = 0; i < n; i++) {
     for (let c = 0; c < k; c++) {
-      const r = posterior[i * k + c];
+      const r = posterior[i * k + c] * data.counts[i];
       weights[c] += r;
       for (let j = 0; j < J; j++) probabilities[j][c * levels[j] + data.codes[i * J + j]] += r;
     }
@@ -129,12 +137,12 @@ function mStep(data: CategoricalData, k: number, posterior: Float64Array, weight
     }
   }
   let total = 0;
-  for (let c = 0; c < k; c++) total += (weights[c] = Math.max(PROBABILITY_FLOOR, weights[c] / n));
+  for (let c = 0; c < k; c++) total += (weights[c] = Math.max(PROBABILITY_FLOOR, weights[c] / data.total));
   for (let c = 0; c < k; c++) weights[c] /= total;
 }
 
 /** E-step: posteriors into `posterior`, returns the LL. */
-function eStep(data: CategoricalData, k: number, weights: Float64Array, probabilities: Float64Array[], posterior: Float64Array): number {
+function eStep(data: Patterns, k: number, weights: Float64Array, probabilities: Float64Array[], posterior: Float64Array): number {
   const J = data.levels.length;
   const logW = Float64Array.from(weights, Math.log);
   const logP = probabilities.map((p) => Float64Array.from(p, Math.log));
@@ -150,12 +158,12 @@ function eStep(data: CategoricalData, k: number, weights: Float64Array, probabil
     let sum = 0;
     for (let c = 0; c < k; c++) sum += posterior[i * k + c] = Math.exp(posterior[i * k + c] - max);
     for (let c = 0; c < k; c++) posterior[i * k + c] /= sum;
-    ll += max + Math.log(sum);
+    ll += data.counts[i] * (max + Math.log(sum));
   }
   return ll;
 }
 
-function fitOnce(data: CategoricalData, k: number, seed: number, maxIterations: number, tolerance: number): Fit {
+function fitOnce(data: Patterns, k: number, seed: number, maxIterations: number, tolerance: number): Fit {
   const n = data.rows;
   // Random class-conditional probabilities (as poLCA) and equal weights, then an E-step: random
   // posteriors would average out over many rows and start every class at the same point.
@@ -196,10 +204,29 @@ export function lca(data: CategoricalData, k: number, options: LcaOptions = {}):
   if (n < k) throw new AnalyticsInputError(`Latent class analysis with ${k} classes needs at least ${k} customers; there are ${n}.`);
   const restarts = options.restarts ?? 10;
   const seed = options.seed ?? 0;
+  const J = data.levels.length;
+  // Distinct answer patterns, numbered by first row.
+  const patternOf = new Int32Array(n);
+  const index = new Map<string, number>();
+  const patternCodes: number[] = [];
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const row = data.codes.subarray(i * J, (i + 1) * J);
+    const key = row.join(",");
+    let p = index.get(key);
+    if (p === undefined) {
+      index.set(key, (p = counts.length));
+      counts.push(0);
+      for (const v of row) patternCodes.push(v);
+    }
+    counts[p]++;
+    patternOf[i] = p;
+  }
+  const patterns: Patterns = { rows: counts.length, levels: data.levels, codes: Int32Array.from(patternCodes), counts: Float64Array.from(counts), total: n };
   let best: Fit | null = null;
   let bestRestart = 0;
   for (let r = 0; r < restarts; r++) {
-    const fit = fitOnce(data, k, deriveSeed(seed, r), options.maxIterations ?? 1000, options.tolerance ?? 1e-10);
+    const fit = fitOnce(patterns, k, deriveSeed(seed, r), options.maxIterations ?? 1000, options.tolerance ?? 1e-10);
     if (!best || fit.ll > best.ll) (best = fit), (bestRestart = r);
   }
   const fit = best!;
@@ -215,10 +242,11 @@ export function lca(data: CategoricalData, k: number, options: LcaOptions = {}):
   const maxPosterior = new Float64Array(n);
   const sizes = new Array<number>(k).fill(0);
   for (let i = 0; i < n; i++) {
+    const q = patternOf[i];
     let bestC = 0;
-    for (let to = 1; to < k; to++) if (fit.posterior[i * k + order[to]] > fit.posterior[i * k + order[bestC]]) bestC = to;
+    for (let to = 1; to < k; to++) if (fit.posterior[q * k + order[to]] > fit.posterior[q * k + order[bestC]]) bestC = to;
     labels[i] = bestC;
-    maxPosterior[i] = fit.posterior[i * k + order[bestC]];
+    maxPosterior[i] = fit.posterior[q * k + order[bestC]];
     sizes[bestC]++;
   }
   const parameters = k - 1 + k * data.levels.reduce((s, L) => s + L - 1, 0);
