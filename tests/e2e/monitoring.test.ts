@@ -144,6 +144,19 @@ describe("monitoring in the browser", () => {
     const csv = await (await page.request.get(`${server.url}/monitoring/runs/${biasRunId}.csv`)).text();
     expect(csv).toContain("Frequent,1,gender,3000,900");
     expect(csv).not.toMatch(/,F,|,M,/);
+    // Another workspace's run is not found; a contributor (no monitor:read) is refused.
+    const other = await makeWorkspace(server.database.db, "Other Monitor Co");
+    const { rows } = await server.database.ownerQuery<{ id: string }>(
+      "insert into monitor_runs (tenant_id, kind, trigger, status) values ($1, 'drift', 'demand', 'completed') returning id",
+      [other.tenantId],
+    );
+    const foreign = await page.request.get(`${server.url}/monitoring/runs/${rows[0].id}.csv`);
+    expect(foreign.status()).toBe(404);
+    expect(await foreign.text()).not.toContain("Other Monitor Co");
+    const contributor = await signIn(await browser.newContext(), ws.members.contributor.email, "/segments");
+    const refused = await contributor.request.get(`${server.url}/monitoring/runs/${biasRunId}.csv`);
+    expect(refused.status()).toBe(403);
+    expect(await refused.text()).toContain("monitor:read");
     expect(browserErrors).toEqual([]);
   });
 });
