@@ -7,6 +7,7 @@ import { users, type Role } from "../schema";
 import { signUp } from "../../server/services/accounts";
 import { createInvite, createRegion, createWorkspace, acceptInvite } from "../../server/services/workspaces";
 import type { TenantScope } from "../../server/services/scope";
+import { seedDemoModels } from "./demo-models";
 import { seedDemoMonitoring } from "./demo-monitoring";
 import { seedDemoSegments } from "./demo-segments";
 import { seedDemoSessions } from "./demo-sessions";
@@ -78,6 +79,8 @@ export async function seedDemo(
   await seedDemoSwot(db, ws.tenantId, accounts);
   await seedDemoMonitoring(db, ws.tenantId, accounts);
   await seedDemoSessions(db, ws.tenantId, accounts);
+  log("Running the demo model runs…");
+  await seedDemoModels(db, ws.tenantId, accounts, jobs);
 
   const labs = await createWorkspace(db, actor, { name: SECOND_WORKSPACE });
   await createRegion({ db, tenantId: labs.tenantId, actor, role: "owner" }, { name: "Global" });

@@ -52,6 +52,14 @@ describe("the demo seed", () => {
     ]);
     const resegmentation = await t.ownerQuery("select 1 from monitor_resegmentations");
     expect(resegmentation.rowCount).toBe(1);
+    const models = await t.ownerQuery<{ algorithm: string; status: string; groups: { name: string; size: number }[] | null }>(
+      "select algorithm, status, params -> 'constraintGroups' as groups from model_runs order by created_at",
+    );
+    expect(models.rows.map((r) => [r.algorithm, r.status, r.groups?.map((g) => g.name) ?? null])).toEqual([
+      ["kmeans", "completed", ["Lapsed"]],
+      ["ward", "completed", null],
+    ]);
+    expect(models.rows[0].groups![0].size).toBeGreaterThan(0);
     expect(await seedDemo(t.db, jobsFor(t.db), () => {}, null)).toEqual({ created: false });
   });
 
