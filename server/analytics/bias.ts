@@ -128,32 +128,3 @@ export function biasFromCounts(
     smallGroups: present.filter((c) => c.n < SMALL_GROUP).map((c) => c.group),
   };
 }
-
-/**
- * Counts per group of a whole population (`groups[i]` is person i's group index, −1 for no
- * value) and of a selection given as person indexes (a segment's members).
- */
-export function countSelection(
-  groups: Int32Array,
-  groupNames: readonly string[],
-  members: ArrayLike<number>,
-  population?: Float64Array
-): GroupCounts[] {
-  const totals = population ?? groupTotals(groups, groupNames.length);
-  const chosen = new Float64Array(groupNames.length);
-  for (let k = 0; k < members.length; k++) {
-    const g = groups[members[k]];
-    if (g >= 0) chosen[g]++;
-  }
-  return groupNames.map((group, g) => ({ group, n: totals[g], selected: chosen[g] }));
-}
-
-/** People per group (index −1, no value, is not counted). */
-export function groupTotals(groups: Int32Array, groupCount: number): Float64Array {
-  const totals = new Float64Array(groupCount);
-  for (let i = 0; i < groups.length; i++) {
-    const g = groups[i];
-    if (g >= 0) totals[g]++;
-  }
-  return totals;
-}
