@@ -97,6 +97,7 @@ export default function SwotBoardPage() {
             canEdit={canEdit}
             teams={board.teams}
             compact={!!compare}
+            reviewed={compare?.board ?? null}
             renderTools={board.mayReview ? (live) => <SaveReview live={live} me={me} /> : undefined}
           />
         </div>

@@ -144,6 +144,8 @@ describe("SWOT boards in the browser", () => {
     await committee.getByText(/^Reviewed /).waitFor();
     await committee.getByRole("region", { name: "Opportunities (reviewed)" }).locator(".swot-badge--open").waitFor();
     await quadrant(committee, "Opportunities").locator(".swot-badge--rejected").waitFor();
+    await cardWith(committee, "Competitor discounts").getByText("Changed since review").waitFor();
+    expect(await cardWith(committee, "Loyal base").getByText(/since review/).count()).toBe(0);
     await shot(committee, "committee-compare");
 
     // The review moved the due date a year ahead; the committee member sets a six-monthly cadence

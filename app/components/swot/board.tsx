@@ -22,6 +22,8 @@ import {
   removeEvidence,
   setCardField,
   toggleVote,
+  type Board,
+  type Card,
   type CardStatus,
   type Evidence,
   type EvidenceKind,
@@ -54,6 +56,8 @@ interface SwotBoardProps {
   compact?: boolean;
   /** What goes above the board, given the live state (e.g. the "save as reviewed" form). */
   renderTools?: (live: LiveBoard) => ReactNode;
+  /** A reviewed board shown beside this one: cards new or changed since are marked. */
+  reviewed?: Board | null;
 }
 
 const DRAG_TYPE = "application/x-quorum-swot-card";
@@ -85,7 +89,8 @@ function SaveStatus({ status, pending, watching }: { status: LiveBoard["status"]
  * controls (keyboard); presence shows who is here, which card they edit and where their
  * pointer is. Viewers watch the same board read-only.
  */
-export function SwotBoard({ tenantId, docName, user, canEdit, teams, compact, renderTools }: SwotBoardProps) {
+export function SwotBoard({ tenantId, docName, user, canEdit, teams, compact, renderTools, reviewed }: SwotBoardProps) {
+  const before = reviewed ? new Map(reviewed.cards.map((c) => [c.id, c])) : null;
   const collab = useCollabDoc({ tenantId, doc: docName, user });
   const { doc, status, pending, peers, provider, awareness } = collab;
   useDocRevision(doc);
@@ -234,6 +239,7 @@ export function SwotBoard({ tenantId, docName, user, canEdit, teams, compact, re
                             onEditingStarted={() => setEditNew(null)}
                             onFocusCard={setFocus}
                             onMove={move}
+                            sinceReview={before ? sinceReview(card, before.get(id)) : null}
                           />
                         </li>
                       );
@@ -312,9 +318,25 @@ interface SwotCardProps {
   onEditingStarted(): void;
   onFocusCard(id: string | null): void;
   onMove(id: string, quadrant: Quadrant, index: number): void;
+  /** Compared with a review: "new", "changed" or null (unchanged, or no comparison). */
+  sinceReview: "new" | "changed" | null;
 }
 
-function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, startEditing, onEditingStarted, onFocusCard, onMove }: SwotCardProps) {
+/** Whether a card is new or changed (place, text, team, status, consensus, votes) since a review. */
+function sinceReview(card: Y.Map<unknown>, then: Card | undefined): "new" | "changed" | null {
+  if (!then) return "new";
+  const text = plainTextOf(readRichText(cardText(card)));
+  const same =
+    quadrantOf(card) === then.quadrant &&
+    text === then.plainText &&
+    card.get("team") === then.team &&
+    card.get("status") === then.status &&
+    (card.get("consensus") === true) === then.consensus &&
+    votesOf(card).join() === then.votes.join();
+  return same ? null : "changed";
+}
+
+function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, startEditing, onEditingStarted, onFocusCard, onMove, sinceReview }: SwotCardProps) {
   const id = String(card.get("id"));
   const quadrant = quadrantOf(card) ?? "strengths";
   const status = (card.get("status") as CardStatus) ?? "open";
@@ -393,6 +415,7 @@ function SwotCard({ card, doc, user, readOnly, teams, index, count, editors, sta
         {team ? <span className="tag swot-card__team">{team}</span> : null}
         {consensus ? <span className="badge swot-badge--consensus">Consensus</span> : null}
         <span className={`badge swot-badge--${status}`}>{status}</span>
+        {sinceReview ? <span className="badge swot-badge--since">{sinceReview === "new" ? "New since review" : "Changed since review"}</span> : null}
         <PeerAvatars peers={editors} />
       </div>
 
