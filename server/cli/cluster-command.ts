@@ -13,13 +13,14 @@ import { parseArgs } from "node:util";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../analytics/cluster-selection";
 import { AnalyticsInputError, type FeatureMatrix, featureMatrix } from "../analytics/feature-matrix";
 import { SCALE_METHODS, type ScaleMethod, scaleFeatures } from "../analytics/scaling";
+import { evaluateSomKs, evaluateWardKs } from "../services/models/pipeline";
 import { MAX_SEED } from "../analytics/seeded-random";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
 import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
 
 export const CLUSTER_USAGE = `Usage: npm run cli -- cluster --input <file.csv> --features "<col>,<col>,..." --k <a..b | k>
                           [--id-column <col>] [--scale standard|none|log1p|robust|winsorise]
-                          [--seed N] [--restarts N] [--json]
+                          [--algorithm kmeans|ward|som] [--seed N] [--restarts N] [--json]
 
 Runs k-means (greedy k-means++ seeding, the best of several restarts) for each k, and reports
 inertia, silhouette, Calinski-Harabasz and Davies-Bouldin per k, the recommended k (highest
@@ -32,6 +33,9 @@ Options:
   --id-column <col>     column identifying each row; named in error messages
   --scale <method>      standard: (x - mean) / population sd (default); none; log1p;
                         robust: (x - median) / IQR; winsorise: clamp to the 1st-99th percentiles
+  --algorithm <name>    kmeans (default); ward: one exact Ward tree (on k-means micro-clusters
+                        above 5,000 rows) cut at each k; som: a self-organizing map with k-means
+                        on its nodes. The metrics and the recommended k are the same for all three
   --seed N              seed of the random numbers, 0 to ${MAX_SEED} (default 0)
   --restarts N          k-means++ restarts per k, the lowest inertia kept (default 10)
   --json                print one JSON object: n, features, results (k, inertia, silhouette,
@@ -40,12 +44,17 @@ Options:
   -h, --help            show this help
 `;
 
+export const CLUSTER_ALGORITHMS = ["kmeans", "ward", "som"] as const;
+export type ClusterAlgorithm = (typeof CLUSTER_ALGORITHMS)[number];
+const ALGORITHM_NAMES: Record<ClusterAlgorithm, string> = { kmeans: "k-means", ward: "Ward", som: "self-organizing map" };
+
 export interface ClusterArgs {
   input: string;
   features: string[];
   ks: number[];
   idColumn?: string;
   scale: ScaleMethod;
+  algorithm: ClusterAlgorithm;
   seed: number;
   restarts: number;
   json: boolean;
@@ -82,6 +91,7 @@ export function parseClusterArgs(argv: string[]): ClusterArgs | null {
         k: { type: "string" },
         "id-column": { type: "string" },
         scale: { type: "string", default: "standard" },
+        algorithm: { type: "string", default: "kmeans" },
         seed: { type: "string", default: "0" },
         restarts: { type: "string", default: "10" },
         json: { type: "boolean", default: false },
@@ -105,6 +115,8 @@ export function parseClusterArgs(argv: string[]): ClusterArgs | null {
   const ks = parseKRange(values.k);
   const scale = values.scale as ScaleMethod;
   if (!SCALE_METHODS.includes(scale)) throw new UsageError(`--scale must be one of ${SCALE_METHODS.join(", ")}, got '${values.scale}'`);
+  const algorithm = values.algorithm as ClusterAlgorithm;
+  if (!CLUSTER_ALGORITHMS.includes(algorithm)) throw new UsageError(`--algorithm must be one of ${CLUSTER_ALGORITHMS.join(", ")}, got '${values.algorithm}'`);
   const idColumn = values["id-column"];
   if (idColumn !== undefined && features.includes(idColumn)) throw new UsageError(`--id-column '${idColumn}' is also one of the --features`);
   return {
@@ -113,6 +125,7 @@ export function parseClusterArgs(argv: string[]): ClusterArgs | null {
     ks,
     idColumn,
     scale,
+    algorithm,
     seed: wholeNumber("--seed", values.seed ?? "0", 0, MAX_SEED),
     restarts: wholeNumber("--restarts", values.restarts ?? "10", 1, 1000),
     json: values.json ?? false,
@@ -182,7 +195,12 @@ export async function clusterTable(table: FeatureTable, args: ClusterArgs): Prom
     );
   }
   const scaled = scaleFeatures(table.matrix, args.scale, { names: args.features });
-  const evaluations = await evaluateKs(scaled.matrix, args.ks, { seed: args.seed, restarts: args.restarts });
+  const evaluations =
+    args.algorithm === "ward"
+      ? (await evaluateWardKs(scaled.matrix, { ks: args.ks, seed: args.seed })).evaluations
+      : args.algorithm === "som"
+        ? (await evaluateSomKs(scaled.matrix, { ks: args.ks, seed: args.seed, restarts: args.restarts })).evaluations
+        : await evaluateKs(scaled.matrix, args.ks, { seed: args.seed, restarts: args.restarts });
   return { n, features: args.features, evaluations, recommendation: recommendK(evaluations) };
 }
 
@@ -220,7 +238,7 @@ export function formatClusterSummary(run: ClusterRun, args: ClusterArgs): string
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c].length)));
   const line = (cells: string[]) => `  ${cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padStart(widths[c]))).join("  ")}`;
   return [
-    `k-means of ${args.input}: ${run.n} rows; features ${run.features.join(", ")}; scale ${args.scale}; seed ${args.seed}; ${args.restarts} restarts per k`,
+    `${ALGORITHM_NAMES[args.algorithm]} of ${args.input}: ${run.n} rows; features ${run.features.join(", ")}; scale ${args.scale}; seed ${args.seed}; ${args.restarts} restarts per k`,
     "",
     line(header),
     ...rows.map(line),

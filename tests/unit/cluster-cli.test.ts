@@ -175,6 +175,51 @@ describe("cluster as a child process: exit codes", () => {
   });
 });
 
+describe("cluster --algorithm ward|som on mall_customers.csv", () => {
+  it("ward: the labels at the best k are the cut of a naive Ward agglomeration of the standardised rows", async () => {
+    const run = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3..5", "--algorithm", "ward", "--json");
+    expect(run.code).toBe(0);
+    const out = parseClusterJson(run.stdout);
+    const x = await mallStandardised();
+    // Naive Ward: merge the pair whose union adds the least within-cluster sum of squares until best_k clusters remain.
+    let clusters = x.map((_, i) => [i]);
+    const sse = (ids: number[]) => {
+      const m = [0, 1].map((t) => ids.reduce((s, i) => s + x[i][t], 0) / ids.length);
+      return ids.reduce((s, i) => s + (x[i][0] - m[0]) ** 2 + (x[i][1] - m[1]) ** 2, 0);
+    };
+    const own = new Map(clusters.map((c) => [c, 0]));
+    while (clusters.length > out.best_k) {
+      let best = [0, 1];
+      let bestCost = Infinity;
+      for (let p = 0; p < clusters.length; p++) {
+        for (let q = p + 1; q < clusters.length; q++) {
+          const cost = sse([...clusters[p], ...clusters[q]]) - own.get(clusters[p])! - own.get(clusters[q])!;
+          if (cost < bestCost - 1e-12) (bestCost = cost), (best = [p, q]);
+        }
+      }
+      const merged = [...clusters[best[0]], ...clusters[best[1]]];
+      own.set(merged, sse(merged));
+      clusters = clusters.filter((_, j) => j !== best[0] && j !== best[1]).concat([merged]);
+    }
+    const naive = new Array<number>(x.length);
+    clusters.forEach((c, j) => c.forEach((i) => (naive[i] = j)));
+    // Same partition: every pair of rows together in one exactly when together in the other.
+    const pairs = (labels: number[]) => labels.map((l, i) => labels.map((m, j) => (j > i ? Number(l === m) : 0)).join("")).join("|");
+    expect(pairs(out.labels)).toBe(pairs(naive));
+    expect(out.results.find((r) => r.k === out.best_k)!.silhouette).toBeCloseTo(naiveSilhouette(x, out.labels), 9);
+  });
+
+  it("som: a labelled partition for every k, and the human summary names the algorithm", async () => {
+    const run = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3..5", "--algorithm", "som", "--seed", "2", "--json");
+    expect(run.code).toBe(0);
+    const out = parseClusterJson(run.stdout);
+    expect(out.results.map((r) => r.k)).toEqual([3, 4, 5]);
+    expect(new Set(out.labels).size).toBe(out.best_k);
+    const text = await runInProcess("--input", MALL, "--features", FEATURES, "--k", "3", "--algorithm", "som");
+    expect(text.stdout).toMatch(/^self-organizing map of /);
+  });
+});
+
 describe("cluster: bad arguments", () => {
   it("name the problem", () => {
     const base = ["--input", MALL, "--features", FEATURES];
@@ -193,6 +238,7 @@ describe("cluster: bad arguments", () => {
       { args: ["--input", MALL, "--features", "Age,,Spending Score (1-100)", "--k", "2"], message: "--features has an empty column name in 'Age,,Spending Score (1-100)'" },
       { args: ["--input", MALL, "--features", "Age,Age", "--k", "2"], message: "--features names 'Age' twice" },
       { args: [...base, "--k", "2", "stray"], message: "Unexpected argument 'stray'. This command does not take positional arguments" },
+      { args: [...base, "--k", "2..3", "--algorithm", "dbscan"], message: "--algorithm must be one of kmeans, ward, som, got 'dbscan'" },
     ];
     for (const c of cases) {
       expect(() => parseClusterArgs(c.args), c.args.join(" ")).toThrow(new UsageError(c.message));
