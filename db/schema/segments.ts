@@ -133,6 +133,13 @@ export const segmentProposals = pgTable(
     decisionReason: text("decision_reason"),
     overridden: boolean("overridden").notNull().default(false),
     publishedVersion: integer("published_version"),
+    /**
+     * The committee's justification for publishing a decision-use segment (pricing, credit-like,
+     * service level) whose bias audit fails the four-fifths rule (decision 011); null until given.
+     */
+    biasJustification: text("bias_justification"),
+    biasJustifiedBy: uuid("bias_justified_by").references(() => users.id, { onDelete: "set null" }),
+    biasJustifiedAt: timestamp("bias_justified_at", { withTimezone: true }),
   },
   (t) => [
     primaryKey({ columns: [t.tenantId, t.id] }),
