@@ -72,7 +72,13 @@ export class LiveClient {
     let sub = this.subscriptions.get(k);
     if (!sub) {
       const created: Subscription = { tenantId, topic, listeners: new Set(), result: Promise.resolve({ ok: false, error: "Connecting…" }) };
-      created.result = this.socket.connected ? this.ask(created) : new Promise((resolve) => this.socket.once("connect", () => resolve(created.result)));
+      created.result = this.socket.connected
+        ? this.ask(created)
+        : new Promise((resolve) => {
+            this.socket.once("connect", () => resolve(created.result));
+            // The server turned the connection away (signed out, another site): say why.
+            this.socket.once("connect_error", (error) => resolve({ ok: false, error: error.message }));
+          });
       this.subscriptions.set(k, created);
       sub = created;
     }

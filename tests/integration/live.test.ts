@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import type { LiveClient, LiveListener } from "../../app/live/client";
+import { LiveClient, type LiveListener } from "../../app/live/client";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { publishLive } from "../../server/live/publish";
 import { voteOnProposal } from "../../server/services/segments";
@@ -73,6 +73,14 @@ describe("subscribing to live topics", () => {
     await moveToItem(scopeOf(b, "committee"), { sessionId, itemId: view.items[2].id });
     await eventually(() => watcher.received.length > 0, "B's viewer got B's event");
     expect([...namingB.received, ...namingA.received, ...proposal.received]).toEqual([]);
+  });
+
+  it("says why when the connection itself is refused (no session)", async () => {
+    const { sessionId } = await scheduledSession(a);
+    const stranger = new LiveClient({ url: server.url, socket: { transports: ["websocket"], reconnection: false } });
+    clients.push(stranger);
+    const { result } = stranger.subscribe(a.tenantId, `session/${sessionId}`, () => {});
+    expect(await result).toEqual({ ok: false, error: expect.stringContaining("Sign in") });
   });
 
   it("refuses topics no kind owns and malformed subscriptions, with a reason", async () => {
