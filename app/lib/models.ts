@@ -59,7 +59,14 @@ export const BIC_METRIC: { key: KMetric; label: string; better: "higher" | "lowe
 
 /** "k-means", "Gaussian mixture" or "DBSCAN". */
 export function algorithmLabel(algorithm: string | undefined): string {
-  return algorithm === "gmm" ? "Gaussian mixture" : algorithm === "dbscan" ? "DBSCAN" : algorithm === "ward" ? "Ward hierarchical" : "k-means";
+  const labels: Record<string, string> = {
+    gmm: "Gaussian mixture",
+    dbscan: "DBSCAN",
+    ward: "Ward hierarchical",
+    lca: "Latent class analysis",
+    som: "Self-organizing map",
+  };
+  return (algorithm && labels[algorithm]) || "k-means";
 }
 
 export const K_METRICS: { key: KMetric; label: string; better: "higher" | "lower" | "elbow"; hint: string }[] = [

@@ -368,6 +368,9 @@ describe("latent class and map runs in the browser", () => {
     await page.getByText(/^The map \(and k-means on its nodes\) was fitted again/).waitFor();
     await page.getByRole("heading", { name: "On the data of 90 days earlier" }).waitFor();
     await shot(page, "analyst-som-run");
+    await page.goto(`${server.url}/models`);
+    await page.getByRole("link", { name: /^Self-organizing map · 3 features/ }).waitFor();
+    await page.getByRole("link", { name: /^Latent class analysis · 2 features/ }).waitFor();
     expect(browserErrors).toEqual([]);
   });
 });

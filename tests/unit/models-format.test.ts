@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clusterColour, formatDiff, formatKRange, formatMetric, formatP, isRunActive, transformLabel } from "../../app/lib/models";
+import { algorithmLabel, clusterColour, formatDiff, formatKRange, formatMetric, formatP, isRunActive, transformLabel } from "../../app/lib/models";
 
 describe("Models page formatting", () => {
   it("writes standardised differences signed, with a true minus and no negative zero", () => {
@@ -15,6 +15,18 @@ describe("Models page formatting", () => {
     expect(formatMetric(61.98, "inertia")).toBe("62");
     expect(formatMetric(Number.NaN)).toBe("–");
     expect(formatMetric(null)).toBe("–");
+  });
+
+  it("names every algorithm (runs from before params.algorithm are k-means)", () => {
+    expect(["kmeans", "gmm", "dbscan", "ward", "lca", "som", undefined].map(algorithmLabel)).toEqual([
+      "k-means",
+      "Gaussian mixture",
+      "DBSCAN",
+      "Ward hierarchical",
+      "Latent class analysis",
+      "Self-organizing map",
+      "k-means",
+    ]);
   });
 
   it("writes p-values as people read them", () => {
