@@ -8,6 +8,7 @@ import { PageHeader } from "~/components/page-header";
 import { SubmitButton } from "~/components/submit-button";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { requirePermission } from "~/lib/session.server";
+import { DECISION_USES, DECISION_USE_LABELS, type DecisionUse } from "../../server/services/segments/definition";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -32,10 +33,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
     description: field(form, "description"),
     parentId: field(form, "parentId"),
     regionId: field(form, "regionId"),
+    decisionUse: field(form, "decisionUse") || "none",
   };
   const fieldErrors: Record<string, string> = {};
   if (!values.name.trim()) fieldErrors.name = "Give the segment a name, such as “Loyal big spenders”.";
   if (values.parentId && !values.regionId) fieldErrors.regionId = "Choose the region this variant is for.";
+  if (!(DECISION_USES as readonly string[]).includes(values.decisionUse)) fieldErrors.decisionUse = "Choose one of the listed decision uses.";
   if (Object.keys(fieldErrors).length) return { formError: null, fieldErrors, values };
   try {
     const created = await context.trpc.segments.createProposal({
@@ -44,11 +47,12 @@ export async function action({ request, context }: ActionFunctionArgs) {
       description: values.description,
       parentId: values.parentId || null,
       regionId: values.regionId || null,
+      decisionUse: values.decisionUse as DecisionUse,
     });
     return redirect(`/segments/proposals/${created.proposalId}`);
   } catch (error) {
     const failure = formFailure(error, request);
-    const labels: Record<string, string> = { name: "Name", description: "Description", parentId: "Parent segment", regionId: "Region" };
+    const labels: Record<string, string> = { name: "Name", description: "Description", parentId: "Parent segment", regionId: "Region", decisionUse: "Decision use" };
     for (const [key, message] of Object.entries(failure.fieldErrors)) failure.fieldErrors[key] = `${labels[key] ?? key} ${message}.`;
     return { ...failure, values };
   }
@@ -89,6 +93,19 @@ export default function NewSegment() {
             defaultValue={result?.values.description}
             error={result?.fieldErrors.description}
           />
+          <SelectField
+            label="Used for decisions about customers?"
+            name="decisionUse"
+            defaultValue={result?.values.decisionUse ?? "none"}
+            error={result?.fieldErrors.decisionUse}
+            description="A segment used for pricing, credit-like or service-level decisions is audited for bias before every publication; if a group is selected at under four-fifths of the top group's rate, the committee must record a justification before it is published."
+          >
+            {DECISION_USES.map((u) => (
+              <option key={u} value={u}>
+                {DECISION_USE_LABELS[u]}
+              </option>
+            ))}
+          </SelectField>
           <fieldset className="field choice-group">
             <legend className="field__label">Scope</legend>
             <div className="choice-group__options">

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   "segment:vote": ["committee"],
   /** Approve or reject regardless of votes; recorded as an override. */
   "segment:override": ["owner", "admin"],
+  /** Record the committee's justification for publishing a decision-use segment that fails four-fifths. */
+  "segment:justify": ["owner", "admin", "committee"],
   /** Assignment mode, approval rule and segment priority order. */
   "segment:configure": ["owner", "admin"],
   "session:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],

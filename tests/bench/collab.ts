@@ -190,7 +190,7 @@ function benchDefinition(): Definition {
 }
 
 function emptyDefinition(name: string): Definition {
-  return { name, description: "", valueProposition: "", ownerId: null, regionId: null, parentId: null, rules: { combinator: "and", children: [] } };
+  return { name, description: "", valueProposition: "", ownerId: null, regionId: null, parentId: null, decisionUse: "none", rules: { combinator: "and", children: [] } };
 }
 
 function listen(http: HttpServer): Promise<string> {

@@ -31,6 +31,7 @@ export async function makeDraftProposal(db: Database, workspace: FactoryWorkspac
     parentId: null,
     rules: emptyRules(),
     ...definition,
+    decisionUse: definition.decisionUse ?? "none",
   };
   return db.withTenant(workspace.tenantId, async (tx) => {
     const [segment] = await tx

@@ -169,6 +169,11 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     action: "segment:override",
     call: async (c) => c.segments.decide({ proposalId: await draftInNorth(true), decision: "approve", reason: "Agreed" }),
   },
+  "segments.justifyBias": {
+    action: "segment:justify",
+    call: async (c) =>
+      c.segments.justifyBias({ proposalId: await draftInNorth(true, "pricing"), justification: "The price difference follows the cost to serve, reviewed by the committee." }),
+  },
   "segments.comment": {
     action: "segment:comment",
     call: async (c) => c.segments.comment({ proposalId: await draftInNorth(), body: "A question" }),
@@ -245,8 +250,8 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
 };
 
 /** A new North segment proposed by the analyst (a region every role here may propose for), optionally submitted. */
-async function draftInNorth(submit = false): Promise<string> {
-  const created = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: `North ${tag()}`, regionId: w.regionIds[0] });
+async function draftInNorth(submit = false, decisionUse: "none" | "pricing" = "none"): Promise<string> {
+  const created = await createProposal(scopeOf(w, "analyst"), { kind: "create", name: `North ${tag()}`, regionId: w.regionIds[0], decisionUse });
   if (submit) await submitProposal(scopeOf(w, "analyst"), { proposalId: created.proposalId });
   return created.proposalId;
 }
@@ -371,6 +376,7 @@ const EXPECTED: Record<Action, Role[]> = {
   "segment:comment": ["owner", "admin", "committee", "analyst", "contributor"],
   "segment:vote": ["committee"],
   "segment:override": ["owner", "admin"],
+  "segment:justify": ["owner", "admin", "committee"],
   "segment:configure": ["owner", "admin"],
   "session:read": [...ROLES],
   "session:chair": ["owner", "admin", "committee"],

@@ -268,6 +268,10 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "segments.vote": { call: (c) => c.segments.vote({ proposalId: bSubmittedId, vote: "approve", reason: "Take over" }), refused: "FORBIDDEN" },
   "segments.decide": { call: (c) => c.segments.decide({ proposalId: bSubmittedId, decision: "approve", reason: "Take over" }), refused: "NOT_FOUND" },
   "segments.comment": { call: (c) => c.segments.comment({ proposalId: bProposalId, body: "Hello from A" }), refused: "NOT_FOUND" },
+  "segments.justifyBias": {
+    call: (c) => c.segments.justifyBias({ proposalId: bSubmittedId, justification: "Accepted by the committee of another workspace." }),
+    refused: "NOT_FOUND",
+  },
   "sessions.list": { call: (c) => c.sessions.list() },
   "sessions.get": { call: (c) => c.sessions.get({ sessionId: bSessionId }), refused: "NOT_FOUND" },
   "sessions.agendaOptions": { call: (c) => c.sessions.agendaOptions() },

@@ -48,6 +48,7 @@ const base: Definition = {
   ownerId: null,
   regionId: null,
   parentId: null,
+  decisionUse: "none",
   rules: {
     id: "root",
     combinator: "and",

@@ -1,5 +1,6 @@
 import { useId, type ReactNode } from "react";
 import type * as Y from "yjs";
+import { DECISION_USES, DECISION_USE_LABELS } from "../../../server/services/segments/definition";
 import { metaOf } from "../../../server/services/segments/draft-doc";
 import { PeerAvatars, type Peer } from "./peer-avatars";
 
@@ -55,6 +56,7 @@ export function MetaEditor({ doc, readOnly, members, regions, parentName, peers,
   const ownerId = text("ownerId");
   const regionId = text("regionId");
   const parentId = text("parentId");
+  const decisionUse = text("decisionUse") || "none";
 
   return (
     <div className="meta-editor">
@@ -154,6 +156,33 @@ export function MetaEditor({ doc, readOnly, members, regions, parentName, peers,
           )}
         </MetaField>
       </div>
+      <MetaField
+        label="Decision use"
+        focusId="meta:decisionUse"
+        peers={peers}
+        description={
+          decisionUse === "none"
+            ? "Not used to decide prices, credit or service levels for individual customers."
+            : "Audited for bias before publication: a group selected at under four-fifths of the top group's rate needs a committee justification."
+        }
+      >
+        {(id) => (
+          <select
+            id={id}
+            className="input select"
+            value={decisionUse}
+            disabled={readOnly}
+            onChange={(e) => write("decisionUse", e.target.value)}
+            {...focus("decisionUse")}
+          >
+            {DECISION_USES.map((u) => (
+              <option key={u} value={u}>
+                {DECISION_USE_LABELS[u]}
+              </option>
+            ))}
+          </select>
+        )}
+      </MetaField>
     </div>
   );
 }

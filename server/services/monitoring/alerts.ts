@@ -6,8 +6,9 @@ import { emitWebhookEvent } from "../webhooks";
 type AlertValues = typeof monitorAlerts.$inferInsert;
 
 /**
- * Raises an alert unless the same one (kind, segment, subject, band) is still open: a drift or
- * bias finding that persists over runs stays one alert until someone acknowledges it.
+ * Raises an alert unless the same one (kind, segment, subject, band, and the re-segmentation
+ * proposal it announces, if any) is still open: a drift or bias finding that persists over runs
+ * stays one alert until someone acknowledges it, while each newly opened proposal is announced.
  * Returns whether a new alert was written.
  */
 export async function raiseAlert(tx: Tx, values: AlertValues): Promise<boolean> {
@@ -17,6 +18,7 @@ export async function raiseAlert(tx: Tx, values: AlertValues): Promise<boolean> 
     values.segmentId ?? null
   }::uuid
       and subject = ${values.subject} and band = ${values.band} and acknowledged_at is null
+      and proposal_id is not distinct from ${values.proposalId ?? null}::uuid
     limit 1`);
   if (open.rows.length) return false;
   await tx.insert(monitorAlerts).values(values);
@@ -26,6 +28,8 @@ export async function raiseAlert(tx: Tx, values: AlertValues): Promise<boolean> 
     subject: values.subject,
     band: values.band,
     message: values.message,
+    // Only an alert that announces a re-segmentation proposal names it.
+    ...(values.proposalId ? { proposalId: values.proposalId } : {}),
   });
   return true;
 }

@@ -49,15 +49,7 @@ export async function auditCounts(
     where sm.tenant_id = ${tenantId} and sm.to_version is null and sm.segment_id = any(${`{${ids.join(",")}}`}::uuid[])
       and c.merged_into is null and not c.opted_out
     group by sm.segment_id, ${groupBy}`);
-  const margins = (rows: Record<string, string | number | null>[], k: number) => {
-    const m = new Map<string, number>();
-    for (const r of rows) {
-      const g = r[`g${k}`];
-      if (g === null || g === undefined) continue;
-      m.set(String(g), (m.get(String(g)) ?? 0) + Number(r.n));
-    }
-    return m;
-  };
+  const margins = groupMargins;
   const totals = keys.map((_, k) => margins(population.rows, k));
   return segmentList.map((segment) => {
     const rows = members.rows.filter((r) => r.segment_id === segment.id);
@@ -72,6 +64,57 @@ export async function auditCounts(
       }),
     };
   });
+}
+
+/** The workspace's protected attributes, by key (at most MAX_PROTECTED_ATTRIBUTES are audited). */
+export async function protectedKeys(tx: Tx, tenantId: string): Promise<string[]> {
+  return (
+    await tx
+      .select({ key: attributeDefinitions.key })
+      .from(attributeDefinitions)
+      .where(and(eq(attributeDefinitions.tenantId, tenantId), eq(attributeDefinitions.sensitivity, "protected")))
+      .orderBy(attributeDefinitions.key)
+  ).map((r) => r.key);
+}
+
+/**
+ * The audit of the selection in the temporary table `segment_matches` (what publishing a
+ * definition would make the membership, see segments/selection), counted like auditCounts.
+ */
+export async function auditMatches(tx: Tx, tenantId: string, keys: string[]): Promise<AttributeBias[]> {
+  if (keys.length === 0) return [];
+  await tx.execute(sql`set local work_mem = '256MB'`);
+  const groups = keys.map((k, i) => sql`nullif(btrim(c.attributes->>${k}), '') as g${sql.raw(String(i))}`);
+  const groupBy = sql.raw(keys.map((_, i) => `g${i}`).join(", "));
+  const population = await tx.execute<Record<string, string | number | null>>(sql`
+    select ${sql.join(groups, sql`, `)}, count(*)::int as n
+    from customers c
+    where c.tenant_id = ${tenantId} and c.merged_into is null and not c.opted_out
+    group by ${groupBy}`);
+  const members = await tx.execute<Record<string, string | number | null>>(sql`
+    select ${sql.join(groups, sql`, `)}, count(*)::int as n
+    from segment_matches m
+    join customers c on c.tenant_id = ${tenantId} and c.id = m.id
+    where not m.opted_out and c.merged_into is null and not c.opted_out
+    group by ${groupBy}`);
+  return keys.flatMap((key, k) => {
+    const totals = groupMargins(population.rows, k);
+    const chosen = groupMargins(members.rows, k);
+    const counts: GroupCounts[] = [...totals]
+      .map(([group, n]) => ({ group, n, selected: chosen.get(group) ?? 0 }))
+      .sort((a, b) => a.group.localeCompare(b.group));
+    return counts.length ? [biasFromCounts(key, counts)] : [];
+  });
+}
+
+function groupMargins(rows: Record<string, string | number | null>[], k: number): Map<string, number> {
+  const m = new Map<string, number>();
+  for (const r of rows) {
+    const g = r[`g${k}`];
+    if (g === null || g === undefined) continue;
+    m.set(String(g), (m.get(String(g)) ?? 0) + Number(r.n));
+  }
+  return m;
 }
 
 async function setRun(db: Database, tenantId: string, runId: string, values: Partial<typeof monitorRuns.$inferInsert>) {
@@ -117,13 +160,7 @@ export async function runBiasAudit(db: Database, tenantId: string, runId: string
         );
       }
     }
-    const keys = (
-      await tx
-        .select({ key: attributeDefinitions.key })
-        .from(attributeDefinitions)
-        .where(and(eq(attributeDefinitions.tenantId, tenantId), eq(attributeDefinitions.sensitivity, "protected")))
-        .orderBy(attributeDefinitions.key)
-    ).map((r) => r.key);
+    const keys = await protectedKeys(tx, tenantId);
     const segmentList = (
       await tx
         .select({ id: segments.id, name: segments.name, version: segments.currentVersion })

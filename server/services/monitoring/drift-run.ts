@@ -288,7 +288,8 @@ export async function runDriftMonitor(
         const proposalId = await openResegmentation(tx, tenantId, s, runId, why);
         if (proposalId) {
           opened.push(proposalId);
-          await tx.insert(monitorAlerts).values({
+          // Through raiseAlert like every other alert, so it also sends the alert.raised webhook.
+          await raiseAlert(tx, {
             tenantId,
             runId,
             kind: "drift",

@@ -2,6 +2,20 @@ import { z } from "zod";
 import { ZRuleGroup, type RuleGroup } from "./rules";
 
 /**
+ * What a segment is used to decide (decision 011): a segment used for pricing, credit-like or
+ * service-level decisions whose bias audit fails the four-fifths rule is published only with a
+ * committee justification recorded on its proposal.
+ */
+export const DECISION_USES = ["none", "pricing", "credit", "service_level"] as const;
+export type DecisionUse = (typeof DECISION_USES)[number];
+export const DECISION_USE_LABELS: Record<DecisionUse, string> = {
+  none: "Not used for decisions about individuals",
+  pricing: "Pricing",
+  credit: "Credit-like decisions",
+  service_level: "Service level",
+};
+
+/**
  * A segment definition as a version stores it and a proposal's draft holds it: the descriptive
  * fields a committee reviews and the rule tree that selects the members. Pure (zod only), so
  * the browser's rule builder validates with the same schema as the server.
@@ -14,6 +28,8 @@ export const ZSegmentMeta = z.object({
   /** A regional variant's region; its parent is the global segment it refines. */
   regionId: z.uuid({ message: "must be a region" }).nullable(),
   parentId: z.uuid({ message: "must be a segment" }).nullable(),
+  /** Older definitions have no flag: "none". */
+  decisionUse: z.enum(DECISION_USES, { message: "must be none, pricing, credit or service_level" }).default("none"),
 });
 export type SegmentMeta = z.infer<typeof ZSegmentMeta>;
 
@@ -27,6 +43,7 @@ export const META_LABELS: Record<keyof SegmentMeta, string> = {
   ownerId: "Owner",
   regionId: "Region",
   parentId: "Parent segment",
+  decisionUse: "Decision use",
 };
 
 export function emptyRules(): RuleGroup {

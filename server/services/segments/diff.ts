@@ -1,6 +1,6 @@
 import { canonicalJson } from "../audit/canonical";
 import type { Definition, SegmentMeta } from "./definition";
-import { META_LABELS } from "./definition";
+import { DECISION_USE_LABELS, META_LABELS } from "./definition";
 import { describeCondition, type RuleNames } from "./describe";
 import { isGroup, type Condition, type RuleGroup } from "./rules";
 
@@ -54,9 +54,10 @@ export function diffDefinitions(
     if (field === "ownerId") return names.member?.(value) ?? value;
     if (field === "regionId") return names.region?.(value) ?? value;
     if (field === "parentId") return names.segment?.(value) ?? value;
+    if (field === "decisionUse") return value === "none" ? null : (DECISION_USE_LABELS[value as keyof typeof DECISION_USE_LABELS] ?? value);
     return value;
   };
-  const meta = META_KEYS.filter((k) => (before?.[k] ?? null) !== after[k] && !(before === null && !after[k])).map((field) => ({
+  const meta = META_KEYS.filter((k) => (before?.[k] ?? null) !== after[k] && !(before === null && !show(k, after[k]))).map((field) => ({
     field,
     label: META_LABELS[field],
     before: before ? show(field, before[field]) : null,

@@ -6,7 +6,7 @@ import { isGroup, type Condition, type RuleGroup } from "./rules";
 /**
  * A proposal's draft as a Yjs document, shared by the server (create, submit) and the
  * browser's rule builder. Layout:
- *   meta:  Y.Map  name, description, valueProposition, ownerId, regionId, parentId
+ *   meta:  Y.Map  name, description, valueProposition, ownerId, regionId, parentId, decisionUse
  *   rules: Y.Map  the root group
  * A group is a Y.Map {id, combinator, children: Y.Array<Y.Map>}; a condition is a Y.Map of its
  * fields (id, op, field, value | values | days | segmentId). Two people editing different
@@ -15,7 +15,7 @@ import { isGroup, type Condition, type RuleGroup } from "./rules";
  * it with ZDefinition when it leaves the document (preview, submit).
  */
 
-export const META_KEYS = ["name", "description", "valueProposition", "ownerId", "regionId", "parentId"] as const;
+export const META_KEYS = ["name", "description", "valueProposition", "ownerId", "regionId", "parentId", "decisionUse"] as const;
 
 export function newNodeId(): string {
   return uuidv4().slice(0, 8);
@@ -95,6 +95,7 @@ export function readDefinition(doc: Y.Doc): Record<keyof SegmentMeta | "rules", 
     ownerId: meta.get("ownerId") ?? null,
     regionId: meta.get("regionId") ?? null,
     parentId: meta.get("parentId") ?? null,
+    decisionUse: meta.get("decisionUse") ?? "none",
     rules: root.has("combinator") ? readNode(root) : { combinator: "and", children: [] },
   };
 }

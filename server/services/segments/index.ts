@@ -13,5 +13,5 @@ export {
   ZListProposalsInput,
 } from "./proposals";
 export { getProposal } from "./proposal-view";
-export { voteOnProposal, decideProposal, commentOnProposal, ZVoteInput, ZDecideInput, ZCommentInput } from "./review";
+export { voteOnProposal, decideProposal, commentOnProposal, justifyBias, ZVoteInput, ZDecideInput, ZCommentInput, ZJustifyBiasInput } from "./review";
 export { getSegmentSettings, updateSegmentSettings, ZSegmentSettings } from "./settings";

@@ -9,6 +9,8 @@ import { preview, type Preview } from "./preview";
 import { isStale, proposalDefinition, ZProposalIdInput } from "./proposals";
 import { commentsOf, verdictFor, votesOf } from "./review";
 import { readSegmentSettings } from "./settings";
+import { auditDecisionGate, redactGate, type GateResult } from "../monitoring/decision-gate";
+import { segmentMonitoring, type SegmentMonitoring } from "../monitoring/links";
 
 /**
  * Everything the proposal page shows: the proposal, the published version it changes, the
@@ -30,10 +32,15 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
     const definition: Definition | null = parsed.success ? parsed.data : null;
     let impact: Preview | null = null;
     let impactError: string | null = null;
+    let biasGate: GateResult | null = null;
     if (definition && proposal.kind !== "retire") {
       try {
-        // In a savepoint: a failing preview must not abort the rest of this read.
-        impact = await tx.transaction((sp) => preview(sp, scope.tenantId, definition, segment.currentVersion ? segment.id : null, 10));
+        // In a savepoint: a failing preview must not abort the rest of this read. A segment used
+        // for decisions gets the publishing gate's audit of the same selection (segment_matches).
+        [impact, biasGate] = await tx.transaction(async (sp) => {
+          const shown = await preview(sp, scope.tenantId, definition, segment.currentVersion ? segment.id : null, 10);
+          return [shown, await auditDecisionGate(sp, scope.tenantId, definition.decisionUse)] as const;
+        });
       } catch (error) {
         impactError = error instanceof Error ? error.message : String(error);
       }
@@ -45,6 +52,9 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
       readSegmentSettings(tx, scope.tenantId),
       draftAccess(tx, { tenantId: scope.tenantId, userId: scope.actor.userId, role: scope.role }, proposalId),
     ]);
+    const monitoring: SegmentMonitoring | null = can(scope.role, "monitor:read")
+      ? await segmentMonitoring(tx, scope.tenantId, segment.id, proposal.id)
+      : null;
     const stale = isStale(proposal, segment);
     const open = proposal.status === "draft" || proposal.status === "submitted";
     const own = proposal.createdBy === scope.actor.userId;
@@ -68,6 +78,9 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
         decisionReason: proposal.decisionReason,
         overridden: proposal.overridden,
         publishedVersion: proposal.publishedVersion,
+        biasJustification: proposal.biasJustification,
+        biasJustifiedBy: proposal.biasJustifiedBy ? names.member(proposal.biasJustifiedBy) : null,
+        biasJustifiedAt: proposal.biasJustifiedAt,
         stale,
         doc: proposalDocName(proposal.id),
       },
@@ -87,6 +100,10 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
       diff: definition ? diffDefinitions(base, definition, names) : null,
       impact,
       impactError,
+      /** The decision-use gate's audit of what this definition would publish (null when not flagged). */
+      biasGate: redactGate(biasGate, can(scope.role, "protected:read")),
+      /** Monitoring reports about the segment (roles with monitor:read). */
+      monitoring,
       votes,
       verdict,
       approvalRule: settings.approval,
@@ -100,6 +117,8 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
         vote: proposal.status === "submitted" && !stale && !own && can(scope.role, "segment:vote"),
         override: proposal.status === "submitted" && !stale && admin,
         comment: can(scope.role, "segment:comment"),
+        justifyBias:
+          proposal.status === "submitted" && !stale && definition !== null && definition.decisionUse !== "none" && can(scope.role, "segment:justify"),
       },
     };
   });

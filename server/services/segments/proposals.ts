@@ -9,7 +9,7 @@ import { can } from "../../auth/permissions";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
 import { draftAccess, mayProposeFor, proposalDocName, regionScopeOf } from "./access";
-import { emptyRules, type Definition } from "./definition";
+import { DECISION_USES, emptyRules, type Definition } from "./definition";
 import { diffDefinitions } from "./diff";
 import { readDefinition, writeDefinition } from "./draft-doc";
 import { assertContains, draftDoc, parseDraft, proposalRow, segmentRow, versionDefinition, type ProposalRow, type SegmentRow } from "./lookup";
@@ -27,6 +27,8 @@ export const ZCreateProposalInput = z.discriminatedUnion("kind", [
     title: ZTitle,
     description: z.string().max(4000).default(""),
     valueProposition: z.string().max(4000).default(""),
+    /** Pricing, credit-like or service-level use puts publishing behind the bias gate. */
+    decisionUse: z.enum(DECISION_USES, { message: "must be none, pricing, credit or service_level" }).default("none"),
     /** A regional variant of this global segment. */
     parentId: z.uuid().nullable().default(null),
     regionId: z.uuid().nullable().default(null),
@@ -96,6 +98,7 @@ export async function createProposal(scope: TenantScope, input: z.input<typeof Z
         ownerId: scope.actor.userId,
         regionId: data.regionId,
         parentId: data.parentId,
+        decisionUse: data.decisionUse,
         rules: data.rules ?? emptyRules(),
       };
       title = data.title ?? `New segment “${data.name}”`;
@@ -213,7 +216,8 @@ export async function reopenProposal(scope: TenantScope, input: z.input<typeof Z
     await clearVotes(tx, scope.tenantId, proposalId);
     await tx
       .update(segmentProposals)
-      .set({ status: "draft", submitted: null, submittedAt: null, updatedAt: new Date() })
+      // A justification was for the submitted definition: the draft may change, so it goes.
+      .set({ status: "draft", submitted: null, submittedAt: null, biasJustification: null, biasJustifiedBy: null, biasJustifiedAt: null, updatedAt: new Date() })
       .where(and(eq(segmentProposals.tenantId, scope.tenantId), eq(segmentProposals.id, proposalId)));
     await appendAudit(tx, scope, { action: "proposal.reopen", objectType: "proposal", objectId: proposalId });
     return { status: "draft" as const };

@@ -4,6 +4,7 @@ import { segments, segmentVersions, type ProposalKind } from "../../../db/schema
 import { conflict, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import { queueAuditAfterPublish } from "../monitoring";
+import { auditDecisionGate, enforceDecisionGate, type GateResult } from "../monitoring/decision-gate";
 import type { TenantScope } from "../scope";
 import { emitSegmentPublished } from "../webhooks";
 import type { Definition } from "./definition";
@@ -16,6 +17,8 @@ export interface PublishInput {
   proposalId: string | null;
   proposedBy: string | null;
   restoredFrom?: number | null;
+  /** The committee's justification recorded on the proposal (the decision-use bias gate). */
+  biasJustification?: string | null;
 }
 
 export interface Published {
@@ -50,10 +53,15 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
   const member = sql`sm.tenant_id = ${tenantId} and sm.segment_id = ${segment.id}::uuid and sm.to_version is null`;
   let removed: number;
   let added = 0;
+  let gate: GateResult | null = null;
   if (input.kind === "retire") {
     removed = (await tx.execute(sql`update segment_memberships sm set to_version = ${version} where ${member}`)).rowCount ?? 0;
   } else {
     await materialiseMatches(tx, tenantId, def, segment.id);
+    // Pricing, credit-like or service-level use: the membership about to be published is audited
+    // first, and a failing audit needs the committee's justification (decision 011).
+    gate = await auditDecisionGate(tx, tenantId, def.decisionUse);
+    enforceDecisionGate(def.name, gate, input.biasJustification ?? null);
     // Both statements are anti-joins of two large sets: hashed, whatever the (possibly stale)
     // statistics of the membership table say; a nested loop on a wrong estimate scans per row.
     await tx.execute(sql`set local enable_nestloop = off`);
@@ -106,7 +114,18 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
     objectType: "segment",
     objectId: segment.id,
     before: segment.currentVersion ? { version: segment.currentVersion, memberCount: segment.memberCount } : null,
-    after: { ...published, kind: input.kind, proposalId: input.proposalId, restoredFrom: input.restoredFrom ?? null },
+    after: {
+      ...published,
+      kind: input.kind,
+      proposalId: input.proposalId,
+      restoredFrom: input.restoredFrom ?? null,
+      ...(gate
+        ? {
+            decisionUse: gate.decisionUse,
+            biasGate: { passes: gate.passes, failures: gate.failures.length, justified: !gate.passes, justification: gate.passes ? null : input.biasJustification ?? null },
+          }
+        : {}),
+    },
   });
   await emitSegmentPublished(tx, tenantId, { segmentId: segment.id, name: def.name, kind: input.kind, ...published });
   if (input.kind !== "retire") await queueAuditAfterPublish(tx, tenantId, segment.id, version, scope.actor.userId);

@@ -20,6 +20,14 @@ const ZReason = z.string({ message: "is required" }).trim().min(3, { message: "s
 
 export const ZVoteInput = ZProposalIdInput.extend({ vote: z.enum(VOTES, { message: "must be approve or reject" }), reason: ZReason });
 export const ZDecideInput = ZProposalIdInput.extend({ decision: z.enum(["approve", "reject"]), reason: ZReason });
+export const ZJustifyBiasInput = ZProposalIdInput.extend({
+  justification: z
+    .string({ message: "is required" })
+    .trim()
+    .min(20, { message: "say why the committee accepts the disparity, in a sentence or two (at least 20 characters)" })
+    .max(4000, { message: "must be at most 4,000 characters" }),
+});
+
 export const ZCommentInput = ZProposalIdInput.extend({
   body: z.string({ message: "is required" }).trim().min(1, { message: "is required" }).max(4000, { message: "must be at most 4,000 characters" }),
   /** Reply in this thread (the id of its first comment). */
@@ -57,6 +65,7 @@ async function conclude(
       proposalId: proposal.id,
       proposedBy: proposal.createdBy,
       restoredFrom: proposal.restoreVersion,
+      biasJustification: proposal.biasJustification,
     });
   }
   await tx
@@ -124,6 +133,38 @@ export async function decideProposal(scope: TenantScope, input: z.input<typeof Z
     const published = await conclude(tx, scope, proposal, segment, decision === "approve" ? "approved" : "rejected", reason, true);
     await publishLive(tx, scope.tenantId, proposalTopic(proposalId), { type: "decision", status: decision === "approve" ? "approved" : "rejected" });
     return { status: decision === "approve" ? ("approved" as const) : ("rejected" as const), published };
+  });
+}
+
+/**
+ * Records the committee's justification for publishing a submitted proposal of a segment used for
+ * pricing, credit-like or service-level decisions although its bias audit fails four-fifths
+ * (decision 011). Audited; a later justification replaces the earlier one (both stay in the log).
+ */
+export async function justifyBias(scope: TenantScope, input: z.input<typeof ZJustifyBiasInput>) {
+  const { proposalId, justification } = ZJustifyBiasInput.parse(input);
+  return scope.db.withTenant(scope.tenantId, async (tx) => {
+    const proposal = await proposalRow(tx, scope.tenantId, proposalId, true);
+    const segment = await segmentRow(tx, scope.tenantId, proposal.segmentId);
+    if (proposal.kind === "retire") throw invalid("A retirement publishes no members: there is nothing to justify.");
+    assertOpenAndCurrent(proposal, segment, ["submitted"]);
+    const definition = ZDefinition.parse(proposal.submitted);
+    if (definition.decisionUse === "none") {
+      throw invalid("This segment is not flagged for pricing, credit-like or service-level decisions: it needs no bias justification.");
+    }
+    const at = new Date();
+    await tx
+      .update(segmentProposals)
+      .set({ biasJustification: justification, biasJustifiedBy: scope.actor.userId, biasJustifiedAt: at, updatedAt: at })
+      .where(and(eq(segmentProposals.tenantId, scope.tenantId), eq(segmentProposals.id, proposalId)));
+    await appendAudit(tx, scope, {
+      action: "proposal.bias_justify",
+      objectType: "proposal",
+      objectId: proposalId,
+      before: proposal.biasJustification ? { justification: proposal.biasJustification } : null,
+      after: { justification, decisionUse: definition.decisionUse },
+    });
+    return { justification, justifiedAt: at };
   });
 }
 

@@ -25,5 +25,6 @@ export const segmentsRouter = router({
   rebase: permissionProcedure("segment:propose").input(segments.ZProposalIdInput).mutation(({ ctx, input }) => segments.rebaseProposal(ctx.scope, input)),
   vote: permissionProcedure("segment:vote").input(segments.ZVoteInput).mutation(({ ctx, input }) => segments.voteOnProposal(ctx.scope, input)),
   decide: permissionProcedure("segment:override").input(segments.ZDecideInput).mutation(({ ctx, input }) => segments.decideProposal(ctx.scope, input)),
+  justifyBias: permissionProcedure("segment:justify").input(segments.ZJustifyBiasInput).mutation(({ ctx, input }) => segments.justifyBias(ctx.scope, input)),
   comment: permissionProcedure("segment:comment").input(segments.ZCommentInput).mutation(({ ctx, input }) => segments.commentOnProposal(ctx.scope, input)),
 });
