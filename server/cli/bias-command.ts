@@ -11,7 +11,7 @@
 import { parseArgs } from "node:util";
 import { type AttributeBias, BiasInputError, type GroupCounts, biasFromCounts } from "../analytics/bias";
 import { CsvError, openCsvFile, readCsvBatches, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
+import { type CliCommand, UsageError, fileCommand } from "./command";
 import { parseColumnList } from "./drift-command";
 
 export const BIAS_USAGE = `Usage: npm run cli -- bias --input <file.csv> [--no-header] [--columns "<name>,..."]
@@ -301,32 +301,17 @@ export function formatBiasSummary(audit: BiasAudit, args: BiasArgs): string {
   return out.join("\n");
 }
 
-export const biasCommand: CliCommand = {
+export const biasCommand: CliCommand = fileCommand({
   name: "bias",
   summary: "selection rates, disparate impact, parity and chi-square per protected attribute",
   usage: BIAS_USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseBiasArgs(argv);
-    if (args === null) {
-      io.stdout(BIAS_USAGE);
-      return EXIT_OK;
-    }
-    let audit: BiasAudit;
-    try {
-      audit = await auditFile(args);
-    } catch (error) {
-      const unreadable = fileErrorMessage(error, args.input);
-      if (unreadable) {
-        io.stderr(`bias: ${unreadable}\n`);
-        return EXIT_FAILURE;
-      }
-      if (error instanceof CsvError || error instanceof BiasInputError) {
-        io.stderr(`bias: ${args.input}: ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      throw error;
-    }
-    io.stdout(args.json ? `${JSON.stringify(audit.attributes.map(biasJson))}\n` : formatBiasSummary(audit, args));
-    return EXIT_OK;
+  parse: parseBiasArgs,
+  compute(args, reading) {
+    reading(args.input);
+    return auditFile(args);
   },
-};
+  inputError: (error, file) =>
+    error instanceof CsvError || error instanceof BiasInputError ? `${file}: ${error.message}` : null,
+  format: (audit: BiasAudit, args) =>
+    args.json ? `${JSON.stringify(audit.attributes.map(biasJson))}\n` : formatBiasSummary(audit, args),
+});

@@ -16,7 +16,7 @@ import { SCALE_METHODS, type ScaleMethod, scaleFeatures } from "../analytics/sca
 import { evaluateSomKs, evaluateWardKs } from "../services/models/pipeline";
 import { MAX_SEED } from "../analytics/seeded-random";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
+import { type CliCommand, UsageError, fileCommand } from "./command";
 
 export const CLUSTER_USAGE = `Usage: npm run cli -- cluster --input <file.csv> --features "<col>,<col>,..." --k <a..b | k>
                           [--id-column <col>] [--scale standard|none|log1p|robust|winsorise]
@@ -248,33 +248,17 @@ export function formatClusterSummary(run: ClusterRun, args: ClusterArgs): string
   ].join("\n");
 }
 
-export const clusterCommand: CliCommand = {
+export const clusterCommand: CliCommand = fileCommand({
   name: "cluster",
   summary: "k-means over a range of k with silhouette, Calinski-Harabasz and Davies-Bouldin",
   usage: CLUSTER_USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseClusterArgs(argv);
-    if (args === null) {
-      io.stdout(CLUSTER_USAGE);
-      return EXIT_OK;
-    }
-    let run: ClusterRun;
-    try {
-      const table = await readFeatureTable(args.input, args.features, args.idColumn);
-      run = await clusterTable(table, args);
-    } catch (error) {
-      const unreadable = fileErrorMessage(error, args.input);
-      if (unreadable) {
-        io.stderr(`cluster: ${unreadable}\n`);
-        return EXIT_FAILURE;
-      }
-      if (error instanceof CsvError || error instanceof AnalyticsInputError) {
-        io.stderr(`cluster: ${args.input}: ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      throw error;
-    }
-    io.stdout(args.json ? formatClusterJson(run) : formatClusterSummary(run, args));
-    return EXIT_OK;
+  parse: parseClusterArgs,
+  async compute(args, reading): Promise<ClusterRun> {
+    reading(args.input);
+    const table = await readFeatureTable(args.input, args.features, args.idColumn);
+    return clusterTable(table, args);
   },
-};
+  inputError: (error, file) =>
+    error instanceof CsvError || error instanceof AnalyticsInputError ? `${file}: ${error.message}` : null,
+  format: (run, args) => (args.json ? formatClusterJson(run) : formatClusterSummary(run, args)),
+});

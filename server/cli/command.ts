@@ -39,3 +39,48 @@ export function fileErrorMessage(error: unknown, path: string): string | null {
   const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
   return typeof code === "string" && code in FILE_ERRORS ? `cannot read '${path}': ${FILE_ERRORS[code]}` : null;
 }
+
+/** A command that reads input files, computes, and prints JSON or a readable summary. */
+export interface FileCommandSpec<Args, Result> {
+  name: string;
+  summary: string;
+  usage: string;
+  /** The parsed arguments, or null for --help; throws UsageError for bad ones. */
+  parse(argv: string[]): Args | null;
+  /** Reads and computes; calls `reading(path)` before each file so that errors name the right one. */
+  compute(args: Args, reading: (path: string) => void): Promise<Result>;
+  /** The message for a bad-input error this command knows (after the command's name), or null to rethrow. */
+  inputError(error: unknown, file: string): string | null;
+  format(result: Result, args: Args): string;
+}
+
+/**
+ * The shared run loop of the file commands: usage on --help, exit 1 with "<name>: <message>" for
+ * an unreadable file or bad input (never a stack trace), the formatted result otherwise.
+ */
+export function fileCommand<Args, Result>(spec: FileCommandSpec<Args, Result>): CliCommand {
+  return {
+    name: spec.name,
+    summary: spec.summary,
+    usage: spec.usage,
+    async run(argv, io) {
+      const args = spec.parse(argv);
+      if (args === null) {
+        io.stdout(spec.usage);
+        return EXIT_OK;
+      }
+      let file = "";
+      let result: Result;
+      try {
+        result = await spec.compute(args, (path) => (file = path));
+      } catch (error) {
+        const message = fileErrorMessage(error, file) ?? spec.inputError(error, file);
+        if (message === null) throw error;
+        io.stderr(`${spec.name}: ${message}\n`);
+        return EXIT_FAILURE;
+      }
+      io.stdout(spec.format(result, args));
+      return EXIT_OK;
+    },
+  };
+}

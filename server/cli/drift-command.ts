@@ -19,7 +19,7 @@ import {
   numericDrift,
 } from "../analytics/drift";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
+import { type CliCommand, UsageError, fileCommand } from "./command";
 
 export const DRIFT_USAGE = `Usage: npm run cli -- drift --reference <file.csv> --current <file.csv> --columns "<col>,<col>,..."
                         [--watch 0.1] [--act 0.25] [--json]
@@ -230,40 +230,19 @@ export function formatDriftSummary(results: readonly ColumnDrift[], args: DriftA
   ].join("\n");
 }
 
-export const driftCommand: CliCommand = {
+export const driftCommand: CliCommand = fileCommand({
   name: "drift",
   summary: "PSI, Kolmogorov-Smirnov, Jensen-Shannon and Wasserstein drift per column between two CSVs",
   usage: DRIFT_USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseDriftArgs(argv);
-    if (args === null) {
-      io.stdout(DRIFT_USAGE);
-      return EXIT_OK;
-    }
-    let results: ColumnDrift[];
-    let file = args.reference;
-    try {
-      const reference = await readColumns(args.reference, args.columns);
-      file = args.current;
-      const current = await readColumns(args.current, args.columns);
-      results = driftOfColumns(args.columns, reference, current, args.thresholds);
-    } catch (error) {
-      const unreadable = fileErrorMessage(error, file);
-      if (unreadable) {
-        io.stderr(`drift: ${unreadable}\n`);
-        return EXIT_FAILURE;
-      }
-      if (error instanceof CsvError) {
-        io.stderr(`drift: ${file}: ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      if (error instanceof DriftInputError) {
-        io.stderr(`drift: ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      throw error;
-    }
-    io.stdout(args.json ? `${JSON.stringify(results.map(driftJson))}\n` : formatDriftSummary(results, args));
-    return EXIT_OK;
+  parse: parseDriftArgs,
+  async compute(args, reading): Promise<ColumnDrift[]> {
+    reading(args.reference);
+    const reference = await readColumns(args.reference, args.columns);
+    reading(args.current);
+    const current = await readColumns(args.current, args.columns);
+    return driftOfColumns(args.columns, reference, current, args.thresholds);
   },
-};
+  inputError: (error, file) =>
+    error instanceof CsvError ? `${file}: ${error.message}` : error instanceof DriftInputError ? error.message : null,
+  format: (results, args) => (args.json ? `${JSON.stringify(results.map(driftJson))}\n` : formatDriftSummary(results, args)),
+});

@@ -10,7 +10,7 @@ import { parseArgs } from "node:util";
 import { RFM_SEGMENTS, RfmAccumulator, type RfmResult, parseDayNumber, rfmResult } from "../analytics/rfm";
 import { normaliseCustomerId, parseDecimal, parseUtcTimestamp } from "../analytics/transaction-fields";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, fileErrorMessage } from "./command";
+import { type CliCommand, UsageError, fileCommand } from "./command";
 
 export const RFM_USAGE = `Usage: npm run cli -- rfm --input <file.csv | file.csv.gz> [--reference-date YYYY-MM-DD] [--json]
 
@@ -156,32 +156,15 @@ export function formatRfmSummary(result: RfmResult, input: string): string {
   ].join("\n");
 }
 
-export const rfmCommand: CliCommand = {
+export const rfmCommand: CliCommand = fileCommand({
   name: "rfm",
   summary: "RFM scores and segments per customer from a transactions CSV",
   usage: RFM_USAGE,
-  async run(argv: string[], io: CliIo): Promise<number> {
-    const args = parseRfmArgs(argv);
-    if (args === null) {
-      io.stdout(RFM_USAGE);
-      return EXIT_OK;
-    }
-    let result: RfmResult;
-    try {
-      result = await computeRfmFromFile(args.input, args.referenceDate);
-    } catch (error) {
-      const unreadable = fileErrorMessage(error, args.input);
-      if (unreadable) {
-        io.stderr(`rfm: ${unreadable}\n`);
-        return EXIT_FAILURE;
-      }
-      if (error instanceof CsvError || error instanceof RangeError) {
-        io.stderr(`rfm: ${args.input}: ${error.message}\n`);
-        return EXIT_FAILURE;
-      }
-      throw error;
-    }
-    io.stdout(args.json ? formatRfmJson(result) : formatRfmSummary(result, args.input));
-    return EXIT_OK;
+  parse: parseRfmArgs,
+  compute(args, reading): Promise<RfmResult> {
+    reading(args.input);
+    return computeRfmFromFile(args.input, args.referenceDate);
   },
-};
+  inputError: (error, file) => (error instanceof CsvError || error instanceof RangeError ? `${file}: ${error.message}` : null),
+  format: (result, args) => (args.json ? formatRfmJson(result) : formatRfmSummary(result, args.input)),
+});
