@@ -14,6 +14,7 @@ import { PreviewPanel } from "./preview-panel";
 import type { ActionResult } from "./review-panel";
 import { RuleBuilder, type BuilderOptions } from "./rule-builder";
 import { useDocRevision } from "./use-doc-revision";
+import { SaveStatus } from "~/collab/save-status";
 
 interface DraftWorkspaceProps {
   tenantId: string;
@@ -49,25 +50,6 @@ function describeFocus(doc: Y.Doc, focus: string): string {
   const root = rootGroup(doc);
   if (root.get("id") === focus) return "the rules";
   return walk(root, "") ?? "the draft";
-}
-
-function SaveStatus({ status, pending, watching }: { status: "connecting" | "synced" | "offline"; pending: number; watching: boolean }) {
-  const [label, tone] =
-    status === "offline"
-      ? [watching ? "Offline — the edits of others show again when the connection returns" : "Offline — your edits will sync when the connection returns", "offline"]
-      : status === "connecting"
-        ? ["Connecting…", "busy"]
-        : watching
-          ? ["Live", "saved"]
-          : pending > 0
-          ? ["Saving…", "busy"]
-          : ["Saved", "saved"];
-  return (
-    <span className={`save-status save-status--${tone}`} role="status" aria-live="polite">
-      <span className="save-status__dot" aria-hidden="true" />
-      {label}
-    </span>
-  );
 }
 
 /**
@@ -134,7 +116,12 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
               You are watching
             </span>
           ) : null}
-          <SaveStatus status={status} pending={pending} watching={readOnly} />
+          <SaveStatus
+            status={status}
+            pending={pending}
+            watching={readOnly}
+            offlineNote={readOnly ? "Offline — the edits of others show again when the connection returns" : "Offline — your edits will sync when the connection returns"}
+          />
         </div>
         <PresenceStack peers={peers} describeFocus={(focus) => describeFocus(doc, focus)} />
       </div>

@@ -36,6 +36,7 @@ import { Notice } from "../notice";
 import { PeerAvatars, peersByFocus } from "../segments/peer-avatars";
 import { useDocRevision } from "../segments/use-doc-revision";
 import { CardTextEditor } from "./rich-text";
+import { SaveStatus } from "~/collab/save-status";
 
 export interface LiveBoard {
   peers: Peer[];
@@ -63,25 +64,6 @@ interface SwotBoardProps {
 const DRAG_TYPE = "application/x-quorum-swot-card";
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const POINTER_EVERY_MS = 40;
-
-function SaveStatus({ status, pending, watching }: { status: LiveBoard["status"]; pending: number; watching: boolean }) {
-  const [label, tone] =
-    status === "offline"
-      ? [watching ? "Offline — reconnecting" : "Offline — your edits sync when the connection returns", "offline"]
-      : status === "connecting"
-        ? ["Connecting…", "busy"]
-        : watching
-          ? ["Live", "saved"]
-          : pending > 0
-            ? ["Saving…", "busy"]
-            : ["Saved", "saved"];
-  return (
-    <span className={`save-status save-status--${tone}`} role="status" aria-live="polite">
-      <span className="save-status__dot" aria-hidden="true" />
-      {label}
-    </span>
-  );
-}
 
 /**
  * A segment's SWOT board, co-edited live: four quadrants of cards bound to the Yjs document

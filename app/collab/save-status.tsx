@@ -1,0 +1,35 @@
+import type { CollabStatus } from "./provider";
+
+/**
+ * The connection and saving state of a co-edited document, in words: "Saved" once the server
+ * has stored every local edit, "Saving…" while some are unacknowledged, "Live" for read-only
+ * watchers, and what happens to edits while offline. `offlineNote` overrides the offline wording.
+ */
+export function SaveStatus({
+  status,
+  pending,
+  watching,
+  offlineNote,
+}: {
+  status: CollabStatus;
+  pending: number;
+  watching: boolean;
+  offlineNote?: string;
+}) {
+  const [label, tone] =
+    status === "offline"
+      ? [offlineNote ?? (watching ? "Offline — reconnecting" : "Offline — your edits sync when the connection returns"), "offline"]
+      : status === "connecting"
+        ? ["Connecting…", "busy"]
+        : watching
+          ? ["Live", "saved"]
+          : pending > 0
+            ? ["Saving…", "busy"]
+            : ["Saved", "saved"];
+  return (
+    <span className={`save-status save-status--${tone}`} role="status" aria-live="polite">
+      <span className="save-status__dot" aria-hidden="true" />
+      {label}
+    </span>
+  );
+}
