@@ -1,8 +1,10 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Form, Link, useLoaderData, useNavigation, useActionData } from "@remix-run/react";
 import { useState } from "react";
 import { ConfirmActions } from "~/components/confirm-actions";
 import { Notice } from "~/components/notice";
+import monitoringStyles from "~/components/monitoring/monitoring.css?url";
+import { BiasGatePanel, SegmentMonitoringPanel } from "~/components/monitoring/proposal-monitoring";
 import { PageHeader } from "~/components/page-header";
 import { ProposalKindTag, ProposalStatusBadge, StaleBadge } from "~/components/segments/badges";
 import { Comments } from "~/components/segments/comments";
@@ -21,6 +23,8 @@ import { usePolling } from "~/lib/use-polling";
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
 const SESSION_OUTCOME_WORDS: Record<string, string> = { approved: "approved", rejected: "rejected", withdrawn: "withdrawn", undecided: "left undecided", "not-reached": "not reached" };
+
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: monitoringStyles }];
 
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && "proposal" in data ? data.proposal.title : "Proposal"} · Segments · Quorum` },
@@ -68,6 +72,9 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
         break;
       case "decide":
         await context.trpc.segments.decide({ proposalId, decision: field(form, "decision") as "approve", reason: field(form, "reason") });
+        break;
+      case "justifyBias":
+        await context.trpc.segments.justifyBias({ proposalId, justification: field(form, "justification") });
         break;
       case "comment":
         await context.trpc.segments.comment({ proposalId, body: field(form, "body"), threadId: field(form, "threadId") || null });
@@ -282,6 +289,17 @@ export default function ProposalPage() {
         </>
       )}
 
+      {data.biasGate ? (
+        <BiasGatePanel
+          gate={data.biasGate}
+          status={proposal.status}
+          justification={
+            proposal.biasJustification ? { text: proposal.biasJustification, by: proposal.biasJustifiedBy, at: proposal.biasJustifiedAt } : null
+          }
+          canJustify={data.can.justifyBias}
+        />
+      ) : null}
+
       {proposal.status !== "draft" ? (
         <ReviewPanel
           status={proposal.status}
@@ -303,6 +321,10 @@ export default function ProposalPage() {
           canVote={data.can.vote}
           canOverride={data.can.override}
         />
+      ) : null}
+
+      {data.monitoring && (segment.currentVersion || data.monitoring.openedBy) ? (
+        <SegmentMonitoringPanel monitoring={data.monitoring} segmentName={segment.name} />
       ) : null}
 
       <Comments threads={data.comments} reader={reader} canComment={data.can.comment} />

@@ -2,6 +2,7 @@ import type { Definition } from "../../../server/services/segments/definition";
 import { describeCondition } from "../../../server/services/segments/describe";
 import { isGroup, type RuleGroup } from "../../../server/services/segments/rules";
 import type { Names } from "~/lib/segments";
+import { DECISION_USE_LABELS } from "../../../server/services/segments/definition";
 
 function GroupView({ group, names, top }: { group: RuleGroup; names: Names; top?: boolean }) {
   if (!group.children.length) {
@@ -51,6 +52,15 @@ export function DefinitionView({ definition, names }: { definition: Definition; 
           <dt>Value proposition</dt>
           <dd>{definition.valueProposition || <span className="muted">None given</span>}</dd>
         </div>
+        {definition.decisionUse && definition.decisionUse !== "none" ? (
+          <div>
+            <dt>Decision use</dt>
+            <dd>
+              <span className="badge">{DECISION_USE_LABELS[definition.decisionUse]}</span>{" "}
+              <span className="muted small">audited for bias before every publication</span>
+            </dd>
+          </div>
+        ) : null}
         {definition.parentId ? (
           <div>
             <dt>Scope</dt>
