@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation, useRevalidator } fro
 import { useCallback } from "react";
 import { EmptyState } from "~/components/empty-state";
 import { AlertList, BiasTable, DriftTable } from "~/components/monitoring/panels";
+import { CentroidShiftPanel } from "~/components/monitoring/centroid-shift";
 import { MigrationChord, MigrationTable } from "~/components/monitoring/migration";
 import styles from "~/components/monitoring/monitoring.css?url";
 import { Notice } from "~/components/notice";
@@ -338,6 +339,18 @@ export default function Monitoring() {
             </div>
           </details>
         ) : null}
+      </section>
+
+      <section className="card" aria-labelledby="centroid-title">
+        <h2 className="card__title" id="centroid-title">
+          Centroid shift
+        </h2>
+        <p className="card__subtitle">
+          Segments that select a cluster of a model run: the distance between the cluster&apos;s centroid at the run and their current
+          members&apos; mean, feature by feature in the run&apos;s standard deviations (sd over the customers it clustered), and in all
+          (the square root of the sum of squares). From 0.5 sd it is marked: the segment no longer sits where its cluster did.
+        </p>
+        <CentroidShiftPanel shifts={data.centroidShifts} />
       </section>
 
       {data.mayConfigure ? (

@@ -7,7 +7,7 @@ import { metaOf } from "../../server/services/segments/draft-doc";
 import { createProposal, submitProposal } from "../../server/services/segments/proposals";
 import { launchBrowser, pageRecorder, signInAt, type TestBrowser } from "../helpers/browser";
 import { editDraft, publishedSegment, scopeOf } from "../helpers/governance";
-import { seedMonitoringCustomers } from "../helpers/monitoring";
+import { insertTwoClusterRun, seedMonitoringCustomers } from "../helpers/monitoring";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 /**
@@ -43,6 +43,8 @@ beforeAll(async () => {
   await editDraft(server.database.db, ws.tenantId, change.proposalId, (doc) => metaOf(doc).set("decisionUse", "pricing"));
   await submitProposal(scopeOf(ws, "analyst"), { proposalId: change.proposalId });
   proposalPath = `/segments/proposals/${change.proposalId}`;
+  const runId = await insertTwoClusterRun(server.database, ws.tenantId);
+  await publishedSegment(ws, "Cluster one", { combinator: "and", children: [{ op: "in_cluster", modelRunId: runId, cluster: 1 }] });
 });
 
 afterAll(async () => {
@@ -85,6 +87,18 @@ describe("the decision-use gate in the browser", () => {
     const viewer = await signIn(await browser.newContext(), ws.members.viewer.email, proposalPath);
     await viewer.getByText(/Group \(hidden\) of gender \(2,000 people\) is selected at 0\.40×/).waitFor();
     await shot(viewer, "viewer");
+    expect(browserErrors).toEqual([]);
+  });
+
+  it("shows the centroid shift of a cluster-based segment on the monitoring page", async () => {
+    const analyst = await signIn(await browser.newContext(), ws.members.analyst.email, "/monitoring");
+    const card = analyst.locator("section").filter({ has: analyst.getByRole("heading", { name: "Centroid shift" }) });
+    await card.getByRole("link", { name: "Cluster one" }).waitFor();
+    await card.getByText("cluster 1 of 2").waitFor();
+    await card.getByRole("row", { name: /Monetary value 400/ }).waitFor();
+    await card.getByText(/^Shift \d+\.\d\d sd$/).waitFor();
+    await card.scrollIntoViewIfNeeded();
+    await shot(analyst, "analyst-centroid");
     expect(browserErrors).toEqual([]);
   });
 });

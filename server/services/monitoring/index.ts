@@ -1,4 +1,5 @@
 import { and, desc, eq, isNull, sql } from "drizzle-orm";
+import { centroidShifts } from "./centroid";
 import { z } from "zod";
 import type { Tx } from "../../../db/client";
 import {
@@ -344,6 +345,8 @@ export async function monitoringOverview(scope: TenantScope) {
       alerts: await alertsOf(tx, scope.tenantId, false),
       runs: recent.map(runView),
       sizes: await segmentSizes(tx, scope.tenantId),
+      /** Cluster-based segments: their members' mean against the cluster's centroid at the model run. */
+      centroidShifts: await centroidShifts(tx, scope.tenantId),
     };
   });
 }
