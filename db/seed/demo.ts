@@ -9,6 +9,7 @@ import { createInvite, createRegion, createWorkspace, acceptInvite } from "../..
 import type { TenantScope } from "../../server/services/scope";
 import { seedDemoModels } from "./demo-models";
 import { seedDemoMonitoring } from "./demo-monitoring";
+import { seedDemoGate } from "./demo-gate";
 import { seedDemoSegments } from "./demo-segments";
 import { seedDemoSessions } from "./demo-sessions";
 import { seedDemoSwot } from "./demo-swot";
@@ -79,6 +80,7 @@ export async function seedDemo(
   await seedDemoSwot(db, ws.tenantId, accounts);
   await seedDemoMonitoring(db, ws.tenantId, accounts);
   await seedDemoSessions(db, ws.tenantId, accounts);
+  await seedDemoGate(db, ws.tenantId, accounts);
   log("Running the demo model runs…");
   await seedDemoModels(db, ws.tenantId, accounts, jobs);
 

@@ -30,6 +30,7 @@ describe("the demo seed", () => {
     );
     expect(segments.rows.map((s) => [s.name, s.status, s.current_version])).toEqual([
       ["Champions", "active", 1],
+      ["Frequent buyer price", "proposed", null],
       ["High-value at risk", "active", 2],
       ["Lapsed", "active", 1],
       ["Promising newcomers", "proposed", null],
@@ -40,8 +41,13 @@ describe("the demo seed", () => {
     expect(proposals.rows).toEqual([
       { status: "approved", n: 4 },
       { status: "draft", n: 2 },
-      { status: "submitted", n: 1 },
+      { status: "submitted", n: 2 },
     ]);
+    // A proposal flagged for pricing waits for the committee with its bias check (decision 011).
+    const gated = await t.ownerQuery<{ decision_use: string; status: string }>(
+      "select submitted->>'decisionUse' as decision_use, status from segment_proposals where title = 'New pricing tier “Frequent buyer price”'",
+    );
+    expect(gated.rows).toEqual([{ decision_use: "pricing", status: "submitted" }]);
     const monitoring = await t.ownerQuery<{ kind: string; status: string; results: number }>(
       `select r.kind, r.status, (select count(*)::int from drift_results d where d.run_id = r.id) + (select count(*)::int from bias_results b where b.run_id = r.id) as results
        from monitor_runs r where r.trigger = 'demand' order by r.kind`,
