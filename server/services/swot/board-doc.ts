@@ -173,14 +173,16 @@ export function writeRichText(fragment: Y.XmlFragment, blocks: Block[]): void {
       nodes.push(p);
       fills.push(fill);
     } else {
+      // Items are inserted all at once: a detached element's length cannot be read.
       const list = new Y.XmlElement("bulletList");
-      for (const item of block.bullets) {
+      const items = block.bullets.map((item) => {
         const li = new Y.XmlElement("listItem");
         const { p, fill } = runsElement(item);
         li.insert(0, [p]);
-        list.insert(list.length, [li]);
         fills.push(fill);
-      }
+        return li;
+      });
+      list.insert(0, items);
       nodes.push(list);
     }
   }
