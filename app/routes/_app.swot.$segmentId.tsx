@@ -39,7 +39,7 @@ export async function action({ request, params, context }: ActionFunctionArgs): 
       let participantIds: string[] = [];
       try {
         const parsed: unknown = JSON.parse(field(form, "participantIds") || "[]");
-        participantIds = Array.isArray(parsed) ? parsed.filter((p): p is string => typeof p === "string") : [];
+        participantIds = Array.isArray(parsed) ? (parsed as unknown[]).filter((p): p is string => typeof p === "string") : [];
       } catch {
         return { intent, ok: false, formError: "The participants could not be read: reload the page and try again." };
       }

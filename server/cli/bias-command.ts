@@ -8,10 +8,9 @@
  * and text exactly otherwise. A blank protected value leaves the person out of that attribute's
  * audit (counted as missing). The statistics are defined in server/analytics/bias.ts.
  */
-import { parseArgs } from "node:util";
 import { type AttributeBias, BiasInputError, type GroupCounts, biasFromCounts } from "../analytics/bias";
 import { CsvError, openCsvFile, readCsvBatches, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, UsageError, fileCommand } from "./command";
+import { type CliCommand, UsageError, fileCommand, parseOptions } from "./command";
 import { parseColumnList } from "./drift-command";
 
 export const BIAS_USAGE = `Usage: npm run cli -- bias --input <file.csv> [--no-header] [--columns "<name>,..."]
@@ -84,27 +83,16 @@ export function parseSelectionRule(text: string): SelectionRule {
 
 /** Parses the arguments after `bias`; null means help was asked for. Throws UsageError. */
 export function parseBiasArgs(argv: string[]): BiasArgs | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        input: { type: "string" },
-        "no-header": { type: "boolean", default: false },
-        columns: { type: "string" },
-        selected: { type: "string" },
-        protected: { type: "string" },
-        reference: { type: "string", multiple: true },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
+  const values = parseOptions(argv, {
+    input: { type: "string" },
+    "no-header": { type: "boolean", default: false },
+    columns: { type: "string" },
+    selected: { type: "string" },
+    protected: { type: "string" },
+    reference: { type: "string", multiple: true },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) return null;
   if (!values.input) throw new UsageError("--input <path> is required");
   if (values.selected === undefined) throw new UsageError('--selected "<column><op><value>" is required');

@@ -9,14 +9,13 @@
  * recommended-k rule) are in server/analytics: scaling.ts, kmeans.ts, cluster-metrics.ts and
  * cluster-selection.ts.
  */
-import { parseArgs } from "node:util";
 import { evaluateKs, recommendK, type KEvaluation, type Recommendation } from "../analytics/cluster-selection";
 import { AnalyticsInputError, type FeatureMatrix, featureMatrix } from "../analytics/feature-matrix";
 import { SCALE_METHODS, type ScaleMethod, scaleFeatures } from "../analytics/scaling";
 import { evaluateSomKs, evaluateWardKs } from "../services/models/pipeline";
 import { MAX_SEED } from "../analytics/seeded-random";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, UsageError, fileCommand } from "./command";
+import { type CliCommand, UsageError, fileCommand, parseOptions } from "./command";
 
 export const CLUSTER_USAGE = `Usage: npm run cli -- cluster --input <file.csv> --features "<col>,<col>,..." --k <a..b | k>
                           [--id-column <col>] [--scale standard|none|log1p|robust|winsorise]
@@ -81,29 +80,18 @@ export function parseKRange(text: string): number[] {
 
 /** Parses the arguments after `cluster`; null means help was asked for. Throws UsageError. */
 export function parseClusterArgs(argv: string[]): ClusterArgs | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        input: { type: "string" },
-        features: { type: "string" },
-        k: { type: "string" },
-        "id-column": { type: "string" },
-        scale: { type: "string", default: "standard" },
-        algorithm: { type: "string", default: "kmeans" },
-        seed: { type: "string", default: "0" },
-        restarts: { type: "string", default: "10" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
+  const values = parseOptions(argv, {
+    input: { type: "string" },
+    features: { type: "string" },
+    k: { type: "string" },
+    "id-column": { type: "string" },
+    scale: { type: "string", default: "standard" },
+    algorithm: { type: "string", default: "kmeans" },
+    seed: { type: "string", default: "0" },
+    restarts: { type: "string", default: "10" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) return null;
   if (values.input === undefined || values.input === "") throw new UsageError("--input <path> is required");
   if (values.features === undefined) throw new UsageError('--features "<col>,<col>,..." is required');

@@ -1,3 +1,8 @@
+import { parseArgs, type ParseArgsConfig } from "node:util";
+
+/** The option table parseArgs takes (node:util does not export its name). */
+type OptionTable = NonNullable<ParseArgsConfig["options"]>;
+
 /** What every `npm run cli -- <command>` subcommand provides to the dispatcher in main.ts. */
 
 /** Where a command writes; the real process streams, or buffers in tests. */
@@ -83,4 +88,16 @@ export function fileCommand<Args, Result>(spec: FileCommandSpec<Args, Result>): 
       return EXIT_OK;
     },
   };
+}
+
+/**
+ * The options of a command's arguments (no positionals, unknown options refused), typed from
+ * the option table; a parse error becomes a UsageError.
+ */
+export function parseOptions<const Options extends OptionTable>(argv: string[], options: Options) {
+  try {
+    return parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
 }

@@ -7,7 +7,6 @@
  * are left out and counted as missing. The statistics, their bins and tie conventions are
  * defined in server/analytics/drift.ts.
  */
-import { parseArgs } from "node:util";
 import {
   type CategoricalDrift,
   DEFAULT_DRIFT_THRESHOLDS,
@@ -19,7 +18,7 @@ import {
   numericDrift,
 } from "../analytics/drift";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, UsageError, fileCommand } from "./command";
+import { type CliCommand, UsageError, fileCommand, parseOptions } from "./command";
 
 export const DRIFT_USAGE = `Usage: npm run cli -- drift --reference <file.csv> --current <file.csv> --columns "<col>,<col>,..."
                         [--watch 0.1] [--act 0.25] [--json]
@@ -72,26 +71,15 @@ function threshold(option: string, text: string): number {
 
 /** Parses the arguments after `drift`; null means help was asked for. Throws UsageError. */
 export function parseDriftArgs(argv: string[]): DriftArgs | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        reference: { type: "string" },
-        current: { type: "string" },
-        columns: { type: "string" },
-        watch: { type: "string" },
-        act: { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
+  const values = parseOptions(argv, {
+    reference: { type: "string" },
+    current: { type: "string" },
+    columns: { type: "string" },
+    watch: { type: "string" },
+    act: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) return null;
   if (!values.reference) throw new UsageError("--reference <path> is required");
   if (!values.current) throw new UsageError("--current <path> is required");

@@ -3,7 +3,6 @@
  * as an upload from the Data page (stored raw, validated, error report, quality report, features).
  */
 import { createReadStream, existsSync } from "node:fs";
-import { parseArgs } from "node:util";
 import pg from "pg";
 import { bootDatabase } from "../../db/boot";
 import { createDatabase } from "../../db/client";
@@ -12,7 +11,7 @@ import { DomainError } from "../errors";
 import { getImport, runImport, runQualityReport, startImport, uploadFile, type Mapping } from "../services/data";
 import { FIELDS } from "../services/data/mapping";
 import { createBoss, jobQueueFor } from "../../workers/queues";
-import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError } from "./command";
+import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, parseOptions } from "./command";
 
 export const IMPORT_USAGE = `Usage: npm run cli -- import --workspace <slug> --kind customers|transactions --file <path> [--map col=field,...]
 
@@ -38,23 +37,13 @@ interface ImportArgs {
 }
 
 export function parseImportArgs(argv: string[]): ImportArgs | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        workspace: { type: "string" },
-        kind: { type: "string" },
-        file: { type: "string" },
-        map: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-      strict: true,
-    });
-  } catch (error) {
-    throw new UsageError((error as Error).message);
-  }
-  const v = parsed.values;
+  const v = parseOptions(argv, {
+    workspace: { type: "string" },
+    kind: { type: "string" },
+    file: { type: "string" },
+    map: { type: "string" },
+    help: { type: "boolean", short: "h" },
+  });
   if (v.help) return null;
   if (!v.workspace) throw new UsageError("--workspace is required");
   if (v.kind !== "customers" && v.kind !== "transactions") throw new UsageError("--kind must be customers or transactions");

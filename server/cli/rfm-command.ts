@@ -6,11 +6,10 @@
  * `normaliseCustomerId` ("12346.0" → "12346"); InvoiceDate is UTC (see `parseUtcTimestamp`).
  * The computation and its definitions are in server/analytics/rfm.ts.
  */
-import { parseArgs } from "node:util";
 import { RFM_SEGMENTS, RfmAccumulator, type RfmResult, parseDayNumber, rfmResult } from "../analytics/rfm";
 import { normaliseCustomerId, parseDecimal, parseUtcTimestamp } from "../analytics/transaction-fields";
 import { CsvError, openCsvFile, readCsvWithHeader } from "../lib/csv-reader";
-import { type CliCommand, UsageError, fileCommand } from "./command";
+import { type CliCommand, UsageError, fileCommand, parseOptions } from "./command";
 
 export const RFM_USAGE = `Usage: npm run cli -- rfm --input <file.csv | file.csv.gz> [--reference-date YYYY-MM-DD] [--json]
 
@@ -38,23 +37,12 @@ export interface RfmArgs {
 
 /** Parses the arguments after `rfm`; null means help was asked for. Throws UsageError. */
 export function parseRfmArgs(argv: string[]): RfmArgs | null {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      options: {
-        input: { type: "string" },
-        "reference-date": { type: "string" },
-        json: { type: "boolean", default: false },
-        help: { type: "boolean", short: "h", default: false },
-      },
-      strict: true,
-      allowPositionals: false,
-    });
-  } catch (error) {
-    throw new UsageError(error instanceof Error ? error.message : String(error));
-  }
-  const { values } = parsed;
+  const values = parseOptions(argv, {
+    input: { type: "string" },
+    "reference-date": { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  });
   if (values.help) return null;
   if (values.input === undefined || values.input === "") throw new UsageError("--input <path> is required");
   const referenceDate = values["reference-date"];

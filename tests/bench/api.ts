@@ -31,7 +31,7 @@ function runLoad(url: string, key: string): Promise<LoadResult> {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
-    child.stdout.on("data", (c) => (out += c));
+    child.stdout.on("data", (c: Buffer) => (out += c));
     child.on("error", reject);
     child.on("exit", (code) => (code === 0 ? resolve(JSON.parse(out) as LoadResult) : reject(new Error(`load generator exited with ${code}`))));
   });

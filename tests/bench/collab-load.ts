@@ -68,7 +68,7 @@ async function run(config: LoadConfig, whenGo: Promise<void>, ready: () => void)
     board.clients.forEach((client, receiver) => {
       client.doc.getMap<number>("bench").observe((event) => {
         const now = performance.now();
-        for (const key of event.keysChanged) {
+        for (const key of event.keysChanged as Set<string>) {
           const sender = Number(key);
           if (sender === receiver) continue;
           const value = event.target.get(key);

@@ -31,7 +31,7 @@ function receiver() {
   const script: number[] = [];
   const server: Server = createServer((req, res) => {
     let body = "";
-    req.on("data", (c) => (body += c));
+    req.on("data", (c: Buffer) => (body += c));
     req.on("end", () => {
       received.push({ headers: req.headers, body });
       const status = script.shift() ?? 200;

@@ -86,7 +86,7 @@ describe("subscribing to live topics", () => {
   it("refuses topics no kind owns and malformed subscriptions, with a reason", async () => {
     const c = client(a.owner);
     expect((await follow(c, a.tenantId, "secrets/123")).result).toEqual({ ok: false, error: expect.stringContaining("is not a live topic") });
-    const raw = await c.socket.timeout(5_000).emitWithAck("live:subscribe", { tenantId: "nope", topic: 7 } as never);
+    const raw: unknown = await c.socket.timeout(5_000).emitWithAck("live:subscribe", { tenantId: "nope", topic: 7 } as never);
     expect(raw).toEqual({ ok: false, error: expect.stringContaining("names a workspace id") });
   });
 });

@@ -37,7 +37,7 @@ async function matchingIds(tx: Tx, tenantId: string, constraints: readonly Model
   const catalog = await catalogFor(tx, tenantId);
   const out: Set<string>[] = [];
   for (const c of constraints) {
-    let where;
+    let where: ReturnType<typeof compileRules>;
     try {
       await checkModelRuns(tx, tenantId, c.rules);
       where = compileRules(c.rules, catalog);
