@@ -21,6 +21,23 @@ type AggregateRow = {
   span: number;
 };
 
+/**
+ * Names of the customer_features columns in analysis views (model runs, monitoring). The rule
+ * builder words them as conditions instead (segments/describe.ts).
+ */
+export const FEATURE_COLUMN_LABELS = {
+  recency_days: "Recency (days)",
+  frequency: "Frequency (orders)",
+  monetary: "Monetary value",
+  average_order_value: "Average order value",
+  tenure_days: "Tenure (days)",
+  purchase_span_days: "Purchase span (days)",
+  r: "R score",
+  f: "F score",
+  m: "M score",
+  rfm_segment: "RFM segment",
+} as const;
+
 /** One customer's features (the columns of customer_features). */
 export interface CustomerFeatureValues {
   customerId: string;

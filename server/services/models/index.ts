@@ -19,6 +19,7 @@ import { MAX_SEED, SeededRandom } from "../../analytics/seeded-random";
 import { conflict, invalid, notFound } from "../../errors";
 import { appendAudit } from "../audit";
 import type { JobQueue } from "../data/imports";
+import { FEATURE_COLUMN_LABELS } from "../data/features";
 import type { TenantScope } from "../scope";
 import { loadDoc } from "../../collab/store";
 import { proposalDocName } from "../segments/access";
@@ -47,18 +48,6 @@ export const CODE_VERSION: string = (() => {
     return "unknown";
   }
 })();
-
-const FEATURE_LABELS: Record<(typeof NUMBER_FEATURES)[number], string> = {
-  recency_days: "Recency (days)",
-  frequency: "Frequency (orders)",
-  monetary: "Monetary value",
-  average_order_value: "Average order value",
-  tenure_days: "Tenure (days)",
-  purchase_span_days: "Purchase span (days)",
-  r: "R score",
-  f: "F score",
-  m: "M score",
-};
 
 export const LCA_RECOMMENDATION_RULE = "lowest BIC (Bayesian information criterion) of the latent class model";
 
@@ -152,7 +141,7 @@ export async function modelFeatureOptions(tx: Tx, tenantId: string): Promise<Fea
     .where(and(eq(attributeDefinitions.tenantId, tenantId), eq(attributeDefinitions.type, "number")))
     .orderBy(asc(attributeDefinitions.key));
   return [
-    ...NUMBER_FEATURES.map((f) => ({ field: f, label: FEATURE_LABELS[f], source: "feature" as const, available: true })),
+    ...NUMBER_FEATURES.map((f) => ({ field: f, label: FEATURE_COLUMN_LABELS[f], source: "feature" as const, available: true })),
     ...defs.map((d) => ({
       field: `attr:${d.key}`,
       label: d.label,

@@ -2,6 +2,7 @@ import { radixSortFloat64 } from "../../analytics/radix-sort";
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Tx } from "../../../db/client";
 import { featureBaselines, featureBaselineValues } from "../../../db/schema";
+import { FEATURE_COLUMN_LABELS } from "../data/features";
 
 /**
  * The customer features drift is measured on (columns of customer_features), and reference
@@ -20,15 +21,7 @@ export const NUMERIC_DRIFT_FEATURES = [
 export const CATEGORICAL_DRIFT_FEATURES = ["rfm_segment"] as const;
 export type DriftFeature = (typeof NUMERIC_DRIFT_FEATURES)[number] | (typeof CATEGORICAL_DRIFT_FEATURES)[number];
 
-export const FEATURE_LABELS: Record<DriftFeature, string> = {
-  recency_days: "Recency (days)",
-  frequency: "Frequency (orders)",
-  monetary: "Monetary value",
-  average_order_value: "Average order value",
-  tenure_days: "Tenure (days)",
-  purchase_span_days: "Purchase span (days)",
-  rfm_segment: "RFM segment",
-};
+export const FEATURE_LABELS: Record<DriftFeature, string> = FEATURE_COLUMN_LABELS;
 
 export interface FeatureSnapshot {
   n: number;
