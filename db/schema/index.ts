@@ -9,3 +9,4 @@ export * from "./swot";
 export * from "./sessions";
 export * from "./api";
 export * from "./monitoring";
+export * from "./kpis";
