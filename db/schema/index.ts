@@ -10,3 +10,4 @@ export * from "./sessions";
 export * from "./api";
 export * from "./monitoring";
 export * from "./kpis";
+export * from "./campaigns";
