@@ -33,6 +33,16 @@ const ZEnv = z.object({
   MAX_UPLOAD_MB: z.coerce.number({ message: "must be a number" }).positive().default(500),
   /** Requests per API key per minute on each instance (decision 008). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "must be a number" }).int().positive().default(6000),
+  /** Redis for running several web instances (socket.io adapter and co-editing between instances, decision 014). */
+  REDIS_URL: z
+    .string()
+    .refine((v) => /^rediss?:\/\//.test(v), { message: "must be a redis:// or rediss:// URL" })
+    .optional(),
+  /** Prefix of this deployment's Redis channels (several deployments, or parallel tests, may share one Redis). */
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[A-Za-z0-9_.:-]{1,100}$/, { message: "must be letters, digits, '_', '.', ':' or '-'" })
+    .default("quorum"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 

@@ -7,8 +7,10 @@ import * as Y from "yjs";
 import type { Database } from "../../db/client";
 import type { Logger } from "../logger";
 import type { SessionUser } from "../services/accounts";
-import { allowedAwarenessEntries, encodeAwarenessEntries } from "./awareness-filter";
+import { allowedAwarenessEntries, decodeAwarenessUpdate, encodeAwarenessEntries } from "./awareness-filter";
+import type { Cluster } from "./cluster";
 import type { DocRef } from "./kinds";
+import { decodePeerMessage, encodePeerMessage, type PeerMessage } from "./peers";
 import { DocWriter, type Ack, type PersistenceOptions, type QueuedChange } from "./persistence";
 import {
   EVENTS,
@@ -37,6 +39,15 @@ export interface Member {
 
 export class InvalidMessage extends Error {}
 
+/** A change or presence that another web instance relayed (decision 014). */
+class FromPeer {
+  constructor(
+    readonly server: string,
+    readonly seq: number,
+    readonly userId: string | null,
+  ) {}
+}
+
 /** A page has one awareness client per document; a few more cover reloads. More is abuse. */
 const MAX_CLIENT_IDS_PER_SOCKET = 4;
 
@@ -44,6 +55,10 @@ const MAX_CLIENT_IDS_PER_SOCKET = 4;
  * One co-edited document held in memory on this instance: its Y.Doc, its Awareness, the
  * sockets in it and its writer to PostgreSQL. Changes from writers are applied and relayed to
  * the other sockets at once; storing them is the DocWriter's business.
+ *
+ * Other web instances may hold the same document (decision 014): a change from a socket here
+ * is also published to them (they apply it to their copy and relay it to their sockets, and
+ * this instance stores it), and theirs arrive through `receivePeer`.
  */
 export class Room {
   readonly doc = new Y.Doc({ gc: true });
@@ -54,16 +69,20 @@ export class Room {
   holders = 0;
   /** The change the update being applied produced (set by the doc's update handler). */
   private applied: QueuedChange | null = null;
-  /** Which user speaks for each awareness client id. */
+  /** Which user speaks for each awareness client id (socketId "peer:<instance>" for another instance's). */
   private readonly owners = new Map<number, { socketId: string; userId: string }>();
+  /** This instance's changes to the document so far (peers hear "stored through seq"). */
+  private seq = 0;
+  private readonly cluster: Cluster;
 
   constructor(
     private readonly io: CollabServer,
     readonly name: string,
     readonly tenantId: string,
     readonly ref: DocRef,
-    deps: { db: Database; logger: Logger; persistence: PersistenceOptions; logLength: number },
+    deps: { db: Database; logger: Logger; persistence: PersistenceOptions; logLength: number; cluster: Cluster },
   ) {
+    this.cluster = deps.cluster;
     this.awareness = new Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.writer = new DocWriter({
@@ -74,6 +93,7 @@ export class Room {
       options: deps.persistence,
       logLength: deps.logLength,
       onRevoked: (userIds) => this.revokeWrite(userIds),
+      onStored: (seq) => this.tellPeers({ type: "stored", room: this.name, seq }),
     });
     this.doc.on("update", (update: Uint8Array, origin: unknown) => this.relayUpdate(update, origin));
     this.awareness.on("update", ({ added, updated, removed }: AwarenessChanges, origin: unknown) =>
@@ -176,25 +196,98 @@ export class Room {
     applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(claimed), member);
   }
 
+  /** Asks the other instances holding the document for what this copy lacks (after a load or a lost connection). */
+  hello(): void {
+    this.tellPeers({ type: "hello", room: this.name, stateVector: Y.encodeStateVector(this.doc) });
+  }
+
+  /** A message about this document from another web instance (trusted: it checked its sockets). */
+  receivePeer(from: string, message: PeerMessage): void {
+    switch (message.type) {
+      case "update":
+        Y.applyUpdate(this.doc, message.update, new FromPeer(from, message.seq, message.userId));
+        return;
+      case "stored":
+        this.writer.confirmed(from, message.seq);
+        return;
+      case "awareness":
+        this.receivePeerAwareness(from, message.update);
+        return;
+      case "hello": {
+        const update = Y.encodeStateAsUpdate(this.doc, message.stateVector);
+        const present = Array.from(this.awareness.getStates().keys());
+        this.tellPeers({
+          type: "state",
+          room: this.name,
+          to: from,
+          seq: this.seq,
+          stored: this.writer.storedThrough(this.seq),
+          update,
+          awareness: present.length ? encodeAwarenessUpdate(this.awareness, present) : null,
+        });
+        return;
+      }
+      case "state":
+        if (message.to !== this.cluster.id) return;
+        Y.applyUpdate(this.doc, message.update, new FromPeer(from, message.stored ? 0 : message.seq, null));
+        if (message.awareness) this.receivePeerAwareness(from, message.awareness);
+        return;
+    }
+  }
+
   async close(): Promise<void> {
     await this.writer.close();
     this.awareness.destroy();
     this.doc.destroy();
   }
 
+  /**
+   * Relays a change to this instance's sockets (other instances relay to theirs). A member's
+   * change is also published to the other instances and queued for storage here; a peer's is
+   * held as unconfirmed until its instance says it is stored (a state answer already stored,
+   * seq 0, is not held).
+   */
   private relayUpdate(update: Uint8Array, origin: unknown) {
-    if (!isMember(origin)) return;
+    const fromPeer = origin instanceof FromPeer;
+    if (!isMember(origin) && !fromPeer) return;
     const encoder = encoding.createEncoder();
     syncProtocol.writeUpdate(encoder, update);
-    this.io.to(this.name).except(origin.socket.id).emit(EVENTS.sync, this.name, encoding.toUint8Array(encoder));
-    this.applied = this.writer.write(update, origin.user.id);
+    const local = this.io.local.to(this.name);
+    (isMember(origin) ? local.except(origin.socket.id) : local).emit(EVENTS.sync, this.name, encoding.toUint8Array(encoder));
+    if (isMember(origin)) {
+      const seq = ++this.seq;
+      this.tellPeers({ type: "update", room: this.name, seq, userId: origin.user.id, update });
+      this.applied = this.writer.write(update, origin.user.id, seq);
+    } else if (origin instanceof FromPeer && origin.seq > 0) {
+      this.writer.remote(origin.server, origin.seq, update, origin.userId);
+    }
   }
 
   private relayAwareness(clients: number[], origin: unknown) {
     if (!clients.length) return;
     const update = encodeAwarenessUpdate(this.awareness, clients);
-    const target = this.io.to(this.name);
+    const target = this.io.local.to(this.name);
     (isMember(origin) ? target.except(origin.socket.id) : target).emit(EVENTS.awareness, this.name, update);
+    if (!(origin instanceof FromPeer)) this.tellPeers({ type: "awareness", room: this.name, update });
+  }
+
+  /** Presence of people on another instance: their client ids are theirs here too. */
+  private receivePeerAwareness(from: string, update: Uint8Array) {
+    const kept = [];
+    for (const entry of decodeAwarenessUpdate(update)) {
+      // A client id a socket here speaks for is this instance's to announce and withdraw.
+      const owner = this.owners.get(entry.clientId);
+      if (owner && !owner.socketId.startsWith("peer:")) continue;
+      const userId = (entry.state as { user?: { id?: unknown } } | null)?.user?.id;
+      if (entry.state === null) this.owners.delete(entry.clientId);
+      else if (typeof userId === "string") this.owners.set(entry.clientId, { socketId: `peer:${from}`, userId });
+      kept.push(entry);
+    }
+    if (kept.length) applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(kept), new FromPeer(from, 0, null));
+  }
+
+  private tellPeers(message: PeerMessage) {
+    if (this.cluster.shared) this.cluster.publish(encodePeerMessage(message));
   }
 
   /** A batch found these users may no longer write: their sockets become read-only. */
@@ -252,8 +345,31 @@ export class RoomRegistry {
 
   constructor(
     private readonly io: CollabServer,
-    private readonly deps: { db: Database; logger: Logger; persistence: PersistenceOptions },
-  ) {}
+    private readonly deps: { db: Database; logger: Logger; persistence: PersistenceOptions; cluster: Cluster },
+  ) {
+    deps.cluster.onMessage((from, bytes) => this.receivePeer(from, bytes));
+    deps.cluster.onReconnect(() => {
+      for (const room of this.rooms.values()) room.hello();
+    });
+  }
+
+  /** A message from another web instance: for a room open here, or else of no interest. */
+  private receivePeer(from: string, bytes: Uint8Array) {
+    let message: PeerMessage;
+    try {
+      message = decodePeerMessage(bytes);
+    } catch (err) {
+      this.deps.logger.warn({ err, from }, "unreadable co-editing message from another instance");
+      return;
+    }
+    const room = this.rooms.get(message.room);
+    if (!room) return;
+    try {
+      room.receivePeer(from, message);
+    } catch (err) {
+      this.deps.logger.error({ err, from, room: message.room }, `applying a '${message.type}' from another instance failed`);
+    }
+  }
 
   /** The document's room, loaded if need be, held for the caller until `release`. */
   async acquire(tenantId: string, ref: DocRef): Promise<Room> {
@@ -308,6 +424,7 @@ export class RoomRegistry {
       const room = new Room(this.io, name, tenantId, ref, { ...this.deps, logLength });
       applyStored(room.doc, updates);
       this.rooms.set(name, room);
+      room.hello();
     } finally {
       this.loading.delete(name);
     }

@@ -3,6 +3,7 @@ import { Server } from "socket.io";
 import { attachLive, type Live } from "../live/server";
 import type { AppServices } from "../trpc/context";
 import { authenticateHandshake, authorizeJoin, HandshakeRefused } from "./auth";
+import { redisCluster, singleInstance, type Cluster } from "./cluster";
 import { DEFAULT_PERSISTENCE, type Ack, type PersistenceOptions } from "./persistence";
 import { asBytes, EVENTS, MESSAGES, roomName, ZJoinInput, type JoinResult, type WriteResult } from "./protocol";
 import { InvalidMessage, RoomRegistry, type CollabServer, type Member, type Room } from "./rooms";
@@ -11,6 +12,10 @@ export interface Collab {
   io: CollabServer;
   /** Server-pushed live events on the same sockets (server/live, decision 010). */
   live: Live;
+  /** The other web instances (Redis), or this one alone. */
+  cluster: Cluster;
+  /** Resolves once connected to the other instances (at once without REDIS_URL). */
+  ready(): Promise<void>;
   /** Stores every pending change, then disconnects every socket. */
   close(): Promise<void>;
 }
@@ -31,7 +36,8 @@ export function attachCollab(
 ): Collab {
   const { db, config, logger } = services;
   const io: CollabServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
-  const rooms = new RoomRegistry(io, { db, logger, persistence: { ...DEFAULT_PERSISTENCE, ...options.persistence } });
+  const cluster = config.REDIS_URL ? redisCluster(io, { url: config.REDIS_URL, prefix: config.REDIS_PREFIX, logger }) : singleInstance();
+  const rooms = new RoomRegistry(io, { db, logger, cluster, persistence: { ...DEFAULT_PERSISTENCE, ...options.persistence } });
   let closing = false;
 
   io.use((socket, next) => {
@@ -143,6 +149,8 @@ export function attachCollab(
   return {
     io,
     live,
+    cluster,
+    ready: () => cluster.ready(),
     async close() {
       closing = true;
       await live.close();
@@ -150,6 +158,7 @@ export function attachCollab(
       await new Promise<void>((resolve) => {
         io.close(() => resolve());
       });
+      await cluster.close();
     },
   };
 }

@@ -45,14 +45,21 @@ export function applyStored(ydoc: Y.Doc, updates: Uint8Array[]): void {
   });
 }
 
+/**
+ * Appends to a document's log. Appenders of one document (one per web instance holding it,
+ * services creating it) take the document's lock, which compaction takes too: their rows then
+ * commit in the order of their seq, and compaction, which only removes the rows it has read,
+ * can never pass over a row that commits after it with a smaller seq (decision 014).
+ */
 export async function appendUpdates(tx: Tx, tenantId: string, doc: string, updates: Uint8Array[]): Promise<void> {
   if (!updates.length) return;
+  await lockDoc(tx, tenantId, doc);
   await tx.insert(collabUpdates).values(updates.map((u) => ({ tenantId, doc, update: Buffer.from(u) })));
 }
 
 /** Folds the log into the snapshot; run when the log has grown (the result is the same document). */
 export async function compact(tx: Tx, tenantId: string, doc: string): Promise<number> {
-  await tx.execute(sql`select pg_advisory_xact_lock(727003, hashtext(${`${tenantId}/${doc}`}))`);
+  await lockDoc(tx, tenantId, doc);
   const { updates, lastSeq } = await loadUpdates(tx, tenantId, doc);
   if (updates.length < 2) return 0;
   const state = Buffer.from(Y.mergeUpdates(updates));
@@ -83,4 +90,9 @@ export async function editStoredDoc(tx: Tx, tenantId: string, doc: string, edit:
   const before = Y.encodeStateVector(ydoc);
   edit(ydoc);
   await appendUpdates(tx, tenantId, doc, [Y.encodeStateAsUpdate(ydoc, before)]);
+}
+
+/** The document's transaction-scoped lock: appenders and compaction take it, one at a time. */
+async function lockDoc(tx: Tx, tenantId: string, doc: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(727003, hashtext(${`${tenantId}/${doc}`}))`);
 }

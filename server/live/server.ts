@@ -56,7 +56,9 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
       return;
     }
     const event: LiveEvent = parsed;
-    io.to(liveRoom(parsed.tenantId, parsed.topic)).emit(LIVE_EVENTS.event, event);
+    // Every instance hears the NOTIFY and relays it to its own sockets (with the Redis adapter a
+    // plain io.to() would reach every instance's sockets, once from each instance).
+    io.local.to(liveRoom(parsed.tenantId, parsed.topic)).emit(LIVE_EVENTS.event, event);
   };
 
   const listen = async (): Promise<void> => {
@@ -72,7 +74,7 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
       setTimeout(() => {
         connected = listen().then(() => {
           // Events published meanwhile were not relayed: subscribers read their state again.
-          io.emit(LIVE_EVENTS.resync);
+          io.local.emit(LIVE_EVENTS.resync);
         });
       }, retryMs);
       retryMs = Math.min(retryMs * 2, 5_000);
