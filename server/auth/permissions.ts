@@ -37,6 +37,8 @@ export const PERMISSIONS = {
   /** The workspace's list of teams cards are attributed to. */
   "swot:configure": ["owner", "admin"],
   "dashboard:read": ["owner", "admin", "committee", "analyst", "contributor", "viewer"],
+  /** Custom KPIs, KPI owners and targets, and rebuilding the roll-ups. */
+  "kpi:configure": ["owner", "admin", "analyst"],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   /** Start drift and bias runs and set the drift reference. */
   "monitor:run": ["owner", "admin", "analyst"],

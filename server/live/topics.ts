@@ -27,6 +27,10 @@ export const LIVE_TOPICS: Record<string, LiveTopicKind> = {
   monitoring: {
     authorize: async (_tx, who, id) => can(who.role, "monitor:read") && id === who.tenantId,
   },
+  /** A workspace's dashboards (id = the workspace): finished KPI roll-up runs, so open dashboards refresh. */
+  dashboards: {
+    authorize: async (_tx, who, id) => can(who.role, "dashboard:read") && id === who.tenantId,
+  },
   /** A segment proposal: votes and decisions as they are recorded. */
   proposal: {
     authorize: async (tx, who, id) => (await draftAccess(tx, who, id)) !== null,

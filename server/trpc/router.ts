@@ -2,7 +2,9 @@ import { createCallerFactory, router } from "./init";
 import { apiRouter } from "./routers/api";
 import { auditRouter } from "./routers/audit";
 import { authRouter } from "./routers/auth";
+import { campaignsRouter } from "./routers/campaigns";
 import { dataRouter } from "./routers/data";
+import { kpisRouter } from "./routers/kpis";
 import { invitesRouter, membersRouter } from "./routers/members";
 import { modelsRouter } from "./routers/models";
 import { monitoringRouter } from "./routers/monitoring";
@@ -26,6 +28,8 @@ export const appRouter = router({
   models: modelsRouter,
   monitoring: monitoringRouter,
   swot: swotRouter,
+  campaigns: campaignsRouter,
+  kpis: kpisRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -17,6 +17,8 @@ import { scheduleSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
 import { createApiKey } from "../../server/services/api-keys";
 import { createWebhookEndpoint } from "../../server/services/webhooks";
+import { ALL_CUSTOMERS } from "../../db/schema";
+import { createKpi } from "../../server/services/kpis";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
@@ -231,6 +233,16 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
     action: "monitor:configure",
     call: (c) => c.monitoring.updateSettings({ psiWatch: 0.1, psiAct: 0.25, schedule: "weekly", proposeOnAct: true }),
   },
+  "kpis.list": { action: "dashboard:read", call: (c) => c.kpis.list() },
+  "kpis.dashboard": { action: "dashboard:read", call: (c) => c.kpis.dashboard({ grain: "month" }) },
+  "kpis.segmentSeries": { action: "dashboard:read", call: (c) => c.kpis.segmentSeries({ segmentId: ALL_CUSTOMERS, grain: "week" }) },
+  "kpis.status": { action: "dashboard:read", call: (c) => c.kpis.status() },
+  "kpis.create": { action: "kpi:configure", call: (c) => c.kpis.create({ key: `k_${tag()}`, name: "Matrix count", unit: "count", direction: "higher", spec: EVENT_COUNT }) },
+  "kpis.update": { action: "kpi:configure", call: async (c) => c.kpis.update({ kpiId: await freshKpi(), name: "Matrix renamed" }) },
+  "kpis.delete": { action: "kpi:configure", call: async (c) => c.kpis.delete({ kpiId: await freshKpi() }) },
+  "kpis.setOwner": { action: "kpi:configure", call: async (c) => c.kpis.setOwner({ kpiId: await freshKpi(), ownerUserId: w.owner.id }) },
+  "kpis.setTarget": { action: "kpi:configure", call: async (c) => c.kpis.setTarget({ kpiId: await freshKpi(), segmentId: ALL_CUSTOMERS, target: 5 }) },
+  "kpis.rebuild": { action: "kpi:configure", call: (c) => c.kpis.rebuild() },
   "models.features": { action: "model:read", call: (c) => c.models.features() },
   "models.featureCheck": {
     action: "model:read",
@@ -345,6 +357,13 @@ function exportableSegment() {
   return exportable;
 }
 
+const EVENT_COUNT = { kind: "aggregate", measure: { source: "events", aggregate: "count", filter: { type: "conversion" } } } as const;
+
+/** A custom KPI of the workspace, created by the owner. */
+async function freshKpi() {
+  return (await createKpi(w.ownerScope, { key: `k_${tag()}`, name: "Matrix KPI", unit: "count", direction: "higher", spec: EVENT_COUNT })).id;
+}
+
 /** A webhook endpoint of the workspace, registered by the owner. */
 function freshWebhook() {
   return createWebhookEndpoint(w.ownerScope, { url: `https://hooks.example.test/${tag()}`, events: ["membership.changed"] });
@@ -386,6 +405,7 @@ const EXPECTED: Record<Action, Role[]> = {
   "swot:review": ["owner", "admin", "committee"],
   "swot:configure": ["owner", "admin"],
   "dashboard:read": [...ROLES],
+  "kpi:configure": ["owner", "admin", "analyst"],
   "monitor:read": ["owner", "admin", "committee", "analyst", "viewer"],
   "monitor:run": ["owner", "admin", "analyst"],
   "monitor:acknowledge": ["owner", "admin", "committee", "analyst"],

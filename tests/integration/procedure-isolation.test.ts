@@ -14,6 +14,7 @@ import { createApiKey } from "../../server/services/api-keys";
 import { createWebhookEndpoint } from "../../server/services/webhooks";
 import { getSession, scheduleSession, startSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
+import { createKpi, setKpiTarget } from "../../server/services/kpis";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -35,6 +36,7 @@ let bSessionItemId: string;
 let bReviewId: string;
 let bMonitorRunId: string;
 let bAlertId: string;
+let bKpiId: string;
 const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
 beforeAll(async () => {
@@ -93,6 +95,19 @@ beforeAll(async () => {
   bWebhookId = (await createWebhookEndpoint(b.ownerScope, { url: "https://beta.example.test/hook", events: ["segment.published"] })).id;
   await publishedSegment(b, "Beta hooked", { combinator: "and", children: [] });
   bDataIds.push(bApiKeyId, bWebhookId);
+  // B's custom KPI with an owner and a target on B's segment.
+  bKpiId = (
+    await createKpi(b.ownerScope, {
+      key: "beta_only_kpi",
+      name: "Beta-only KPI",
+      unit: "count",
+      direction: "higher",
+      spec: { kind: "aggregate", measure: { source: "events", aggregate: "count", filter: { type: "beta-only-event" } } },
+      ownerUserId: b.owner.id,
+    })
+  ).id;
+  await setKpiTarget(b.ownerScope, { kpiId: bKpiId, segmentId: bSegmentId, target: 42 });
+  bDataIds.push(bKpiId);
   // A has segments of its own, so that listings and overlaps have something to show.
   await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
@@ -146,6 +161,11 @@ async function fingerprintB(): Promise<string> {
     "bias_results",
     "monitor_alerts",
     "monitor_resegmentations",
+    "events",
+    "kpi_definitions",
+    "kpi_targets",
+    "kpi_rollups",
+    "kpi_rollup_runs",
   ]) {
     const col = table === "workspaces" ? "id" : "tenant_id";
     const { rows } = await t.ownerQuery<{ h: string }>(
@@ -178,6 +198,8 @@ function bMarkers(): string[] {
     "Beta-only topic",
     "Beta-only drift",
     "Beta-only alert",
+    "Beta-only KPI",
+    "beta-only-event",
   ];
 }
 
@@ -297,6 +319,18 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "monitoring.acknowledge": { call: (c) => c.monitoring.acknowledge({ alertId: bAlertId, comment: "Taken over" }), refused: "NOT_FOUND" },
   "monitoring.settings": { call: (c) => c.monitoring.settings() },
   "monitoring.updateSettings": { call: (c) => c.monitoring.updateSettings({ psiWatch: 0.2, psiAct: 0.4, schedule: "daily", proposeOnAct: false }) },
+  "kpis.list": { call: (c) => c.kpis.list() },
+  "kpis.dashboard": { call: (c) => c.kpis.dashboard({ grain: "month" }) },
+  "kpis.segmentSeries": { call: (c) => c.kpis.segmentSeries({ segmentId: bSegmentId, grain: "month" }), refused: "NOT_FOUND" },
+  "kpis.status": { call: (c) => c.kpis.status() },
+  "kpis.create": {
+    call: (c) => c.kpis.create({ key: "beta_only_kpi", name: "Alpha's own", unit: "count", direction: "higher", spec: { kind: "aggregate", measure: { source: "events", aggregate: "count", filter: {} } } }),
+  },
+  "kpis.update": { call: (c) => c.kpis.update({ kpiId: bKpiId, name: "Taken over" }), refused: "NOT_FOUND" },
+  "kpis.delete": { call: (c) => c.kpis.delete({ kpiId: bKpiId }), refused: "NOT_FOUND" },
+  "kpis.setOwner": { call: (c) => c.kpis.setOwner({ kpiId: bKpiId, ownerUserId: null }), refused: "NOT_FOUND" },
+  "kpis.setTarget": { call: (c) => c.kpis.setTarget({ kpiId: bKpiId, segmentId: bSegmentId, target: 1 }), refused: "NOT_FOUND" },
+  "kpis.rebuild": { call: (c) => c.kpis.rebuild() },
   "models.features": { call: (c) => c.models.features() },
   "models.featureCheck": { call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }] }) },
   "models.kDistances": { call: (c) => c.models.kDistances({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }], minPts: 2 }) },
