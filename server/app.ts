@@ -5,6 +5,7 @@ import { createApiRouter } from "./api/router";
 import { attachCollab, type Collab } from "./collab/server";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
+import { databaseErrors, databaseGate, DatabaseHealth, healthRoute } from "./http/database-health";
 import { importErrorsHandler, uploadHandler } from "./http/data-routes";
 import type { scopedRoute } from "./http/scoped-route";
 import { mountRemix } from "./http/remix";
@@ -17,7 +18,12 @@ export interface HttpApp {
   server: Server;
   /** Live co-editing (socket.io on /socket.io). */
   collab: Collab;
-  close(): Promise<void>;
+  /**
+   * Drains and stops: /healthz answers "draining", no new connections are accepted, pending
+   * co-edits are stored and sockets closed (clients reconnect to another instance), requests in
+   * flight finish (cut after `graceMs`).
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -31,14 +37,10 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.set("trust proxy", config.TRUST_PROXY);
   app.use(requestLogging(logger));
 
-  app.get("/healthz", async (_req, res) => {
-    try {
-      await db.ping();
-      res.json({ status: "ok", database: "ok" });
-    } catch {
-      res.status(503).json({ status: "unavailable", database: "unreachable" });
-    }
-  });
+  const health = new DatabaseHealth(db, logger);
+  let draining = false;
+  app.get("/healthz", healthRoute(health, () => draining));
+  app.use(databaseGate(health, () => draining));
 
   // REST for downstream systems: API keys in the Authorization header, no cookies, hence no CSRF.
   app.use("/api/v1", createApiRouter(services));
@@ -61,6 +63,7 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.get("/data/imports/:importId/errors.csv", route(importErrorsHandler));
 
   const closeUi = await mountRemix(app, services, options.ui);
+  app.use(databaseErrors(health));
 
   app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
     (res.locals.log ?? logger).error({ err: error }, "unhandled request error");
@@ -75,12 +78,15 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
     app,
     server,
     collab,
-    async close() {
+    async close({ graceMs = 10_000 } = {}) {
+      draining = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await collab.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+      await stopped;
+      clearTimeout(cut);
+      health.close();
       await closeUi();
     },
   };

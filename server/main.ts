@@ -7,6 +7,11 @@ import { createLogger } from "./logger";
 import { createBoss, jobQueueFor } from "../workers/queues";
 import { startWorkers } from "../workers/runtime";
 
+/** How long requests in flight may take to finish after SIGTERM before their connections are cut. */
+const REQUEST_GRACE_MS = 10_000;
+/** The whole shutdown (requests, co-edits, jobs, pool) must fit in this, inside a typical 30 s kill grace. */
+const SHUTDOWN_LIMIT_MS = 28_000;
+
 async function main() {
   let config;
   try {
@@ -32,6 +37,8 @@ async function main() {
   const workers = config.WORKERS_IN_PROCESS ? await startWorkers({ appUrl: boot.appUrl, db, logger }) : null;
   const ui = config.NODE_ENV === "production" ? "production" : "development";
   const http = await createHttpApp({ config, db, logger, jobs }, { ui });
+  await http.collab.ready();
+  logger.info({ redis: Boolean(config.REDIS_URL), instance: http.collab.cluster.id }, config.REDIS_URL ? "co-editing across instances through Redis" : "single instance (no REDIS_URL)");
   await new Promise<void>((resolve) => http.server.listen(config.PORT, config.HOST, resolve));
   const address = http.server.address();
   const port = typeof address === "object" && address ? address.port : config.PORT;
@@ -56,10 +63,13 @@ async function main() {
       // soon as it has closed itself; hold such exits back until PostgreSQL has been stopped.
       process.exit = (() => undefined) as typeof process.exit;
     }
-    setTimeout(() => exit(1), 20_000);
+    setTimeout(() => exit(1), SHUTDOWN_LIMIT_MS).unref();
     // Every step runs even if one before it fails: PostgreSQL must never be left behind.
+    // The web server drains first (healthz says so, no new connections, co-edits stored, sockets
+    // closed so their clients reconnect elsewhere, requests in flight finish), then running jobs
+    // finish or go back to the queue.
     const steps: [string, () => Promise<void>][] = [
-      ["web server", () => http.close()],
+      ["web server", () => http.close({ graceMs: REQUEST_GRACE_MS })],
       ["workers", async () => workers?.stop()],
       ["database pool", () => db.close()],
       ["embedded PostgreSQL", () => boot.stop()],

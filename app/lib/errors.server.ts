@@ -18,8 +18,8 @@ function zodIssues(cause: unknown): Issue[] {
   return cause.issues as Issue[];
 }
 
-/** The page that shows a 400/403/404 inside the app shell, with the server's explanation. */
-export function errorPage(status: 400 | 403 | 404, message: string) {
+/** The page that shows a 400/403/404 (or 503: the database is unreachable) inside the app shell, with the server's explanation. */
+export function errorPage(status: 400 | 403 | 404 | 503, message: string) {
   return data({ message }, { status });
 }
 
@@ -55,6 +55,7 @@ export async function loadOrFail<T>(request: Request, load: () => Promise<T>): P
       if (error.code === "FORBIDDEN") throw errorPage(403, error.message);
       if (error.code === "NOT_FOUND") throw errorPage(404, error.message);
       if (error.code === "BAD_REQUEST") throw errorPage(400, error.message);
+      if (error.code === "SERVICE_UNAVAILABLE") throw errorPage(503, error.message);
     }
     throw error;
   }

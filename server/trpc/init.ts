@@ -3,6 +3,7 @@ import { ZodError } from "zod";
 import type { Action } from "../auth/permissions";
 import { resolveScope } from "../auth/scope";
 import { DomainError, type DomainErrorCode } from "../errors";
+import { DATABASE_UNREACHABLE, isDatabaseUnreachable } from "../http/database-health";
 import type { RequestContext } from "./context";
 
 const TRPC_CODES: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -53,6 +54,10 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
     }
     if (cause instanceof ZodError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: describeZodError(cause), cause });
+    }
+    if (isDatabaseUnreachable(cause)) {
+      ctx.logger.warn({ err: cause, requestId: ctx.requestId, path }, "procedure failed: database unreachable");
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE, cause });
     }
     if (result.error.code === "INTERNAL_SERVER_ERROR") {
       ctx.logger.error({ err: cause ?? result.error, requestId: ctx.requestId, path }, "procedure failed");

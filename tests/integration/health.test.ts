@@ -28,7 +28,7 @@ describe("GET /healthz", () => {
     const port = (http.server.address() as { port: number }).port;
     const res = await fetch(`http://127.0.0.1:${port}/healthz`);
     expect(res.status).toBe(503);
-    expect(await res.json()).toEqual({ status: "unavailable", database: "unreachable" });
+    expect(await res.json()).toEqual({ status: "unavailable", database: "unreachable", message: "The database is unreachable; retrying. Try again in a moment." });
     await http.close();
     await unreachable.close();
   });
