@@ -1,6 +1,7 @@
 import type { LinksFunction, MetaFunction } from "@remix-run/node";
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, isRouteErrorResponse, useRouteError } from "@remix-run/react";
 import { AuthCard } from "./components/auth-card";
+import { useCspNonce } from "./lib/csp-nonce";
 import styles from "./styles/app.css?url";
 
 export const links: LinksFunction = () => [
@@ -14,6 +15,7 @@ export const links: LinksFunction = () => [
 export const meta: MetaFunction = () => [{ title: "Quorum" }];
 
 export function Layout({ children }: { children: React.ReactNode }) {
+  const nonce = useCspNonce();
   return (
     <html lang="en">
       <head>
@@ -24,8 +26,8 @@ export function Layout({ children }: { children: React.ReactNode }) {
       </head>
       <body>
         {children}
-        <ScrollRestoration />
-        <Scripts />
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
       </body>
     </html>
   );

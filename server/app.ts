@@ -5,11 +5,11 @@ import { createApiRouter } from "./api/router";
 import { attachCollab, type Collab } from "./collab/server";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
-import { databaseErrors, databaseGate, DatabaseHealth, healthRoute } from "./http/database-health";
 import { importErrorsHandler, uploadHandler } from "./http/data-routes";
 import type { scopedRoute } from "./http/scoped-route";
 import { mountRemix } from "./http/remix";
 import { requestLogging } from "./http/request-context";
+import { bodySizeGuard, errorHandler, FORM_BODY_LIMIT_BYTES, retryAfterMeta, securityHeaders, TRPC_BODY_LIMIT_BYTES, TRPC_MAX_BATCH } from "./http/security";
 import { createRequestContext, type AppServices } from "./trpc/context";
 import { appRouter } from "./trpc/router";
 
@@ -18,12 +18,7 @@ export interface HttpApp {
   server: Server;
   /** Live co-editing (socket.io on /socket.io). */
   collab: Collab;
-  /**
-   * Drains and stops: /healthz answers "draining", no new connections are accepted, pending
-   * co-edits are stored and sockets closed (clients reconnect to another instance), requests in
-   * flight finish (cut after `graceMs`).
-   */
-  close(options?: { graceMs?: number }): Promise<void>;
+  close(): Promise<void>;
 }
 
 /**
@@ -36,21 +31,31 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
   app.use(requestLogging(logger));
+  app.use(securityHeaders({ publicUrl: config.PUBLIC_URL, ui: options.ui }));
 
-  const health = new DatabaseHealth(db, logger);
-  let draining = false;
-  app.get("/healthz", healthRoute(health, () => draining));
-  app.use(databaseGate(health, () => draining));
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await db.ping();
+      res.json({ status: "ok", database: "ok" });
+    } catch {
+      res.status(503).json({ status: "unavailable", database: "unreachable" });
+    }
+  });
 
   // REST for downstream systems: API keys in the Authorization header, no cookies, hence no CSRF.
   app.use("/api/v1", createApiRouter(services));
   app.use(csrfGuard(config.PUBLIC_URL));
+  // tRPC reads and parses the body itself (bounded by maxBodySize), so a malformed or oversized
+  // body gets a tRPC-shaped error like any other failure of a procedure.
   app.use(
     "/trpc",
-    express.json({ limit: "1mb" }),
+    bodySizeGuard(TRPC_BODY_LIMIT_BYTES),
     trpcExpress.createExpressMiddleware({
       router: appRouter,
       createContext: ({ req, res }) => createRequestContext(services, req, res),
+      maxBodySize: TRPC_BODY_LIMIT_BYTES,
+      maxBatchSize: TRPC_MAX_BATCH,
+      responseMeta: retryAfterMeta,
     }),
   );
 
@@ -62,15 +67,9 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.post("/data/imports/upload", route(uploadHandler));
   app.get("/data/imports/:importId/errors.csv", route(importErrorsHandler));
 
+  app.use(bodySizeGuard(FORM_BODY_LIMIT_BYTES, { requireLength: true }));
   const closeUi = await mountRemix(app, services, options.ui);
-  app.use(databaseErrors(health));
-
-  app.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    (res.locals.log ?? logger).error({ err: error }, "unhandled request error");
-    if (!res.headersSent) {
-      res.status(500).type("text/plain").send(`Something went wrong on our side (request id ${res.locals.requestId}).`);
-    }
-  });
+  app.use(errorHandler(logger));
 
   const server = createServer(app);
   const collab = attachCollab(server, services);
@@ -78,15 +77,12 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
     app,
     server,
     collab,
-    async close({ graceMs = 10_000 } = {}) {
-      draining = true;
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeIdleConnections();
+    async close() {
       await collab.close();
-      const cut = setTimeout(() => server.closeAllConnections(), graceMs);
-      await stopped;
-      clearTimeout(cut);
-      health.close();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
       await closeUi();
     },
   };

@@ -7,6 +7,8 @@ declare module "@remix-run/node" {
     ctx: RequestContext;
     /** The tRPC server caller: loaders and actions reach services only through it. */
     trpc: ReturnType<typeof createCaller>;
+    /** This response's content-security-policy nonce (server/http/security.ts). */
+    cspNonce: string;
   }
 }
 

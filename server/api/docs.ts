@@ -54,7 +54,8 @@ function schemaTable(doc: Obj, schema: Obj): string {
   return rows ? `<table class="fields">${rows}</table>` : "";
 }
 
-export function renderApiDocs(document: unknown): string {
+/** `nonce`: the response's content-security-policy nonce, for the page's one style element. */
+export function renderApiDocs(document: unknown, nonce?: string): string {
   const doc = document as Obj;
   const info = doc.info as Obj;
   const paths = doc.paths as Obj;
@@ -103,7 +104,7 @@ export function renderApiDocs(document: unknown): string {
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${esc(String(info.title))} · Quorum</title>
 <link rel="icon" type="image/svg+xml" href="data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' rx='8' fill='%234338ca'/%3E%3Ccircle cx='15' cy='15' r='7' fill='none' stroke='white' stroke-width='3'/%3E%3Cpath d='m19.5 19.5 5 5' stroke='white' stroke-width='3' stroke-linecap='round'/%3E%3C/svg%3E">
-<style>
+<style${nonce ? ` nonce="${esc(nonce)}"` : ""}>
 :root{--accent:#4338ca;--bg:#f6f7f9;--surface:#fff;--border:#e4e7ec;--text:#101828;--muted:#667085;font-family:Inter,ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;font-size:15px;line-height:1.55;color:var(--text);background:var(--bg)}
 body{margin:0}header{background:var(--surface);border-bottom:1px solid var(--border);padding:20px 32px}header h1{margin:0;font-size:22px}
 header p{margin:4px 0 0;color:var(--muted)}.layout{display:grid;grid-template-columns:260px 1fr;gap:32px;max-width:1200px;margin:0 auto;padding:24px 32px}

@@ -5,6 +5,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { createRequestContext, type AppServices } from "../trpc/context";
 import { createCaller } from "../trpc/router";
+import { cspNonceOf } from "./security";
 
 export const BUILD_DIR = path.resolve("build");
 
@@ -15,7 +16,7 @@ export const BUILD_DIR = path.resolve("build");
 export async function mountRemix(app: Express, services: AppServices, mode: "production" | "development") {
   const getLoadContext = async (req: express.Request, res: express.Response) => {
     const ctx = await createRequestContext(services, req, res);
-    return { ctx, trpc: createCaller(ctx) };
+    return { ctx, trpc: createCaller(ctx), cspNonce: cspNonceOf(res) };
   };
 
   if (mode === "development") {

@@ -4,6 +4,7 @@ import type { Action } from "../auth/permissions";
 import { resolveScope } from "../auth/scope";
 import { DomainError, type DomainErrorCode } from "../errors";
 import { DATABASE_UNREACHABLE, isDatabaseUnreachable } from "../http/database-health";
+import { tooLargeMessage, TRPC_BODY_LIMIT_BYTES, TRPC_MAX_BATCH } from "../http/security";
 import type { RequestContext } from "./context";
 
 const TRPC_CODES: Record<DomainErrorCode, TRPC_ERROR_CODE_KEY> = {
@@ -20,6 +21,14 @@ export function describeZodError(error: ZodError): string {
   return error.issues.map((i) => (i.path.length ? `${i.path.join(".")}: ${i.message}` : i.message)).join("; ");
 }
 
+/** Errors raised by tRPC itself before a procedure runs, in words for the caller (never the parser's internals). */
+function transportMessage({ code, message, cause }: TRPCError): string | null {
+  if (code === "PARSE_ERROR" || cause instanceof SyntaxError) return "The request could not be read: its body or input parameter is not valid JSON.";
+  if (code === "PAYLOAD_TOO_LARGE") return tooLargeMessage(TRPC_BODY_LIMIT_BYTES);
+  if (message === "Batch call exceeds maximum size") return `A batch may call at most ${TRPC_MAX_BATCH} procedures.`;
+  return null;
+}
+
 const t = initTRPC.context<RequestContext>().create({
   errorFormatter({ shape, error, ctx }) {
     const zod = error.cause instanceof ZodError ? error.cause : null;
@@ -30,7 +39,7 @@ const t = initTRPC.context<RequestContext>().create({
         ? `Something went wrong on our side. Try again; if it keeps happening, give your admin this request id: ${ctx?.requestId ?? "unknown"}.`
         : zod
           ? describeZodError(zod)
-          : shape.message,
+          : (transportMessage(error) ?? shape.message),
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,

@@ -194,27 +194,44 @@ async function touchLastUsed(db: Database, key: CachedKey): Promise<void> {
 
 /**
  * Requests per key per minute, counted in fixed one-minute windows on this instance (decision
- * 008: behind a load balancer each instance counts its own share).
+ * 008: behind a load balancer each instance counts its own share). `subject` names what is
+ * limited in the RATE_LIMITED message ("This API key", or a client address for invalid keys).
  */
 export class ApiRateLimiter {
   private windows = new Map<string, { start: number; count: number }>();
-  constructor(readonly perMinute: number) {}
+  constructor(
+    readonly perMinute: number,
+    readonly subject = "This API key",
+  ) {}
 
-  /** Counts a request; throws RATE_LIMITED with the seconds until the window ends when over the limit. */
-  take(keyId: string, now = Date.now()): void {
+  private window(key: string, now: number) {
     const start = Math.floor(now / 60_000) * 60_000;
-    let w = this.windows.get(keyId);
+    let w = this.windows.get(key);
     if (!w || w.start !== start) {
       if (this.windows.size > 10_000) this.windows.clear();
       w = { start, count: 0 };
-      this.windows.set(keyId, w);
+      this.windows.set(key, w);
     }
+    return w;
+  }
+
+  private refuse(start: number, now: number): never {
+    const retryAfter = Math.max(1, Math.ceil((start + 60_000 - now) / 1000));
+    throw new DomainError("RATE_LIMITED", `${this.subject} is limited to ${this.perMinute} requests a minute. Try again in ${retryAfter} s.`, {
+      retryAfter,
+    });
+  }
+
+  /** Counts a request; throws RATE_LIMITED with the seconds until the window ends when over the limit. */
+  take(key: string, now = Date.now()): void {
+    const w = this.window(key, now);
     w.count++;
-    if (w.count > this.perMinute) {
-      const retryAfter = Math.max(1, Math.ceil((start + 60_000 - now) / 1000));
-      throw new DomainError("RATE_LIMITED", `This API key is limited to ${this.perMinute} requests a minute. Try again in ${retryAfter} s.`, {
-        retryAfter,
-      });
-    }
+    if (w.count > this.perMinute) this.refuse(w.start, now);
+  }
+
+  /** Throws RATE_LIMITED when `key` has used up this window, without counting a request. */
+  check(key: string, now = Date.now()): void {
+    const w = this.window(key, now);
+    if (w.count >= this.perMinute) this.refuse(w.start, now);
   }
 }
