@@ -18,7 +18,6 @@ import {
   isActive,
   isDelimiter,
   KIND_LABELS,
-  type ImportKind,
 } from "~/lib/data";
 import { errorPage, field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDateMinute } from "~/lib/format";
@@ -45,7 +44,7 @@ function importIdOf(params: { importId?: string }): string {
 async function loadPreview(
   context: AppLoadContext,
   importId: string,
-  kind: ImportKind,
+  kind: "customers" | "transactions",
   delimiter: string | null
 ) {
   try {

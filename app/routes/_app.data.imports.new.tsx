@@ -9,8 +9,7 @@ export const meta: MetaFunction = () => [{ title: "Upload a file · Data · Quor
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, "data:import");
-  const asked = new URL(request.url).searchParams.get("kind");
-  const kind = asked === "transactions" || asked === "events" ? asked : "customers";
+  const kind = new URL(request.url).searchParams.get("kind") === "transactions" ? "transactions" : "customers";
   return { kind, maxMegabytes: context.ctx.config.MAX_UPLOAD_MB } as const;
 }
 

@@ -82,13 +82,16 @@ export interface GroupBalanceRow {
   holdoutShare: number;
 }
 
-/** Treated and holdout counts per region, regions in name order (no region last). */
-export function balanceByRegion(assignments: readonly { region: string | null; holdout: boolean }[]): GroupBalanceRow[] {
+/**
+ * Treated and holdout counts per region, regions in name order (no region last). Each input
+ * is one customer, or `count` customers of the same region and group.
+ */
+export function balanceByRegion(assignments: readonly { region: string | null; holdout: boolean; count?: number }[]): GroupBalanceRow[] {
   const counts = new Map<string | null, { treated: number; holdout: number }>();
   for (const a of assignments) {
     const row = counts.get(a.region) ?? { treated: 0, holdout: 0 };
-    if (a.holdout) row.holdout++;
-    else row.treated++;
+    if (a.holdout) row.holdout += a.count ?? 1;
+    else row.treated += a.count ?? 1;
     counts.set(a.region, row);
   }
   return [...counts.entries()]

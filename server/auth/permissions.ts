@@ -60,6 +60,8 @@ export const PERMISSIONS = {
   "webhook:manage": ["owner", "admin"],
   /** Names, emails and phones of customers; roles without it see them masked. */
   "pii:read": ["owner", "admin", "analyst"],
+  /** Create, launch and finish campaigns; cost to serve and the contribution margin. */
+  "campaign:manage": ["owner", "admin", "analyst"],
 } as const satisfies Record<string, readonly Role[]>;
 
 export type Action = keyof typeof PERMISSIONS;

@@ -17,6 +17,7 @@ import { scheduleSession } from "../../server/services/sessions";
 import { saveReview } from "../../server/services/swot";
 import { createApiKey } from "../../server/services/api-keys";
 import { createWebhookEndpoint } from "../../server/services/webhooks";
+import { createCampaign, launchCampaign, listCosts, setCost } from "../../server/services/campaigns";
 import { ALL_CUSTOMERS } from "../../db/schema";
 import { createKpi } from "../../server/services/kpis";
 
@@ -243,6 +244,25 @@ const GUARDED: Record<string, { action: Action; call: (c: Caller) => Promise<unk
   "kpis.setOwner": { action: "kpi:configure", call: async (c) => c.kpis.setOwner({ kpiId: await freshKpi(), ownerUserId: w.owner.id }) },
   "kpis.setTarget": { action: "kpi:configure", call: async (c) => c.kpis.setTarget({ kpiId: await freshKpi(), segmentId: ALL_CUSTOMERS, target: 5 }) },
   "kpis.rebuild": { action: "kpi:configure", call: (c) => c.kpis.rebuild() },
+  "campaigns.list": { action: "dashboard:read", call: (c) => c.campaigns.list() },
+  "campaigns.get": { action: "dashboard:read", call: async (c) => c.campaigns.get({ campaignId: await freshCampaign() }) },
+  "campaigns.create": { action: "campaign:manage", call: async (c) => c.campaigns.create({ ...CAMPAIGN, name: `Matrix ${tag()}`, segmentId: await campaignSegment() }) },
+  "campaigns.update": { action: "campaign:manage", call: async (c) => c.campaigns.update({ campaignId: await freshCampaign(), budget: 99 }) },
+  "campaigns.launch": { action: "campaign:manage", call: async (c) => c.campaigns.launch({ campaignId: await freshCampaign() }) },
+  "campaigns.finish": { action: "campaign:manage", call: async (c) => c.campaigns.finish({ campaignId: await freshCampaign(true) }) },
+  "campaigns.delete": { action: "campaign:manage", call: async (c) => c.campaigns.delete({ campaignId: await freshCampaign() }) },
+  "campaigns.roi": { action: "dashboard:read", call: (c) => c.campaigns.roi() },
+  "campaigns.contribution": { action: "dashboard:read", call: (c) => c.campaigns.contribution({}) },
+  "campaigns.attribution": { action: "dashboard:read", call: (c) => c.campaigns.attribution({ lookbackDays: 14 }) },
+  "campaigns.costs": { action: "dashboard:read", call: (c) => c.campaigns.costs({}) },
+  "campaigns.setCost": {
+    action: "campaign:manage",
+    call: async (c) => c.campaigns.setCost({ scope: "segment", segmentId: await campaignSegment(), periodStart: "2026-01-01", periodEnd: "2026-01-31", amount: 5 }),
+  },
+  "campaigns.deleteCost": { action: "campaign:manage", call: async (c) => c.campaigns.deleteCost({ costId: await freshCost() }) },
+  "campaigns.importCosts": { action: "campaign:manage", call: (c) => c.campaigns.importCosts({ csv: "customer_id,period_start,period_end,amount\nC001,2026-01-01,2026-01-31,3\n" }) },
+  "campaigns.margin": { action: "dashboard:read", call: (c) => c.campaigns.margin() },
+  "campaigns.setMargin": { action: "campaign:manage", call: (c) => c.campaigns.setMargin({ margin: 0.5 }) },
   "models.features": { action: "model:read", call: (c) => c.models.features() },
   "models.featureCheck": {
     action: "model:read",
@@ -364,6 +384,34 @@ async function freshKpi() {
   return (await createKpi(w.ownerScope, { key: `k_${tag()}`, name: "Matrix KPI", unit: "count", direction: "higher", spec: EVENT_COUNT })).id;
 }
 
+const CAMPAIGN = { channels: ["email" as const], budget: 100, periodStart: "2026-01-01", periodEnd: "2026-01-31", holdoutPercent: 25, outcome: "conversion" as const };
+
+let campaignSegmentOnce: Promise<string> | null = null;
+/** A published segment of twelve reachable customers (added directly), for launching campaigns. */
+function campaignSegment() {
+  campaignSegmentOnce ??= t
+    .ownerQuery(`insert into customers (tenant_id, external_id) select $1, 'PM-' || i from generate_series(1, 12) i`, [w.tenantId])
+    .then(async () => (await publishedSegment(w, "Campaign matrix", { combinator: "and", children: [] })).segmentId);
+  return campaignSegmentOnce;
+}
+
+/** A new draft campaign of the workspace (launched when asked), created by the owner. */
+async function freshCampaign(launched = false): Promise<string> {
+  const { id } = await createCampaign(w.ownerScope, { ...CAMPAIGN, name: `Campaign ${tag()}`, segmentId: await campaignSegment() });
+  if (launched) await launchCampaign(w.ownerScope, { campaignId: id });
+  return id;
+}
+
+/** A cost-to-serve entry of a fresh period, entered by the owner. */
+async function freshCost(): Promise<string> {
+  const day = String(1 + Math.floor(Math.random() * 27)).padStart(2, "0");
+  const month = String(1 + Math.floor(Math.random() * 12)).padStart(2, "0");
+  const period = { periodStart: `2025-${month}-${day}`, periodEnd: `2025-${month}-${day}` };
+  await setCost(w.ownerScope, { scope: "segment", segmentId: await campaignSegment(), ...period, amount: 1 });
+  const { rows } = await listCosts(w.ownerScope, { scope: "segment" });
+  return rows.find((r) => r.periodStart === period.periodStart && r.periodEnd === period.periodEnd)!.id;
+}
+
 /** A webhook endpoint of the workspace, registered by the owner. */
 function freshWebhook() {
   return createWebhookEndpoint(w.ownerScope, { url: `https://hooks.example.test/${tag()}`, events: ["membership.changed"] });
@@ -419,6 +467,7 @@ const EXPECTED: Record<Action, Role[]> = {
   "pii:read": ["owner", "admin", "analyst"],
   "apikey:manage": ["owner", "admin"],
   "webhook:manage": ["owner", "admin"],
+  "campaign:manage": ["owner", "admin", "analyst"],
 };
 
 describe("the permission matrix", () => {

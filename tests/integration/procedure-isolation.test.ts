@@ -36,6 +36,8 @@ let bSessionItemId: string;
 let bReviewId: string;
 let bMonitorRunId: string;
 let bAlertId: string;
+let bCampaignId: string;
+let bCostId: string;
 let bKpiId: string;
 const MAPPING = { delimiter: "," as const, columns: [{ column: "customer_id", field: "external_id" }] };
 
@@ -108,6 +110,26 @@ beforeAll(async () => {
   ).id;
   await setKpiTarget(b.ownerScope, { kpiId: bKpiId, segmentId: bSegmentId, target: 42 });
   bDataIds.push(bKpiId);
+  // B's running campaign on its segment (members frozen from B's customers) and a segment cost.
+  bCampaignId = (
+    await t.ownerQuery<{ id: string }>(
+      `insert into campaigns (tenant_id, name, segment_id, channels, budget, period_start, period_end, holdout_percent, outcome, status)
+       values ($1, 'Beta-only campaign', $2, '{email}', 1000, '2011-01-01', '2011-12-31', 10, 'revenue', 'running') returning id`,
+      [b.tenantId, bSegmentId],
+    )
+  ).rows[0].id;
+  await t.ownerQuery(
+    `insert into campaign_members (tenant_id, campaign_id, customer_id, region, holdout, draw)
+     select tenant_id, $2, id, region, row_number() over () % 2 = 0, 0.5 from customers where tenant_id = $1`,
+    [b.tenantId, bCampaignId],
+  );
+  bCostId = (
+    await t.ownerQuery<{ id: string }>(
+      `insert into cost_to_serve (tenant_id, scope, segment_id, period_start, period_end, amount, source) values ($1, 'segment', $2, '2011-01-01', '2011-12-31', 777, 'manual') returning id`,
+      [b.tenantId, bSegmentId],
+    )
+  ).rows[0].id;
+  bDataIds.push(bCampaignId, bCostId);
   // A has segments of its own, so that listings and overlaps have something to show.
   await publishedSegment(a, "Alpha all", { combinator: "and", children: [] });
 });
@@ -161,6 +183,9 @@ async function fingerprintB(): Promise<string> {
     "bias_results",
     "monitor_alerts",
     "monitor_resegmentations",
+    "campaigns",
+    "campaign_members",
+    "cost_to_serve",
     "events",
     "kpi_definitions",
     "kpi_targets",
@@ -198,6 +223,7 @@ function bMarkers(): string[] {
     "Beta-only topic",
     "Beta-only drift",
     "Beta-only alert",
+    "Beta-only campaign",
     "Beta-only KPI",
     "beta-only-event",
   ];
@@ -331,6 +357,30 @@ const CASES: Record<string, { call: (c: Caller) => Promise<unknown>; refused?: T
   "kpis.setOwner": { call: (c) => c.kpis.setOwner({ kpiId: bKpiId, ownerUserId: null }), refused: "NOT_FOUND" },
   "kpis.setTarget": { call: (c) => c.kpis.setTarget({ kpiId: bKpiId, segmentId: bSegmentId, target: 1 }), refused: "NOT_FOUND" },
   "kpis.rebuild": { call: (c) => c.kpis.rebuild() },
+  "campaigns.list": { call: (c) => c.campaigns.list() },
+  "campaigns.get": { call: (c) => c.campaigns.get({ campaignId: bCampaignId }), refused: "NOT_FOUND" },
+  "campaigns.create": {
+    call: (c) =>
+      c.campaigns.create({ name: "Take over", segmentId: bSegmentId, channels: ["email"], budget: 1, periodStart: "2026-01-01", periodEnd: "2026-01-31", holdoutPercent: 10, outcome: "revenue" }),
+    refused: "NOT_FOUND",
+  },
+  "campaigns.update": { call: (c) => c.campaigns.update({ campaignId: bCampaignId, name: "Taken over" }), refused: "NOT_FOUND" },
+  "campaigns.launch": { call: (c) => c.campaigns.launch({ campaignId: bCampaignId }), refused: "NOT_FOUND" },
+  "campaigns.finish": { call: (c) => c.campaigns.finish({ campaignId: bCampaignId }), refused: "NOT_FOUND" },
+  "campaigns.delete": { call: (c) => c.campaigns.delete({ campaignId: bCampaignId }), refused: "NOT_FOUND" },
+  "campaigns.roi": { call: (c) => c.campaigns.roi() },
+  "campaigns.contribution": { call: (c) => c.campaigns.contribution({ from: "2011-01-01", to: "2011-12-31" }) },
+  "campaigns.attribution": { call: (c) => c.campaigns.attribution({ from: "2011-01-01", to: "2011-12-31" }) },
+  "campaigns.costs": { call: (c) => c.campaigns.costs({}) },
+  "campaigns.setCost": {
+    call: (c) => c.campaigns.setCost({ scope: "segment", segmentId: bSegmentId, periodStart: "2011-01-01", periodEnd: "2011-12-31", amount: 1 }),
+    refused: "NOT_FOUND",
+  },
+  "campaigns.deleteCost": { call: (c) => c.campaigns.deleteCost({ costId: bCostId }), refused: "NOT_FOUND" },
+  // B's customer C005 is not A's: the row is refused and B's costs are untouched.
+  "campaigns.importCosts": { call: (c) => c.campaigns.importCosts({ csv: "customer_id,period_start,period_end,amount\nC005,2011-01-01,2011-12-31,9\n" }) },
+  "campaigns.margin": { call: (c) => c.campaigns.margin() },
+  "campaigns.setMargin": { call: (c) => c.campaigns.setMargin({ margin: 0.3 }) },
   "models.features": { call: (c) => c.models.features() },
   "models.featureCheck": { call: (c) => c.models.featureCheck({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }] }) },
   "models.kDistances": { call: (c) => c.models.kDistances({ features: [{ field: "frequency", transform: "none" }, { field: "monetary", transform: "none" }], minPts: 2 }) },

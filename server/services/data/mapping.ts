@@ -16,13 +16,11 @@ export const FIELDS = {
     "description",
     "country",
   ],
-  events: ["event_id", "customer_id", "type", "occurred_at", "value", "channel", "campaign"],
 } as const satisfies Record<ImportKind, readonly string[]>;
 
 export const REQUIRED_FIELDS: Record<ImportKind, readonly string[]> = {
   customers: ["external_id"],
   transactions: ["invoice_no", "occurred_at", "quantity", "unit_price"],
-  events: ["type", "occurred_at"],
 };
 
 export const FIELD_LABELS: Record<string, string> = {
@@ -41,11 +39,6 @@ export const FIELD_LABELS: Record<string, string> = {
   stock_code: "Product code",
   description: "Description",
   country: "Country",
-  event_id: "Event id",
-  type: "Event type",
-  value: "Value",
-  channel: "Channel",
-  campaign: "Campaign code",
   attribute: "Custom attribute",
   ignore: "Ignore",
 };
@@ -98,16 +91,11 @@ export function validateMapping(kind: ImportKind, header: readonly string[], map
   return problems;
 }
 
-const NAME_HINTS: { pattern: RegExp; customers?: string; transactions?: string; events?: string }[] = [
-  { pattern: /^(customer|cust|client|member)[ _-]?(id|no|number|key)$|^customerid$/i, customers: "external_id", transactions: "customer_id", events: "customer_id" },
-  { pattern: /^event[ _-]?(id|key)$/i, events: "event_id" },
-  { pattern: /^(event[ _-]?)?type$|^kind$/i, events: "type" },
-  { pattern: /^(value|score|amount|rating)$/i, events: "value" },
-  { pattern: /^channel$|^medium$/i, events: "channel" },
-  { pattern: /^campaign([ _-]?(code|id))?$/i, events: "campaign" },
+const NAME_HINTS: { pattern: RegExp; customers?: string; transactions?: string }[] = [
+  { pattern: /^(customer|cust|client|member)[ _-]?(id|no|number|key)$|^customerid$/i, customers: "external_id", transactions: "customer_id" },
   { pattern: /^(transaction|txn|order[ _-]?line|line)[ _-]?(id|key)$/i, transactions: "transaction_id" },
   { pattern: /^(invoice|order|receipt)[ _-]?(no|number|id)?$/i, transactions: "invoice_no" },
-  { pattern: /date|time|timestamp/i, transactions: "occurred_at", events: "occurred_at" },
+  { pattern: /date|time|timestamp/i, transactions: "occurred_at" },
   { pattern: /^(qty|quantity|units)$/i, transactions: "quantity" },
   { pattern: /price|unit[ _-]?cost/i, transactions: "unit_price" },
   { pattern: /^(stock|product|sku|item)[ _-]?(code|id)?$/i, transactions: "stock_code" },
@@ -157,7 +145,7 @@ export interface ColumnProfile {
 
 /**
  * A first mapping for the user to review: field names recognised by their header, other columns
- * kept as custom attributes (customers) or ignored (transactions, events), with a suggested type and
+ * kept as custom attributes (customers) or ignored (transactions), with a suggested type and
  * sensitivity (protected for gender, age, ethnicity and the like; PII for names and addresses).
  */
 export function inferMapping(kind: ImportKind, header: readonly string[], sample: readonly string[][], delimiter: Mapping["delimiter"] = ",") {
@@ -172,7 +160,7 @@ export function inferMapping(kind: ImportKind, header: readonly string[], sample
       used.add(hint[kind]!);
       return { column, field: hint[kind]! };
     }
-    if (kind !== "customers") return { column, field: "ignore" };
+    if (kind === "transactions") return { column, field: "ignore" };
     const sensitivity: Sensitivity = PROTECTED_HINT.test(column) ? "protected" : PII_HINT.test(column) ? "pii" : "plain";
     return { column, field: "attribute", attribute: { key: attributeKey(column), label: column.trim() || "Column", type, sensitivity } };
   });
