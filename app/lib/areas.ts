@@ -10,6 +10,7 @@ import {
   SettingsIcon,
   SwotIcon,
 } from "~/components/icons";
+import { CampaignIcon } from "~/components/campaigns/campaign-icon";
 import type { Action } from "./roles";
 
 export interface Area {
@@ -124,6 +125,17 @@ export const AREAS: Area[] = [
     emptyText:
       "KPI dashboards will show each segment's size, revenue, retention and conversion per period, rolled up by the background workers and ready to export.",
     features: ["KPIs per segment and period", "Trends across published versions", "CSV export of every chart's data"],
+  },
+  {
+    path: "/campaigns",
+    label: "Campaigns",
+    permission: "dashboard:read",
+    icon: CampaignIcon,
+    summary: "Holdout experiments, lift, ROI, attribution and cost to serve.",
+    emptyTitle: "No campaigns yet",
+    emptyText:
+      "Campaigns on a segment, each with a holdout group, so their lift and return are measured; attribution by channel and each segment's revenue against its cost to serve.",
+    features: ["Holdout experiments with lift and 95% intervals", "ROI per campaign and per segment", "First-touch, last-touch and linear attribution"],
   },
   {
     path: "/audit",

@@ -37,11 +37,11 @@ export const ZListCostsInput = z.object({
   limit: z.number().int().min(1).max(10_000).default(500),
 });
 
-/** 10 MB of CSV text: about 200,000 rows of customer costs. */
-const MAX_CSV_CHARS = 10_000_000;
+/** 2 MB of CSV text (the largest form post the pages accept): about 40,000 rows of customer costs. */
+const MAX_CSV_CHARS = 2_000_000;
 export const ZImportCostsInput = z.object({
   fileName: z.string().trim().max(200).default("costs.csv"),
-  csv: z.string().min(1, "the file is empty").max(MAX_CSV_CHARS, "the file is larger than 10 MB: split it"),
+  csv: z.string().min(1, "the file is empty").max(MAX_CSV_CHARS, "the file is larger than 2 MB: split it into several files"),
 });
 
 export const COST_CSV_COLUMNS = ["customer_id or segment", "period_start", "period_end", "amount"] as const;
