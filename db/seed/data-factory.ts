@@ -15,7 +15,7 @@ export async function importFile(
   db: Database,
   scope: TenantScope,
   jobs: JobQueue,
-  file: { kind: "customers" | "transactions"; fileName: string; body: AsyncIterable<Buffer | string> | Buffer | string },
+  file: { kind: "customers" | "transactions" | "events"; fileName: string; body: AsyncIterable<Buffer | string> | Buffer | string },
   adjust: (mapping: Mapping) => Mapping = (m) => m,
 ): Promise<ImportedFile> {
   const body = typeof file.body === "string" || Buffer.isBuffer(file.body) ? [file.body] : file.body;

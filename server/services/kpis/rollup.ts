@@ -18,6 +18,9 @@ export interface RollupScope {
 
 export type StepReporter = (step: string, progress: number) => Promise<void>;
 
+/** A uuid[] parameter (drizzle's sql template would spread a JS array into a list). */
+const uuidArray = (ids: readonly string[]) => sql`${`{${ids.join(",")}}`}::uuid[]`;
+
 /** The interval between consecutive period starts of a grain, as SQL. */
 const STEP: Record<KpiGrain, string> = { day: "1 day", week: "7 days", month: "1 month", quarter: "3 months" };
 
@@ -57,7 +60,8 @@ const regionGroups = sql`grouping sets ((m.segment_id, cp.p), (m.segment_id, m.r
  * same rows. Everything is set-based SQL (docs/decisions/012-kpi-rollups.md):
  *   1. kpi_members: (segment, customer, region) for the current published members of the
  *      active segments in scope, plus every customer under ALL_CUSTOMERS for a full scope;
- *   2. kpi_facts: per customer and UTC day, revenue and orders (from transactions, by invoice,
+ *   2. kpi_facts: per customer and UTC day (every customer, also for a publish: the periods
+ *      written are those with any activity in the workspace, whoever the members are), revenue and orders (from transactions, by invoice,
  *      with the workspace's preparation rules; merged customers count for their survivor) and
  *      the event counts the built-ins need;
  *   3. per grain: per customer and period, then per segment × region (and all regions) ×
@@ -68,7 +72,7 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
   await ensureBuiltinKpis(tx, tenantId);
   const { preparation } = await readDataSettings(tx, tenantId);
   const full = scope.segmentIds === null;
-  const segmentFilter = full ? sql`true` : sql`m.segment_id = any(${scope.segmentIds}::uuid[])`;
+  const segmentFilter = full ? sql`true` : sql`m.segment_id = any(${uuidArray(scope.segmentIds!)})`;
   await tx.execute(sql`set local work_mem = '256MB'`);
 
   await report("members", 0.05);
@@ -97,7 +101,6 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
     lo: reads.some((r) => r.lo === null) ? null : reads.map((r) => r.lo!).sort()[0],
     hi: reads.some((r) => r.hi === null) ? null : reads.map((r) => r.hi!).sort().at(-1)!,
   };
-  const onlyMembers = full ? sql`true` : sql`customer_id in (select customer_id from kpi_members)`;
 
   await report("facts", 0.15);
   await tx.execute(sql`drop table if exists kpi_facts`);
@@ -134,7 +137,6 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
     select customer_id, day, sum(revenue) as revenue, sum(orders)::int as orders, sum(conversions)::int as conversions,
            sum(tickets)::int as tickets, sum(nps_n)::int as nps_n, sum(promoters)::int as promoters, sum(detractors)::int as detractors
     from (select * from bought union all select * from happened) x
-    where ${onlyMembers}
     group by customer_id, day`);
   await tx.execute(sql`analyze kpi_facts`);
 
@@ -202,7 +204,7 @@ async function rollGrain(
       union all
       select s.id, ${ALL_REGIONS}::uuid, 0 from segments s
       where s.tenant_id = ${tenantId} and s.status = 'active'
-        and ${full ? sql`true` : sql`s.id = any(${segmentIds}::uuid[])`}
+        and ${full ? sql`true` : sql`s.id = any(${uuidArray(segmentIds!)})`}
         and not exists (select 1 from kpi_members m where m.segment_id = s.id)
     ), periods as (
       select distinct p from kpi_cp where ${inDays(write, sql`p`)}
@@ -210,8 +212,8 @@ async function rollGrain(
     select s.segment_id, s.region_id, s.members, periods.p from sizes s cross join periods`);
   await tx.execute(sql`analyze kpi_grid`);
 
-  const segmentOnly = full ? sql`true` : sql`segment_id = any(${segmentIds}::uuid[])`;
-  const gridOnly = full ? sql`true` : sql`g.segment_id = any(${segmentIds}::uuid[])`;
+  const segmentOnly = full ? sql`true` : sql`segment_id = any(${uuidArray(segmentIds!)})`;
+  const gridOnly = full ? sql`true` : sql`g.segment_id = any(${uuidArray(segmentIds!)})`;
   await tx.execute(sql`
     delete from kpi_rollups
     where tenant_id = ${tenantId} and grain = ${grain} and ${inDays(write, sql`period_start`)} and ${segmentOnly}`);
