@@ -5,6 +5,7 @@ import { createApiRouter } from "./api/router";
 import { attachCollab, type Collab } from "./collab/server";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
+import { databaseContext, databaseErrors, databaseGate, DatabaseHealth, healthRoute } from "./http/database-health";
 import { importErrorsHandler, uploadHandler } from "./http/data-routes";
 import type { scopedRoute } from "./http/scoped-route";
 import { mountRemix } from "./http/remix";
@@ -18,7 +19,12 @@ export interface HttpApp {
   server: Server;
   /** Live co-editing (socket.io on /socket.io). */
   collab: Collab;
-  close(): Promise<void>;
+  /**
+   * Drains and stops: /healthz answers "draining", no new connections are accepted, pending
+   * co-edits are stored and sockets closed (clients reconnect to another instance), requests in
+   * flight finish (cut after `graceMs`).
+   */
+  close(options?: { graceMs?: number }): Promise<void>;
 }
 
 /**
@@ -33,14 +39,10 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.use(requestLogging(logger));
   app.use(securityHeaders({ publicUrl: config.PUBLIC_URL, ui: options.ui }));
 
-  app.get("/healthz", async (_req, res) => {
-    try {
-      await db.ping();
-      res.json({ status: "ok", database: "ok" });
-    } catch {
-      res.status(503).json({ status: "unavailable", database: "unreachable" });
-    }
-  });
+  const health = new DatabaseHealth(db, logger);
+  let draining = false;
+  app.get("/healthz", healthRoute(health, () => draining));
+  app.use(databaseGate(health, () => draining));
 
   // REST for downstream systems: API keys in the Authorization header, no cookies, hence no CSRF.
   app.use("/api/v1", createApiRouter(services));
@@ -52,7 +54,9 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
     bodySizeGuard(TRPC_BODY_LIMIT_BYTES),
     trpcExpress.createExpressMiddleware({
       router: appRouter,
-      createContext: ({ req, res }) => createRequestContext(services, req, res),
+      createContext: ({ req, res }) => databaseContext(health, () => createRequestContext(services, req, res)),
+      // A procedure that met a lost database: let the health check decide whether it is down.
+      onError: ({ error }) => health.noteError(error.cause ?? error),
       maxBodySize: TRPC_BODY_LIMIT_BYTES,
       maxBatchSize: TRPC_MAX_BATCH,
       responseMeta: retryAfterMeta,
@@ -69,6 +73,7 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
 
   app.use(bodySizeGuard(FORM_BODY_LIMIT_BYTES, { requireLength: true }));
   const closeUi = await mountRemix(app, services, options.ui);
+  app.use(databaseErrors(health));
   app.use(errorHandler(logger));
 
   const server = createServer(app);
@@ -77,12 +82,15 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
     app,
     server,
     collab,
-    async close() {
+    async close({ graceMs = 10_000 } = {}) {
+      draining = true;
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
       await collab.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      const cut = setTimeout(() => server.closeAllConnections(), graceMs);
+      await stopped;
+      clearTimeout(cut);
+      health.close();
       await closeUi();
     },
   };

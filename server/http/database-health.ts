@@ -1,3 +1,4 @@
+import { TRPCError } from "@trpc/server";
 import type { NextFunction, Request, Response } from "express";
 import type { Database } from "../../db/client";
 import type { Logger } from "../logger";
@@ -173,4 +174,17 @@ export function databaseErrors(health: DatabaseHealth) {
     if (!health.noteError(error) || res.headersSent) return next(error);
     sendDatabaseUnreachable(req, res);
   };
+}
+
+/**
+ * tRPC's context reads the session from PostgreSQL before any procedure runs: a lost database
+ * there is a 503 with the same message (and marks the database suspect), not an internal error.
+ */
+export async function databaseContext<T>(health: DatabaseHealth, create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (err) {
+    if (health.noteError(err)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE, cause: err });
+    throw err;
+  }
 }

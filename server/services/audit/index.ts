@@ -19,8 +19,8 @@ export interface AuditContext {
   requestId?: string;
 }
 
-/** Arbitrary constant: first key of the per-tenant lock that orders audit appends. */
-const AUDIT_LOCK_CLASS = 727_002;
+/** Arbitrary constant: first key of the per-tenant lock that orders audit appends (tests hold it to stop a write just before its audit entry). */
+export const AUDIT_LOCK_CLASS = 727_002;
 
 /**
  * Appends one entry to the tenant's hash chain, inside the caller's transaction, so that the
