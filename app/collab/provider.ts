@@ -250,13 +250,13 @@ export class CollabProvider {
     this.fail(err.message);
   };
 
-  private onSync = (room: string, message: Uint8Array) => {
+  private onSync = (room: string, message: Uint8Array | string) => {
     if (room !== this.room || this.destroyed) return;
     const bytes = asBytes(message);
     if (bytes) this.applySyncMessage(bytes);
   };
 
-  private onAwareness = (room: string, update: Uint8Array) => {
+  private onAwareness = (room: string, update: Uint8Array | string) => {
     if (room !== this.room || this.destroyed) return;
     const bytes = asBytes(update);
     if (bytes) applyAwarenessUpdate(this.awareness, bytes, this);

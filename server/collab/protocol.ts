@@ -1,3 +1,4 @@
+import { fromBase64, toBase64 } from "lib0/buffer";
 import { z } from "zod";
 
 /**
@@ -12,6 +13,9 @@ import { z } from "zod";
  *                    awareness (room, y-protocols awareness update)
  *   server → client  sync      (room, y-protocols sync message)
  *                    awareness (room, y-protocols awareness update)
+ * Messages are binary, except the changes and presence the server relays to a room: those are
+ * base64 text (`asText`), which socket.io sends as one WebSocket frame encoded once for the
+ * whole room, where a binary message costs two frames, built and written for each recipient.
  *                    collab-error (CollabNotice)
  * A sync message carrying changes (SyncStep2 or Update) is acknowledged once what it brought
  * is stored in PostgreSQL (with every change the server received before it), or refused.
@@ -89,8 +93,20 @@ export const MESSAGES = {
   invalid: "That message could not be read as a document change.",
 } as const;
 
-/** Socket.io hands binary payloads over as Buffer (Node) or ArrayBuffer (browser). */
+/** A message as base64 text, the form the server relays changes and presence in. */
+export function asText(bytes: Uint8Array): string {
+  return toBase64(bytes);
+}
+
+/** Socket.io hands binary payloads over as Buffer (Node) or ArrayBuffer (browser); relayed ones come as base64 text. */
 export function asBytes(data: unknown): Uint8Array | null {
+  if (typeof data === "string") {
+    try {
+      return fromBase64(data);
+    } catch {
+      return null;
+    }
+  }
   if (data instanceof Uint8Array) return data;
   if (data instanceof ArrayBuffer) return new Uint8Array(data);
   if (ArrayBuffer.isView(data)) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
@@ -114,7 +130,7 @@ export interface ClientToServerEventsUntrusted {
 }
 
 export interface ServerToClientEvents {
-  sync(room: string, message: Uint8Array): void;
-  awareness(room: string, update: Uint8Array): void;
+  sync(room: string, message: Uint8Array | string): void;
+  awareness(room: string, update: Uint8Array | string): void;
   "collab-error"(notice: CollabNotice): void;
 }

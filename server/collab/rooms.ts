@@ -13,6 +13,7 @@ import type { DocRef } from "./kinds";
 import { decodePeerMessage, encodePeerMessage, type PeerMessage } from "./peers";
 import { DocWriter, type Ack, type PersistenceOptions, type QueuedChange } from "./persistence";
 import {
+  asText,
   EVENTS,
   MESSAGES,
   roomName,
@@ -253,7 +254,7 @@ export class Room {
     const encoder = encoding.createEncoder();
     syncProtocol.writeUpdate(encoder, update);
     const local = this.io.local.to(this.name);
-    (isMember(origin) ? local.except(origin.socket.id) : local).emit(EVENTS.sync, this.name, encoding.toUint8Array(encoder));
+    (isMember(origin) ? local.except(origin.socket.id) : local).emit(EVENTS.sync, this.name, asText(encoding.toUint8Array(encoder)));
     if (isMember(origin)) {
       const seq = ++this.seq;
       this.tellPeers({ type: "update", room: this.name, seq, userId: origin.user.id, update });
@@ -267,7 +268,7 @@ export class Room {
     if (!clients.length) return;
     const update = encodeAwarenessUpdate(this.awareness, clients);
     const target = this.io.local.to(this.name);
-    (isMember(origin) ? target.except(origin.socket.id) : target).emit(EVENTS.awareness, this.name, update);
+    (isMember(origin) ? target.except(origin.socket.id) : target).emit(EVENTS.awareness, this.name, asText(update));
     if (!(origin instanceof FromPeer)) this.tellPeers({ type: "awareness", room: this.name, update });
   }
 
