@@ -81,6 +81,7 @@ export async function seedDemo(
   await seedDemoMonitoring(db, ws.tenantId, accounts);
   await seedDemoSessions(db, ws.tenantId, accounts);
   await seedDemoGate(db, ws.tenantId, accounts);
+  await (await import("./demo-campaigns")).seedDemoCampaigns(db, ws.tenantId, accounts);
   log("Running the demo model runs…");
   await seedDemoModels(db, ws.tenantId, accounts, jobs);
 
