@@ -11,9 +11,19 @@ import { WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
 export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE, WEBHOOK_DELIVERY_QUEUE, MONITOR_RUN_QUEUE, MONITOR_SWEEP_QUEUE] as const;
 export const JOB_SCHEMA = "pgboss";
 
+/**
+ * How a job whose worker died (kill -9, lost machine) gets run again. A running job's lease is
+ * renewed every `heartbeatSeconds` (workers/job-lease.ts); one not renewed for `leaseSeconds`
+ * is expired by pg-boss's maintenance, which some worker runs every `maintenanceSeconds`, and
+ * retried after `retryDelaySeconds` (doubling, with jitter, each further attempt) by whichever
+ * worker polls first: another worker takes over a killed one's job within about 45 s. A failed
+ * attempt (the handler threw) is retried on the same schedule, `retryLimit` times.
+ */
+export const JOB_POLICY = { leaseSeconds: 30, heartbeatSeconds: 5, maintenanceSeconds: 5, retryDelaySeconds: 2, retryLimit: 3 } as const;
+
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */
 export function createBoss(url: string): PgBoss {
-  return new PgBoss({ connectionString: url, schema: JOB_SCHEMA, max: 4 });
+  return new PgBoss({ connectionString: url, schema: JOB_SCHEMA, max: 4, maintenanceIntervalSeconds: JOB_POLICY.maintenanceSeconds });
 }
 
 /** Creates or migrates pg-boss's schema and the queues, as the owner role, then lets go. */
@@ -22,8 +32,11 @@ export async function ensureJobSchema(ownerUrl: string): Promise<void> {
   boss.on("error", () => {});
   await boss.start();
   try {
+    const policy = { retryLimit: JOB_POLICY.retryLimit, retryBackoff: true, retryDelay: JOB_POLICY.retryDelaySeconds, expireInSeconds: JOB_POLICY.leaseSeconds };
     for (const name of QUEUES) {
-      if (!(await boss.getQueue(name))) await boss.createQueue(name, { name, retryLimit: 3, retryBackoff: true, expireInSeconds: 3600 });
+      // Existing queues take the current policy too (jobs already queued keep theirs).
+      if (await boss.getQueue(name)) await boss.updateQueue(name, { name, ...policy });
+      else await boss.createQueue(name, { name, ...policy });
     }
   } finally {
     await boss.stop({ graceful: false, wait: true });

@@ -40,16 +40,17 @@ async function publish(scope: TenantScope, admin: TenantScope, name: string, rul
 }
 
 /**
- * BENCH_CUSTOMERS synthetic customers (B0000001…, every 97th opted out) with features and a
- * `plan` category attribute, written as the owner; shared with the api benchmark.
+ * `count` (BENCH_CUSTOMERS) synthetic customers (B0000001…, every 97th opted out) with features
+ * and a `plan` category attribute, written as the owner; shared with the api and load
+ * benchmarks and the worker fault tests.
  */
-export async function seedBenchCustomers(database: BenchDatabase, tenantId: string): Promise<void> {
+export async function seedBenchCustomers(database: Pick<BenchDatabase, "ownerQuery">, tenantId: string, count = BENCH_CUSTOMERS): Promise<void> {
   await database.ownerQuery(
     `insert into customers (tenant_id, external_id, region, attributes, opted_out)
      select $1, 'B' || lpad(i::text, 7, '0'), (array['North', 'South', 'East', 'West'])[i % 4 + 1],
             jsonb_build_object('plan', (array['gold', 'silver', 'bronze', 'free'])[(i * 7) % 4 + 1]), i % 97 = 0
      from generate_series(1, $2::int) i`,
-    [tenantId, BENCH_CUSTOMERS],
+    [tenantId, count],
   );
   await database.ownerQuery(
     `insert into customer_features (tenant_id, customer_id, reference_date, recency_days, frequency, monetary,

@@ -1,42 +1,21 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { startImport, uploadFile } from "../../server/services/data";
 import { jobsFor } from "../helpers/callers";
-import { createTestDatabase, TEST_APP_ROLE, type TestDatabase } from "../helpers/db";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+import { killWorkerProcesses, startWorkerProcess, waitFor } from "../helpers/worker";
 
 let t: TestDatabase;
 let w: FactoryWorkspace;
-const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   t = await createTestDatabase();
   w = await makeWorkspace(t.db, "Crash Co");
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await killWorkerProcesses();
   await t.drop();
 });
-
-/** `npm run worker` as its own process, on this test's database. */
-function startWorker(): ChildProcess {
-  const child = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
-    env: { ...process.env, DATABASE_URL: t.ownerUrl, APP_DB_ROLE: TEST_APP_ROLE.name, APP_DB_PASSWORD: TEST_APP_ROLE.password, LOG_LEVEL: "silent" },
-    stdio: "ignore",
-  });
-  children.push(child);
-  return child;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | null>, timeoutMs = 90_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== null) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const ROWS = 150_000;
 
@@ -47,22 +26,21 @@ describe("a worker killed in the middle of an import", () => {
     // Every tenth line repeats the one before it: identical rows must stay separate rows.
     for (let i = 10; i < lines.length; i += 10) lines[i] = lines[i - 1];
     const up = await uploadFile(w.ownerScope, { kind: "transactions", fileName: "crash.csv" }, [[header, ...lines].join("\n")], 1 << 30);
-    const first = startWorker();
+    const first = startWorkerProcess(t);
     await startImport(w.ownerScope, { importId: up.importId, mapping: up.mapping }, jobsFor(t.db));
 
     await waitFor("the import to be half read", async () => {
       const { rows } = await t.ownerQuery("select status, rows_read from imports where id = $1", [up.importId]);
       return rows[0].status === "running" && rows[0].rows_read >= ROWS / 3 ? true : null;
     });
-    first.kill("SIGKILL");
-    await new Promise((r) => first.once("exit", r));
+    await first.killHard();
 
     const mid = await t.ownerQuery("select status from imports where id = $1", [up.importId]);
     expect(mid.rows[0].status).toBe("running");
     const none = await t.ownerQuery<{ n: number }>("select count(*)::int as n from transactions where tenant_id = $1", [w.tenantId]);
     expect(none.rows[0].n).toBe(0);
 
-    startWorker();
+    startWorkerProcess(t);
     const done = await waitFor("the import to complete", async () => {
       const { rows } = await t.ownerQuery("select status, rows_read, rows_imported, rows_failed from imports where id = $1", [up.importId]);
       return rows[0].status === "completed" ? rows[0] : null;
