@@ -23,10 +23,31 @@ interface HeatMapProps {
 }
 
 const ROW = 40;
-const HEADER = 44;
+const HEADER = 62;
 const LEGEND = 50;
-const MIN_CELL = 92;
+const MIN_CELL = 66;
 const CHAR = 7.2;
+/** Header text is 11px semibold: about this wide per character. */
+const HEAD_CHAR = 6.3;
+
+/** A column name in at most three lines of `chars` characters (by words; the rest elided). */
+export function headerLines(name: string, chars: number): string[] {
+  const words = name.split(/\s+/);
+  const lines: string[] = [];
+  let line = "";
+  for (const w of words) {
+    const next = line ? `${line} ${w}` : w;
+    if (next.length <= chars || !line) line = next;
+    else {
+      lines.push(line);
+      line = w;
+    }
+  }
+  if (line) lines.push(line);
+  const fit = (t: string) => (t.length > chars ? `${t.slice(0, Math.max(1, chars - 1))}…` : t);
+  if (lines.length <= 3) return lines.map(fit);
+  return [fit(lines[0]), fit(lines[1]), fit(lines.slice(2).join(" "))];
+}
 
 /**
  * Segments × KPIs. Each cell shows the segment's value; its colour is how far that is from the
@@ -43,7 +64,7 @@ export function HeatMap({ title, rows, columns, cells, referenceName }: HeatMapP
   const height = HEADER + rows.length * ROW + LEGEND;
   const legendWidth = 260;
   const gradientId = `${id}-heat`.replace(/:/g, "");
-  const maxChars = Math.floor((cell - 10) / 6.6);
+  const maxChars = Math.max(4, Math.floor((cell - 8) / HEAD_CHAR));
   const summary = rows
     .map((r, i) => `${r.name}: ${columns.map((c, j) => `${c.name} ${cells[i]?.[j]?.text ?? "—"} (${formatPerformance(cells[i]?.[j]?.perf ?? null)})`).join(", ")}`)
     .join(". ");
@@ -63,12 +84,19 @@ export function HeatMap({ title, rows, columns, cells, referenceName }: HeatMapP
               </linearGradient>
             </defs>
             <g transform={`translate(${labelWidth},${HEADER})`}>
-              {columns.map((c, j) => (
-                <text key={c.key} x={j * cell + cell / 2} y={-12} textAnchor="middle" className="chart__label chart__label--strong">
-                  {c.name.length > maxChars ? `${c.name.slice(0, maxChars - 1)}…` : c.name}
-                  <title>{c.name}</title>
-                </text>
-              ))}
+              {columns.map((c, j) => {
+                const lines = headerLines(c.name, maxChars);
+                return (
+                  <text key={c.key} x={j * cell + cell / 2} y={-10 - (lines.length - 1) * 13} textAnchor="middle" className="heatmap__head">
+                    {lines.map((l, k) => (
+                      <tspan key={k} x={j * cell + cell / 2} dy={k === 0 ? 0 : 13}>
+                        {l}
+                      </tspan>
+                    ))}
+                    <title>{c.name}</title>
+                  </text>
+                );
+              })}
               {rows.map((r, i) => (
                 <g key={r.key} transform={`translate(0,${i * ROW})`}>
                   <circle cx={-labelWidth + 8} cy={ROW / 2} r={5} fill={r.colour} />

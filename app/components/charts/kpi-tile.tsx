@@ -1,5 +1,6 @@
 import {
   changeVsPrevious,
+  compactNumber,
   formatChange,
   formatKpiValue,
   formatPerformance,
@@ -30,7 +31,7 @@ const ARROW = { up: "▲", down: "▼", flat: "■" } as const;
  * and colour by whether the move is good news for this KPI) and a bullet chart against target.
  */
 export function KpiTile({ name, kind, direction, value, previous, target, periodLabel, previousLabel, owner }: KpiTileProps) {
-  const { ref, width } = useChartWidth<HTMLDivElement>(220);
+  const { ref, width } = useChartWidth<HTMLDivElement>(220, 80);
   const change = changeVsPrevious(value, previous, direction);
   const vsTarget = performance(value, target, direction);
   const fmt = (v: number | null) => formatKpiValue(v, kind, { compact: true });
@@ -68,7 +69,7 @@ export function KpiTile({ name, kind, direction, value, previous, target, period
           previous={previous}
           direction={direction}
           width={width}
-          format={(v) => formatKpiValue(v, kind, { compact: true })}
+          format={(v) => (kind === "percent" ? formatKpiValue(v, kind) : compactNumber(v))}
           label={target === null ? `${name}: no target set` : `${name} ${fmt(value)} against target ${fmt(target)}`}
         />
       </div>

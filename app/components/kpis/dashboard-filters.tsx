@@ -122,13 +122,13 @@ export function DashboardFiltersForm({ filters, periodStart, range, regions, seg
           </div>
         </fieldset>
       ) : null}
-      {filters.heat !== "target" ? <input type="hidden" name="heat" value={filters.heat} /> : null}
+      {filters.heat ? <input type="hidden" name="heat" value={filters.heat} /> : null}
       {filters.focus ? <input type="hidden" name="focus" value={filters.focus} /> : null}
       <button type="submit" className="button button--secondary button--sm">
         Apply
       </button>
       {filters.segments.length || filters.region || filters.period ? (
-        <Link to={`?${dashboardSearch({ grain: filters.grain, period: null, region: null, segments: [], heat: "target", focus: null })}`} className="button button--ghost button--sm">
+        <Link to={`?${dashboardSearch({ grain: filters.grain, period: null, region: null, segments: [], heat: null, focus: null })}`} className="button button--ghost button--sm">
           Reset
         </Link>
       ) : null}

@@ -23,11 +23,19 @@ export function cellIndex(payload: DashboardPayload): Map<string, KpiCell> {
   return new Map(payload.cells.map((c) => [cellKey(c.segmentId, c.kpiId), c]));
 }
 
-/** Each segment's colour: the whole business grey, the others by their position. */
-export function segmentColours(payload: DashboardPayload): Map<string, string> {
+/**
+ * Each segment's colour: the whole business grey, the others by their position in `order` (all
+ * active segments, so a segment keeps its colour when the filter shows only some), else in the
+ * payload.
+ */
+export function segmentColours(payload: DashboardPayload, order: string[] = []): Map<string, string> {
   const colours = new Map<string, string>();
   let i = 0;
-  for (const s of payload.segments) colours.set(s.id, s.allCustomers ? "#667085" : segmentColour(i++));
+  for (const s of payload.segments) {
+    const at = order.indexOf(s.id);
+    colours.set(s.id, s.allCustomers ? "#667085" : segmentColour(at >= 0 ? at : order.length + i));
+    if (!s.allCustomers && at < 0) i++;
+  }
   return colours;
 }
 
@@ -79,8 +87,8 @@ export function tilesCsv(payload: DashboardPayload, segmentId: string = allCusto
 }
 
 /** Segment size or revenue over the trend periods, one line per segment (not the whole business). */
-export function trendSeries(payload: DashboardPayload, measure: "members" | "revenue"): TrendSeries[] {
-  const colours = segmentColours(payload);
+export function trendSeries(payload: DashboardPayload, measure: "members" | "revenue", order: string[] = []): TrendSeries[] {
+  const colours = segmentColours(payload, order);
   const byId = new Map(payload.trends.map((t) => [t.segmentId, t.points]));
   return payload.segments
     .filter((s) => !s.allCustomers)
@@ -113,9 +121,9 @@ export interface HeatModel {
  * Segments × KPIs, coloured by performance against each segment's target, or against the
  * whole business's value of the same KPI (the payload's `relative`, signed by direction).
  */
-export function heatModel(payload: DashboardPayload, reference: HeatReference): HeatModel {
+export function heatModel(payload: DashboardPayload, reference: HeatReference, order: string[] = []): HeatModel {
   const cells = cellIndex(payload);
-  const colours = segmentColours(payload);
+  const colours = segmentColours(payload, order);
   const allId = allCustomersId(payload);
   const rows = payload.segments.map((s) => ({ key: s.id, name: s.name, colour: colours.get(s.id) ?? "#667085" }));
   const columns = payload.kpis.map((k) => ({ key: k.id, name: k.name }));
@@ -151,8 +159,8 @@ export function heatModel(payload: DashboardPayload, reference: HeatReference): 
   };
 }
 
-export function liftRows(payload: DashboardPayload): LiftChartRow[] {
-  const colours = segmentColours(payload);
+export function liftRows(payload: DashboardPayload, order: string[] = []): LiftChartRow[] {
+  const colours = segmentColours(payload, order);
   return payload.lift.rows.map((r) => ({
     key: r.segmentId,
     name: r.name,
@@ -177,4 +185,18 @@ export function shortPeriod(grain: KpiGrain, start: string): string {
   if (grain === "quarter") return `Q${Math.floor((m - 1) / 3) + 1} ${y}`;
   if (grain === "month") return `${SHORT_MONTH[m - 1]} ${y}`;
   return `${d} ${SHORT_MONTH[m - 1]}`;
+}
+
+export interface ContributionData {
+  from: string;
+  to: string;
+  margin: number;
+  segments: { name: string; customers: number; revenue: number; costToServe: number; campaignCost: number; contribution: number }[];
+}
+
+export function contributionCsv(data: ContributionData): ChartData {
+  return {
+    columns: ["from", "to", "segment", "customers", "revenue", "margin", "cost_to_serve", "campaign_cost", "contribution"],
+    rows: data.segments.map((s) => [data.from, data.to, s.name, s.customers, s.revenue, data.margin, s.costToServe, s.campaignCost, s.contribution]),
+  };
 }

@@ -1,6 +1,6 @@
 import { Form, Link, useSubmit } from "@remix-run/react";
-import type { ReactNode } from "react";
 import { ChartCard } from "~/components/charts/chart-export";
+import { ContributionChart, type ContributionRow } from "~/components/charts/contribution-chart";
 import { HeatMap } from "~/components/charts/heat-map";
 import { KpiTile } from "~/components/charts/kpi-tile";
 import { LiftChart } from "~/components/charts/lift-chart";
@@ -8,6 +8,8 @@ import { TrendChart } from "~/components/charts/trend-chart";
 import type { DashboardPayload } from "../../../server/services/kpis/types";
 import {
   allCustomersId,
+  contributionCsv,
+  type ContributionData,
   heatModel,
   liftCsv,
   liftRows,
@@ -23,8 +25,10 @@ import { compactNumber, formatKpiValue } from "./format";
 interface DashboardViewProps {
   payload: DashboardPayload;
   filters: DashboardFilters;
-  /** The contribution view (campaigns), when the workspace has one to show. */
-  contribution?: ReactNode;
+  /** Every active segment's id in order: their colours (the same whatever the filter shows). */
+  colourOrder: string[];
+  /** Revenue against cost to serve per segment over the period (campaigns.contribution). */
+  contribution: (ContributionData & { segments: ContributionRow[] }) | null;
 }
 
 /** Hidden inputs carrying the current filters, except `omit`, for the small forms inside cards. */
@@ -46,7 +50,7 @@ function HiddenFilters({ filters, omit }: { filters: DashboardFilters; omit: key
  * target), segment size and revenue trends, the segment × KPI heat map, revenue lift and the
  * contribution view. Used by the dashboard page and its print view.
  */
-export function DashboardView({ payload, filters, contribution }: DashboardViewProps) {
+export function DashboardView({ payload, filters, colourOrder, contribution }: DashboardViewProps) {
   const submit = useSubmit();
   const period = payload.period;
   const previous = payload.previous;
@@ -54,10 +58,12 @@ export function DashboardView({ payload, filters, contribution }: DashboardViewP
   const focus = filters.focus && payload.segments.some((s) => s.id === filters.focus) ? filters.focus : allId;
   const focusName = payload.segments.find((s) => s.id === focus)?.name ?? "All customers";
   const tiles = tilesFor(payload, focus);
-  const heat = heatModel(payload, filters.heat);
-  const sizeSeries = trendSeries(payload, "members");
-  const revenueSeries = trendSeries(payload, "revenue");
-  const lift = liftRows(payload);
+  // Without any target the heat map would be all grey: compare with all customers instead.
+  const heatRef = filters.heat ?? (payload.cells.some((c) => c.target !== null) ? "target" : "all");
+  const heat = heatModel(payload, heatRef, colourOrder);
+  const sizeSeries = trendSeries(payload, "members", colourOrder);
+  const revenueSeries = trendSeries(payload, "revenue", colourOrder);
+  const lift = liftRows(payload, colourOrder);
   const revenueKpi = payload.kpis.find((k) => k.key === "revenue");
   const money = (v: number) => formatKpiValue(v, revenueKpi?.unit ?? "currency", { compact: true });
   const label = (p: string) => shortPeriod(payload.grain, p);
@@ -161,18 +167,18 @@ export function DashboardView({ payload, filters, contribution }: DashboardViewP
         subtitle={
           <>
             Each segment&apos;s value for {period?.label ?? "the period"}; colour: how far it is from{" "}
-            {filters.heat === "target" ? "its target" : "all customers"}, in the direction that is better for the KPI.{" "}
+            {heatRef === "target" ? "its target" : "all customers"}, in the direction that is better for the KPI.{" "}
             <span className="dash-toggle no-print" role="group" aria-label="Compare with">
               <Link
                 to={`?${dashboardSearch({ ...filters, heat: "target" })}`}
-                aria-current={filters.heat === "target" ? "true" : undefined}
+                aria-current={heatRef === "target" ? "true" : undefined}
                 preventScrollReset
               >
                 vs target
               </Link>
               <Link
                 to={`?${dashboardSearch({ ...filters, heat: "all" })}`}
-                aria-current={filters.heat === "all" ? "true" : undefined}
+                aria-current={heatRef === "all" ? "true" : undefined}
                 preventScrollReset
               >
                 vs all customers
@@ -187,7 +193,7 @@ export function DashboardView({ payload, filters, contribution }: DashboardViewP
           rows={heat.rows}
           columns={heat.columns}
           cells={heat.cells}
-          referenceName={filters.heat === "target" ? "target" : "all customers"}
+          referenceName={heatRef === "target" ? "target" : "all customers"}
         />
       </ChartCard>
 
@@ -209,7 +215,16 @@ export function DashboardView({ payload, filters, contribution }: DashboardViewP
             />
           </ChartCard>
         ) : null}
-        {contribution}
+        {contribution && contribution.segments.length ? (
+          <ChartCard
+            title="Contribution"
+            id="contribution"
+            subtitle={`Revenue against cost to serve and campaign cost per segment, ${contribution.from} to ${contribution.to}, all regions; contribution = revenue × ${Math.round(contribution.margin * 100)}% margin − costs.`}
+            data={contributionCsv(contribution)}
+          >
+            <ContributionChart rows={contribution.segments} title={`Contribution per segment, ${period?.label ?? ""}`} />
+          </ChartCard>
+        ) : null}
       </div>
     </>
   );

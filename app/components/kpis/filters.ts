@@ -11,8 +11,8 @@ export interface DashboardFilters {
   region: string | null;
   /** Chosen segments' ids; empty: every active segment. */
   segments: string[];
-  /** What the heat map compares with. */
-  heat: HeatReference;
+  /** What the heat map compares with; null: targets when any are set, else all customers. */
+  heat: HeatReference | null;
   /** Whose KPI tiles are shown; null: all customers. */
   focus: string | null;
 }
@@ -24,8 +24,8 @@ const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * Reads the filters from a URL's query. Unknown or malformed values fall back to the defaults
- * (week, latest period, all regions and segments, against target) rather than failing: a link
- * pasted from an older version still opens the dashboard.
+ * (week, latest period, all regions and segments, heat map against targets if any) rather than
+ * failing: a link pasted from an older version still opens the dashboard.
  */
 export function parseDashboardFilters(search: URLSearchParams): DashboardFilters {
   const grain = search.get("grain");
@@ -37,7 +37,7 @@ export function parseDashboardFilters(search: URLSearchParams): DashboardFilters
     period: period && DATE.test(period) ? period : null,
     region: region && UUID.test(region) ? region : null,
     segments: [...new Set(search.getAll("segment").filter((s) => UUID.test(s)))],
-    heat: search.get("heat") === "all" ? "all" : "target",
+    heat: search.get("heat") === "all" ? "all" : search.get("heat") === "target" ? "target" : null,
     focus: focus && UUID.test(focus) ? focus : null,
   };
 }
@@ -49,7 +49,7 @@ export function dashboardSearch(filters: DashboardFilters): string {
   if (filters.period) q.set("period", filters.period);
   if (filters.region) q.set("region", filters.region);
   for (const s of filters.segments) q.append("segment", s);
-  if (filters.heat !== "target") q.set("heat", filters.heat);
+  if (filters.heat) q.set("heat", filters.heat);
   if (filters.focus) q.set("focus", filters.focus);
   return q.toString();
 }
