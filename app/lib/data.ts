@@ -13,7 +13,7 @@ export function asQualityReport(value: unknown): ImportQualityReport | null {
   return value as ImportQualityReport;
 }
 
-export const KIND_LABELS: Record<ImportKind, string> = { customers: "Customers", transactions: "Transactions" };
+export const KIND_LABELS: Record<ImportKind, string> = { customers: "Customers", transactions: "Transactions", events: "Events" };
 
 export const STATUS_LABELS: Record<ImportStatus, string> = {
   uploaded: "Awaiting mapping",

@@ -18,6 +18,7 @@ import {
   isActive,
   isDelimiter,
   KIND_LABELS,
+  type ImportKind,
 } from "~/lib/data";
 import { errorPage, field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDateMinute } from "~/lib/format";
@@ -44,7 +45,7 @@ function importIdOf(params: { importId?: string }): string {
 async function loadPreview(
   context: AppLoadContext,
   importId: string,
-  kind: "customers" | "transactions",
+  kind: ImportKind,
   delimiter: string | null
 ) {
   try {

@@ -9,7 +9,8 @@ export const meta: MetaFunction = () => [{ title: "Upload a file · Data · Quor
 
 export async function loader({ request, context }: LoaderFunctionArgs) {
   await requirePermission(request, context, "data:import");
-  const kind = new URL(request.url).searchParams.get("kind") === "transactions" ? "transactions" : "customers";
+  const asked = new URL(request.url).searchParams.get("kind");
+  const kind = asked === "transactions" || asked === "events" ? asked : "customers";
   return { kind, maxMegabytes: context.ctx.config.MAX_UPLOAD_MB } as const;
 }
 

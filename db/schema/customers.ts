@@ -23,7 +23,7 @@ import { workspaces } from "./workspaces";
 
 const bytea = customType<{ data: Buffer }>({ dataType: () => "bytea" });
 
-export const IMPORT_KINDS = ["customers", "transactions"] as const;
+export const IMPORT_KINDS = ["customers", "transactions", "events"] as const;
 export type ImportKind = (typeof IMPORT_KINDS)[number];
 export const IMPORT_STATUSES = ["uploaded", "queued", "running", "completed", "failed", "cancelled"] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];

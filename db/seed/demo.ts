@@ -10,6 +10,7 @@ import type { TenantScope } from "../../server/services/scope";
 import { seedDemoModels } from "./demo-models";
 import { seedDemoMonitoring } from "./demo-monitoring";
 import { seedDemoGate } from "./demo-gate";
+import { seedDemoKpis } from "./demo-kpis";
 import { seedDemoSegments } from "./demo-segments";
 import { seedDemoSessions } from "./demo-sessions";
 import { seedDemoSwot } from "./demo-swot";
@@ -84,6 +85,8 @@ export async function seedDemo(
   await (await import("./demo-campaigns")).seedDemoCampaigns(db, ws.tenantId, accounts);
   log("Running the demo model runs…");
   await seedDemoModels(db, ws.tenantId, accounts, jobs);
+  log("Rolling up the demo KPIs…");
+  await seedDemoKpis(db, ws.tenantId, accounts, jobs);
 
   const labs = await createWorkspace(db, actor, { name: SECOND_WORKSPACE });
   await createRegion({ db, tenantId: labs.tenantId, actor, role: "owner" }, { name: "Global" });

@@ -13,7 +13,7 @@ import { FIELDS } from "../services/data/mapping";
 import { createBoss, jobQueueFor } from "../../workers/queues";
 import { type CliCommand, type CliIo, EXIT_FAILURE, EXIT_OK, UsageError, parseOptions } from "./command";
 
-export const IMPORT_USAGE = `Usage: npm run cli -- import --workspace <slug> --kind customers|transactions --file <path> [--map col=field,...]
+export const IMPORT_USAGE = `Usage: npm run cli -- import --workspace <slug> --kind customers|transactions|events --file <path> [--map col=field,...]
 
 Imports a CSV file (plain or gzip-compressed) into a workspace: the proposed column mapping is
 used, with --map overriding it column by column (field names: customers: ${FIELDS.customers.join(", ")};
@@ -23,7 +23,7 @@ and reason and never stop the good ones. Uses DATABASE_URL, or the embedded data
 
 Options:
   --workspace <slug>   the workspace's slug (shown in Settings)
-  --kind <kind>        customers or transactions
+  --kind <kind>        customers, transactions or events
   --file <path>        the file to import
   --map col=field,...  mapping overrides
   -h, --help           show this help
@@ -31,7 +31,7 @@ Options:
 
 interface ImportArgs {
   workspace: string;
-  kind: "customers" | "transactions";
+  kind: "customers" | "transactions" | "events";
   file: string;
   map: Map<string, string>;
 }
@@ -46,7 +46,7 @@ export function parseImportArgs(argv: string[]): ImportArgs | null {
   });
   if (v.help) return null;
   if (!v.workspace) throw new UsageError("--workspace is required");
-  if (v.kind !== "customers" && v.kind !== "transactions") throw new UsageError("--kind must be customers or transactions");
+  if (v.kind !== "customers" && v.kind !== "transactions" && v.kind !== "events") throw new UsageError("--kind must be customers, transactions or events");
   if (!v.file) throw new UsageError("--file is required");
   const map = new Map<string, string>();
   for (const pair of (v.map ?? "").split(",").filter(Boolean)) {

@@ -61,7 +61,7 @@ describe("npm run cli -- import", () => {
 
     const bad = await cli("import", "--workspace", w.slug, "--kind", "orders", "--file", file);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("--kind must be customers or transactions");
+    expect(bad.stderr).toContain("--kind must be customers, transactions or events");
     const missing = await cli("import", "--workspace", "no-such-workspace", "--kind", "customers", "--file", file);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe("import: no workspace with the slug 'no-such-workspace'\n");

@@ -71,7 +71,7 @@ describe("POST /data/imports/upload", () => {
     expect(await empty.text()).toBe("The file is empty (0 bytes). Choose a CSV file with a header row.");
     const kind = await upload(analyst, "kind=orders&fileName=x.csv", "a\n1\n");
     expect(kind.status).toBe(400);
-    expect(await kind.text()).toBe("kind: kind must be customers or transactions");
+    expect(await kind.text()).toBe("kind: kind must be customers, transactions or events");
     const viewer = await logIn(a.members.viewer.email);
     const refused = await upload(viewer, "kind=customers&fileName=x.csv", "customer_id\n1\n");
     expect(refused.status).toBe(403);

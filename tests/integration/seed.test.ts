@@ -23,8 +23,24 @@ describe("the demo seed", () => {
     );
     expect(features.rows[0].n).toBeGreaterThan(150);
     expect(features.rows[0].segments).toBeGreaterThanOrEqual(8);
-    const imports = await t.ownerQuery("select status, rows_failed from imports");
+    const imports = await t.ownerQuery("select status, rows_failed from imports where kind = 'transactions'");
     expect(imports.rows).toEqual([{ status: "completed", rows_failed: 0 }]);
+    // KPIs: the survey and support events imported, owners and targets set, one completed full roll-up.
+    const survey = await t.ownerQuery<{ status: string; rows_failed: number; rows_imported: number }>(
+      "select status, rows_failed, rows_imported from imports where file_name = 'survey-and-support-2011.csv'",
+    );
+    expect(survey.rows).toEqual([{ status: "completed", rows_failed: 0, rows_imported: expect.any(Number) }]);
+    expect(survey.rows[0].rows_imported).toBeGreaterThan(100);
+    const runs = await t.ownerQuery("select trigger, status from kpi_rollup_runs where status <> 'completed' or trigger = 'rebuild'");
+    expect(runs.rows).toEqual([{ trigger: "rebuild", status: "completed" }]);
+    const kpis = await t.ownerQuery<{ owned: number; targets: number; rollups: number }>(
+      `select (select count(*)::int from kpi_definitions where owner_user_id is not null) as owned,
+              (select count(*)::int from kpi_targets) as targets,
+              (select count(*)::int from kpi_rollups where grain = 'month' and value is not null) as rollups`,
+    );
+    expect(kpis.rows[0].owned).toBe(9);
+    expect(kpis.rows[0].targets).toBeGreaterThan(5);
+    expect(kpis.rows[0].rollups).toBeGreaterThan(100);
     const segments = await t.ownerQuery<{ name: string; status: string; current_version: number | null; member_count: number | null }>(
       "select name, status, current_version, member_count from segments order by name",
     );

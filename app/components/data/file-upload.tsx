@@ -21,6 +21,11 @@ const KINDS: { value: ImportKind; label: string; description: string }[] = [
     label: "Transactions",
     description: "One row per invoice line: invoice number, date, quantity, unit price and the customer's id.",
   },
+  {
+    value: "events",
+    label: "Events",
+    description: "One row per event: type (conversion, touchpoint, support_ticket, nps_response 0–10, …), date, and optionally the customer's id, a value, channel and campaign.",
+  },
 ];
 
 function uploadError(status: number, body: string): string {

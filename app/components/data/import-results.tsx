@@ -27,7 +27,7 @@ export function ImportCounts({
   rowsDuplicate,
   rowsFailed,
 }: ImportCountsProps) {
-  const things = kind === "customers" ? "customers" : "transactions";
+  const things = kind === "customers" ? "customers" : kind === "events" ? "events" : "transactions";
   return (
     <dl className="stat-grid stat-grid--five" aria-label="Import counts">
       <StatCard label="Rows read" value={formatCount(rowsRead)} hint="Lines after the header" />

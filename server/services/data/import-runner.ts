@@ -10,6 +10,7 @@ import { recomputeFeatures } from "./features";
 import { resolveIdentities } from "./identity";
 import type { JobQueue } from "./imports";
 import type { Mapping } from "./mapping";
+import { queueImportRollup } from "../kpis/runs";
 import { buildQualityReport } from "./quality-report";
 import { decodeText, storedChunks } from "./raw-file";
 import { rowConverter, STAGING, type RowError } from "./rows";
@@ -213,6 +214,18 @@ async function keyTransactions(tx: Tx, mapping: Mapping) {
   );
 }
 
+/** Keys staged events like transactions: the file's event id, else a content hash and its occurrence. */
+async function keyEvents(tx: Tx, mapping: Mapping) {
+  const byId = mapping.columns.some((c) => c.field === "event_id");
+  await txClient(tx).query(
+    `create temp table keyed_rows on commit drop as
+     select r.*, row_number() over (partition by r.content order by r.line) as occurrence,
+            ${byId ? "row_number() over (partition by r.event_id order by r.line) = 1 or r.event_id is null" : "true"} as first_of_key
+     from (select i.*, md5(concat_ws(chr(31), type, occurred_at::text, customer_external_id, value::text, channel, campaign)) as content
+           from import_rows i) r`,
+  );
+}
+
 /** Moves the staged rows into the tenant's tables and records what happened, all in `tx`. */
 async function applyRows(tx: Tx, job: ImportJob & { createdBy: string | null }, counters: Counters, checkCancel: () => Promise<void>) {
   const client = txClient(tx);
@@ -249,6 +262,26 @@ async function applyRows(tx: Tx, job: ImportJob & { createdBy: string | null }, 
        on conflict do nothing`,
       [job.tenantId],
     );
+  } else if (job.kind === "events") {
+    await keyEvents(tx, job.mapping);
+    const result = await client.query(
+      `with k as (
+         select *, coalesce(event_id, content || ':' || occurrence) as key from keyed_rows where first_of_key
+       ), ins as (
+         insert into events (tenant_id, id, customer_external_id, type, occurred_at, value, channel, campaign, import_id)
+         select $1, k.key, customer_external_id, type, occurred_at, value, channel, campaign, $2
+         from k
+         where not exists (select 1 from events e where e.tenant_id = $1 and e.id = k.key)
+         returning 1
+       )
+       select count(*)::int as n from ins`,
+      [job.tenantId, job.importId],
+    );
+    const staged = Number((await client.query("select count(*)::int as n from import_rows")).rows[0].n);
+    imported = result.rows[0].n;
+    unchanged = staged - imported;
+    // The customer is resolved when roll-ups are computed (by external id); events name customers
+    // that may arrive in a later customers file, so no customer records are made here.
   } else {
     for (const c of job.mapping.columns) {
       if (c.field !== "attribute" || !c.attribute) continue;
@@ -291,8 +324,18 @@ async function applyRows(tx: Tx, job: ImportJob & { createdBy: string | null }, 
     merges = await resolveIdentities(tx, audit);
   }
   await checkCancel();
-  const featured = await recomputeFeatures(tx, job.tenantId, settings.preparation);
+  // Events do not change customer features; transactions and customers do.
+  const featured = job.kind === "events" ? null : await recomputeFeatures(tx, job.tenantId, settings.preparation);
   await checkCancel();
+  // KPI roll-ups of the periods the file's rows touch (all periods after a customers file, whose
+  // regions may have changed), queued with the import's commit.
+  const span =
+    job.kind === "customers"
+      ? null
+      : (await client.query<{ from: Date | null; to: Date | null }>(`select min(occurred_at) as "from", max(occurred_at) as "to" from import_rows`)).rows[0];
+  if (job.kind === "customers" || (span?.from && span.to)) {
+    await queueImportRollup(tx, job.tenantId, job.importId, job.createdBy, span?.from && span.to ? { from: span.from, to: span.to } : null);
+  }
   await tx
     .update(imports)
     .set({
@@ -331,6 +374,7 @@ export async function runQualityReport(db: Database, tenantId: string, importId:
     const counters: Counters = { bytesRead: 0, rowsRead: 0, rowsFailed: 0 };
     await loadRows(tx, db, job, counters, { report: false });
     if (job.kind === "transactions") await keyTransactions(tx, job.mapping);
+    if (job.kind === "events") await keyEvents(tx, job.mapping);
     const settings = await readDataSettings(tx, tenantId);
     const report = await buildQualityReport(tx, job.kind, job.mapping, {
       maxMissingShare: settings.maxMissingShare,

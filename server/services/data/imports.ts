@@ -17,7 +17,7 @@ export interface JobQueue {
   enqueueModelRun(tx: Tx, job: { tenantId: string; runId: string }): Promise<void>;
 }
 
-export const ZImportKind = z.enum(IMPORT_KINDS, { message: "kind must be customers or transactions" });
+export const ZImportKind = z.enum(IMPORT_KINDS, { message: "kind must be customers, transactions or events" });
 export const ZUploadMeta = z.object({
   kind: ZImportKind,
   fileName: z

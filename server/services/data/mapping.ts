@@ -16,11 +16,13 @@ export const FIELDS = {
     "description",
     "country",
   ],
+  events: ["event_id", "customer_id", "type", "occurred_at", "value", "channel", "campaign"],
 } as const satisfies Record<ImportKind, readonly string[]>;
 
 export const REQUIRED_FIELDS: Record<ImportKind, readonly string[]> = {
   customers: ["external_id"],
   transactions: ["invoice_no", "occurred_at", "quantity", "unit_price"],
+  events: ["type", "occurred_at"],
 };
 
 export const FIELD_LABELS: Record<string, string> = {
@@ -39,6 +41,11 @@ export const FIELD_LABELS: Record<string, string> = {
   stock_code: "Product code",
   description: "Description",
   country: "Country",
+  event_id: "Event id",
+  type: "Event type",
+  value: "Value",
+  channel: "Channel",
+  campaign: "Campaign code",
   attribute: "Custom attribute",
   ignore: "Ignore",
 };
@@ -74,7 +81,7 @@ export function validateMapping(kind: ImportKind, header: readonly string[], map
   const keys = new Set<string>();
   for (const c of mapping.columns) {
     if (!header.includes(c.column)) problems.push(`Column '${c.column}' is not in the file's header.`);
-    if (!allowed.has(c.field)) problems.push(`Column '${c.column}': '${c.field}' is not a field of a ${kind} file.`);
+    if (!allowed.has(c.field)) problems.push(`Column '${c.column}': '${c.field}' is not a field of ${kind === "events" ? "an" : "a"} ${kind} file.`);
     if (c.field === "attribute") {
       if (!c.attribute) problems.push(`Column '${c.column}': a custom attribute needs a key, label, type and sensitivity.`);
       else if (keys.has(c.attribute.key)) problems.push(`Attribute key '${c.attribute.key}' is used by two columns.`);
@@ -86,16 +93,21 @@ export function validateMapping(kind: ImportKind, header: readonly string[], map
     }
   }
   for (const field of REQUIRED_FIELDS[kind]) {
-    if (!seen.has(field)) problems.push(`No column is mapped to ${FIELD_LABELS[field]}, which a ${kind} file needs.`);
+    if (!seen.has(field)) problems.push(`No column is mapped to ${FIELD_LABELS[field]}, which ${kind === "events" ? "an" : "a"} ${kind} file needs.`);
   }
   return problems;
 }
 
-const NAME_HINTS: { pattern: RegExp; customers?: string; transactions?: string }[] = [
-  { pattern: /^(customer|cust|client|member)[ _-]?(id|no|number|key)$|^customerid$/i, customers: "external_id", transactions: "customer_id" },
+const NAME_HINTS: { pattern: RegExp; customers?: string; transactions?: string; events?: string }[] = [
+  { pattern: /^(customer|cust|client|member)[ _-]?(id|no|number|key)$|^customerid$/i, customers: "external_id", transactions: "customer_id", events: "customer_id" },
+  { pattern: /^event[ _-]?(id|key)$/i, events: "event_id" },
+  { pattern: /^(event[ _-]?)?type$|^kind$/i, events: "type" },
+  { pattern: /^(value|score|amount|rating)$/i, events: "value" },
+  { pattern: /^channel$|^medium$/i, events: "channel" },
+  { pattern: /^campaign([ _-]?(code|id))?$/i, events: "campaign" },
   { pattern: /^(transaction|txn|order[ _-]?line|line)[ _-]?(id|key)$/i, transactions: "transaction_id" },
   { pattern: /^(invoice|order|receipt)[ _-]?(no|number|id)?$/i, transactions: "invoice_no" },
-  { pattern: /date|time|timestamp/i, transactions: "occurred_at" },
+  { pattern: /date|time|timestamp|^occurred/i, transactions: "occurred_at", events: "occurred_at" },
   { pattern: /^(qty|quantity|units)$/i, transactions: "quantity" },
   { pattern: /price|unit[ _-]?cost/i, transactions: "unit_price" },
   { pattern: /^(stock|product|sku|item)[ _-]?(code|id)?$/i, transactions: "stock_code" },
@@ -145,7 +157,7 @@ export interface ColumnProfile {
 
 /**
  * A first mapping for the user to review: field names recognised by their header, other columns
- * kept as custom attributes (customers) or ignored (transactions), with a suggested type and
+ * kept as custom attributes (customers) or ignored (transactions, events), with a suggested type and
  * sensitivity (protected for gender, age, ethnicity and the like; PII for names and addresses).
  */
 export function inferMapping(kind: ImportKind, header: readonly string[], sample: readonly string[][], delimiter: Mapping["delimiter"] = ",") {
@@ -160,7 +172,7 @@ export function inferMapping(kind: ImportKind, header: readonly string[], sample
       used.add(hint[kind]!);
       return { column, field: hint[kind]! };
     }
-    if (kind === "transactions") return { column, field: "ignore" };
+    if (kind !== "customers") return { column, field: "ignore" };
     const sensitivity: Sensitivity = PROTECTED_HINT.test(column) ? "protected" : PII_HINT.test(column) ? "pii" : "plain";
     return { column, field: "attribute", attribute: { key: attributeKey(column), label: column.trim() || "Column", type, sensitivity } };
   });

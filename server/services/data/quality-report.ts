@@ -59,6 +59,25 @@ export async function buildQualityReport(
       { id: "non_positive_price", label: "Zero or negative unit prices", count: await count(tx, sql`r.unit_price <= 0`), severity: "warning" },
       { id: "future_dates", label: "Dates in the future", count: await count(tx, sql`r.occurred_at > ${now.toISOString()}::timestamptz`), severity: "error" },
     );
+  } else if (kind === "events") {
+    add("customer_id", "text", sql`r.customer_external_id`);
+    add("type", "category", sql`r.type`);
+    add("occurred_at", "date", sql`r.occurred_at`);
+    add("value", "number", sql`r.value`);
+    add("channel", "category", sql`r.channel`);
+    add("campaign", "category", sql`r.campaign`);
+    const dup = await tx.execute<{ rows: string; keys: string }>(sql`
+      select (select count(*) from keyed_rows where occurrence > 1) as rows,
+             (select count(event_id) - (select count(*) from (select event_id from import_rows where event_id is not null group by 1) k)
+              from import_rows) as keys`);
+    duplicateRows = Number(dup.rows[0].rows);
+    duplicateKeys = Number(dup.rows[0].keys);
+    checks.push(
+      { id: "duplicate_rows", label: "Rows identical to an earlier row (kept, as separate events)", count: duplicateRows, severity: "warning" },
+      { id: "duplicate_keys", label: "Event ids used more than once (the first is kept)", count: duplicateKeys, severity: "error" },
+      { id: "no_customer", label: "Events without a customer id (left out of segment KPIs)", count: await count(tx, sql`r.customer_external_id is null`), severity: "info" },
+      { id: "future_dates", label: "Dates in the future", count: await count(tx, sql`r.occurred_at > ${now.toISOString()}::timestamptz`), severity: "error" },
+    );
   } else {
     add("external_id", "text", sql`r.external_id`);
     add("name", "text", sql`r.name`);

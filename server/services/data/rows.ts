@@ -40,6 +40,16 @@ export const STAGING: Record<ImportKind, Staging> = {
     ["occurred_at", "timestamptz"],
     ["country", "text"],
   ]),
+  events: staging([
+    ["line", "int"],
+    ["event_id", "text"],
+    ["customer_external_id", "text"],
+    ["type", "text"],
+    ["occurred_at", "timestamptz"],
+    ["value", "float8"],
+    ["channel", "text"],
+    ["campaign", "text"],
+  ]),
   customers: staging([
     ["line", "int"],
     ["external_id", "text"],
@@ -54,7 +64,7 @@ export const STAGING: Record<ImportKind, Staging> = {
   ]),
 };
 
-const REQUIRED = new Set(["external_id", "invoice_no", "occurred_at", "quantity", "unit_price"]);
+const REQUIRED = new Set(["external_id", "invoice_no", "occurred_at", "quantity", "unit_price", "type"]);
 
 /**
  * A function from a CSV record to a staging row, or to the reasons it cannot be imported: one
@@ -117,6 +127,32 @@ export function rowConverter(kind: ImportKind, header: string[], mapping: Mappin
         typed("unit_price", parseNumber),
         typed("occurred_at", parseDate)?.toISOString() ?? null,
         cell("country"),
+      ];
+      return errors.length ? { ok: false, errors } : { ok: true, row };
+    }
+
+    if (kind === "events") {
+      const customer = cell("customer_id");
+      const type = cell("type");
+      const value = typed("value", parseNumber);
+      // NPS answers are on the 0–10 scale; anything else would distort the score.
+      if (type === "nps_response") {
+        const at = fieldColumn.get("value");
+        if (!at) errors.push({ line, column: "*", reason: "an nps_response needs a value (0–10), but no column is mapped to Value", value: null });
+        else if (value === null && values[at.i].trim() === "") errors.push({ line, column: at.column, reason: "an nps_response needs a value from 0 to 10", value: "" });
+        else if (value !== null && !(Number.isInteger(value) && value >= 0 && value <= 10)) {
+          errors.push({ line, column: at.column, reason: "an nps_response must be a whole number from 0 to 10", value: values[at.i].trim() });
+        }
+      }
+      const row = [
+        line,
+        cell("event_id"),
+        customer === null ? null : normaliseExternalId(customer),
+        type,
+        typed("occurred_at", parseDate)?.toISOString() ?? null,
+        value,
+        cell("channel"),
+        cell("campaign"),
       ];
       return errors.length ? { ok: false, errors } : { ok: true, row };
     }

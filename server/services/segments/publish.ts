@@ -9,6 +9,7 @@ import type { TenantScope } from "../scope";
 import { emitSegmentPublished } from "../webhooks";
 import type { Definition } from "./definition";
 import { materialiseMatches } from "./selection";
+import { queuePublishRollup } from "../kpis/runs";
 
 export interface PublishInput {
   segmentId: string;
@@ -129,5 +130,7 @@ export async function publishVersion(tx: Tx, scope: TenantScope, input: PublishI
   });
   await emitSegmentPublished(tx, tenantId, { segmentId: segment.id, name: def.name, kind: input.kind, ...published });
   if (input.kind !== "retire") await queueAuditAfterPublish(tx, tenantId, segment.id, version, scope.actor.userId);
+  // The segment's KPI history is recomputed over its new membership (docs/decisions/012).
+  await queuePublishRollup(tx, tenantId, segment.id, scope.actor.userId);
   return published;
 }
