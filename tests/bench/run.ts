@@ -4,6 +4,7 @@ import { clusterAlgorithmsBench, clusterBench } from "./cluster";
 import { collabBench } from "./collab";
 import { importBench } from "./import";
 import { liveBench } from "./live";
+import { loadBench } from "./load";
 import { monitorBench } from "./monitor";
 import { segmentsBench } from "./segments";
 
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   api: apiBench,
   monitor: monitorBench,
   live: liveBench,
+  load: loadBench,
 };
 /** Benchmarks that need no database: run without starting one. */
 const STANDALONE_BENCHES: Record<string, () => Promise<unknown>> = {
