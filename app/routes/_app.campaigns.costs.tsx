@@ -85,7 +85,7 @@ export default function CostToServe() {
             CSV
           </a>
         </div>
-        <Form method="get" className="form-row form-row--end">
+        <Form method="get" className="form-row form-row--end campaign-period">
           <TextField name="from" type="date" label="From" defaultValue={contribution.from} />
           <TextField name="to" type="date" label="To" defaultValue={contribution.to} />
           <button type="submit" className="button button--secondary">

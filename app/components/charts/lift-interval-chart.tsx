@@ -54,9 +54,11 @@ export function LiftIntervalChart({ rows, title, format, axisTitle }: { rows: Li
             const tone = r.significant ? (r.estimate >= 0 ? "up" : "down") : "flat";
             return (
               <g key={r.label} className={`lift-chart__row lift-chart__row--${tone}`}>
-                <text x={0} y={cy - 14} className="chart__label">
-                  {r.label}
-                </text>
+                {rows.length > 1 ? (
+                  <text x={0} y={cy - 14} className="chart__label">
+                    {r.label}
+                  </text>
+                ) : null}
                 <line x1={x(r.low)} x2={x(r.high)} y1={cy} y2={cy} className="lift-chart__interval" />
                 <line x1={x(r.low)} x2={x(r.low)} y1={cy - 6} y2={cy + 6} className="lift-chart__interval" />
                 <line x1={x(r.high)} x2={x(r.high)} y1={cy - 6} y2={cy + 6} className="lift-chart__interval" />
