@@ -119,11 +119,13 @@ function wantsJson(req: Request): boolean {
   return req.path.startsWith("/trpc") || req.path.startsWith("/api/") || !req.accepts("html");
 }
 
-/** The 503 answer: tRPC's error shape for /trpc, `{ error }` JSON for other clients, a page that retries for browsers. */
+/** The 503 answer: tRPC's error shape for /trpc, the REST API's for /api, `{ error }` JSON for other clients, a page that retries for browsers. */
 export function sendDatabaseUnreachable(req: Request, res: Response): void {
   res.status(503).set("Retry-After", "5");
   if (req.path.startsWith("/trpc")) {
     res.json({ error: { message: DATABASE_UNREACHABLE, code: -32603, data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503, requestId: res.locals.requestId } } });
+  } else if (req.path.startsWith("/api/")) {
+    res.json({ error: { code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE } });
   } else if (wantsJson(req)) {
     res.json({ error: DATABASE_UNREACHABLE, requestId: res.locals.requestId });
   } else {

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { roleIn } from "../collab/auth";
 
 import type { AppServices } from "../trpc/context";
+import { API_KEY_CHANNEL, forgetApiKey } from "../services/api-keys";
 import { LIVE_CHANNEL } from "./publish";
 import { LIVE_EVENTS, ZSubscribeInput, type LiveEvent, type LiveServerToClientEvents, type SubscribeResult } from "./protocol";
 import { LIVE_TOPICS, parseTopic } from "./topics";
@@ -47,6 +48,8 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
   let connected: Promise<void> = Promise.resolve();
 
   const relay = (message: pg.Notification) => {
+    // The same connection carries API key revocations to this instance's key cache.
+    if (message.channel === API_KEY_CHANNEL && message.payload) return forgetApiKey(message.payload);
     if (message.channel !== LIVE_CHANNEL || !message.payload) return;
     let parsed: z.infer<typeof ZNotification>;
     try {
@@ -73,7 +76,9 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
       logger.warn({ err }, `live events: lost the listening connection, reconnecting in ${retryMs} ms`);
       setTimeout(() => {
         connected = listen().then(() => {
-          // Events published meanwhile were not relayed: subscribers read their state again.
+          // Events published meanwhile were not relayed: subscribers read their state again,
+          // and revocations may have been missed: cached API keys are looked up again.
+          forgetApiKey();
           io.local.emit(LIVE_EVENTS.resync);
         });
       }, retryMs);
@@ -85,6 +90,7 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
     try {
       await next.connect();
       await next.query(`listen ${LIVE_CHANNEL}`);
+      await next.query(`listen ${API_KEY_CHANNEL}`);
       retryMs = 100;
     } catch (err) {
       lost(err);

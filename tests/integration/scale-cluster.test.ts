@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { CollabProvider } from "../../app/collab/provider";
 import type { LiveClient } from "../../app/live/client";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { createApiKey, KEY_CACHE_MS, revokeApiKey } from "../../server/services/api-keys";
 import { metaOf } from "../../server/services/segments/draft-doc";
 import { clearRedisPrefix, startInstance, TEST_REDIS_URL, uniqueRedisPrefix, type Instance } from "../helpers/cluster";
 import { addCondition, collabClient, conditionIds, contentOf, converged, cookieOf, eventually, storedDoc } from "../helpers/collab";
@@ -134,5 +135,21 @@ describe("two web instances behind one Redis", () => {
     } finally {
       for (const c of watchers) c.close();
     }
+  });
+
+  it("refuses a revoked API key on every instance at once, not after their cache expires", async () => {
+    const { id, key } = await createApiKey(w.ownerScope, { name: "Across instances", scopes: ["memberships:read"] });
+    const call = (instance: Instance) => fetch(`${instance.url}/api/v1/segments`, { headers: { authorization: `Bearer ${key}` } });
+    // Both instances have the key in their cache now.
+    expect((await call(one)).status).toBe(200);
+    expect((await call(two)).status).toBe(200);
+
+    const revokedAt = Date.now();
+    await revokeApiKey(scopeOf(w, "owner"), { keyId: id });
+    await eventually(async () => (await call(one)).status === 401 && (await call(two)).status === 401, "both instances refuse the key");
+    // Well inside the cache's lifetime: the revocation's NOTIFY did it, not the expiry.
+    expect(Date.now() - revokedAt).toBeLessThan(KEY_CACHE_MS);
+    const refused = await call(two);
+    expect(await refused.json()).toMatchObject({ error: { code: "UNAUTHENTICATED", message: expect.stringContaining("has been revoked") } });
   });
 });

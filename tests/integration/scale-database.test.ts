@@ -124,7 +124,7 @@ describe("PostgreSQL unreachable for a while", () => {
       expect(await page.text()).toContain("The database is unreachable");
       const api = await fetch(`${instance.url}/api/v1/segments`, { headers: { authorization: "Bearer qk_nothing" } });
       expect(api.status).toBe(503);
-      expect(await api.json()).toMatchObject({ error: DB_MESSAGE });
+      expect(await api.json()).toEqual({ error: { code: "SERVICE_UNAVAILABLE", message: DB_MESSAGE } });
       const down = await fetch(`${instance.url}/healthz`);
       expect(down.status).toBe(503);
       expect(await down.json()).toEqual({ status: "unavailable", database: "unreachable", message: DB_MESSAGE });

@@ -64,7 +64,13 @@ export async function listApiKeys(scope: TenantScope) {
   });
 }
 
-/** Revokes a key at once: the next request with it is refused on this instance, within seconds on others. */
+/**
+ * Revokes a key at once on every web instance: the revoking transaction notifies
+ * API_KEY_CHANNEL with the key's hash (delivered on commit), every instance's listener
+ * (server/live/server.ts) forgets its cached entry, and the next request with it is refused
+ * (decision 014). An instance whose listener was down forgets every entry when it reconnects;
+ * the cache's few seconds bound the rest.
+ */
 export async function revokeApiKey(scope: TenantScope, input: z.input<typeof ZApiKeyIdInput>) {
   const { keyId } = ZApiKeyIdInput.parse(input);
   const revoked = await scope.db.withTenant(scope.tenantId, async (tx) => {
@@ -81,6 +87,7 @@ export async function revokeApiKey(scope: TenantScope, input: z.input<typeof ZAp
       .set({ revokedAt: at, revokedBy: scope.actor.userId })
       .where(and(eq(apiKeys.tenantId, scope.tenantId), eq(apiKeys.id, keyId)));
     await appendAudit(tx, scope, { action: "apikey.revoke", objectType: "api_key", objectId: keyId, after: { name: row.name } });
+    await tx.execute(sql`select pg_notify(${API_KEY_CHANNEL}, ${row.keyHash})`);
     return { id: keyId, keyHash: row.keyHash, revokedAt: at };
   });
   principals.delete(revoked.keyHash);
@@ -115,6 +122,15 @@ interface CachedKey {
  */
 export const KEY_CACHE_MS = 5_000;
 const principals = new Map<string, CachedKey>();
+
+/** The PostgreSQL channel on which a revocation names the key's hash to every web instance. */
+export const API_KEY_CHANNEL = "quorum_api_keys";
+
+/** Drops a key's cached entry (a revocation on any instance); without a hash, every entry. */
+export function forgetApiKey(keyHash?: string): void {
+  if (keyHash === undefined) principals.clear();
+  else principals.delete(keyHash);
+}
 /** When each key's last-used time was last written (per process): at most once a minute. */
 export const LAST_USED_EVERY_MS = 60_000;
 const lastUsedWritten = new Map<string, number>();
