@@ -30,7 +30,7 @@ export type CostScope = (typeof COST_SCOPES)[number];
 export const COST_SOURCES = ["import", "manual"] as const;
 
 /**
- * A marketing campaign aimed at one segment, run as a holdout experiment (decision 013):
+ * A marketing campaign aimed at one segment, run as a holdout experiment (decision 015):
  * launching freezes its members and their groups in campaign_members.
  */
 export const campaigns = pgTable(

@@ -1,5 +1,5 @@
 /**
- * Rule-based revenue attribution over touchpoints (decision 013).
+ * Rule-based revenue attribution over touchpoints (decision 015).
  *
  * For each conversion, its eligible touches are the same customer's touchpoints with
  * conversion time − lookback ≤ touch time ≤ conversion time (touches after the conversion are

@@ -1,5 +1,5 @@
 /**
- * Deterministic holdout assignment for campaign experiments (decision 013).
+ * Deterministic holdout assignment for campaign experiments (decision 015).
  *
  * Each customer's draw is u = the first 52 bits of SHA-256("<experiment id>:<customer id>")
  * (UTF-8), read as an unsigned integer and divided by 2^52 — uniform in [0, 1) and independent

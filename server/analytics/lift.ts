@@ -1,5 +1,5 @@
 /**
- * Lift of a campaign over its holdout (decision 013).
+ * Lift of a campaign over its holdout (decision 015).
  *
  * Conversion — difference of proportions d = p_t − p_h (treated − holdout):
  * - The reported interval is Newcombe's hybrid score interval (Newcombe 1998, "Interval

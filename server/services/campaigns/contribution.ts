@@ -37,7 +37,7 @@ async function resolvePeriod(tx: Tx, tenantId: string, input: { from?: string; t
 /**
  * Per segment (its current members) over a period: revenue from transactions, cost to serve and
  * campaign cost — each cost prorated by the share of its own period's days that fall in the
- * range — and contribution = revenue × margin − cost to serve − campaign cost (decision 013).
+ * range — and contribution = revenue × margin − cost to serve − campaign cost (decision 015).
  * Customer-level costs count for every active segment the customer is in.
  */
 export async function contributionBySegment(scope: TenantScope, input: z.input<typeof ZPeriodInput> = {}) {

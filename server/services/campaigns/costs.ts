@@ -8,7 +8,7 @@ import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
 
 /**
- * Cost to serve (decision 013): an amount per customer or per segment and period, entered in
+ * Cost to serve (decision 015): an amount per customer or per segment and period, entered in
  * the UI or imported from CSV. One amount per customer (segment) and period: a later entry or
  * import replaces it.
  */

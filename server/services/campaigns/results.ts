@@ -9,7 +9,7 @@ import { campaignRow, ZCampaignIdInput, type CampaignRow } from "./campaigns";
 import { readMargin } from "./settings";
 
 /**
- * A campaign's outcome per group (decision 013), over its period [start 00:00 UTC, end + 1 day):
+ * A campaign's outcome per group (decision 015), over its period [start 00:00 UTC, end + 1 day):
  * - conversion: a member converted when an `events` row of type 'conversion' for their external
  *   id falls in the period;
  * - revenue: the sum of quantity × unit price of their `transactions` in the period (0 without
