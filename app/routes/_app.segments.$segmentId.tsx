@@ -1,9 +1,12 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { redirect } from "@remix-run/node";
 import { Form, Link, useActionData, useLoaderData } from "@remix-run/react";
 import { useState } from "react";
 import { SegmentSizeChart } from "~/components/charts/segment-size-chart";
 import { ConfirmActions } from "~/components/confirm-actions";
+import kpiStyles from "~/components/kpis/kpis.css?url";
+import { SegmentKpis } from "~/components/kpis/segment-kpis";
+import { loadSegmentKpis } from "~/components/kpis/segment-kpis.server";
 import { Notice } from "~/components/notice";
 import { PageHeader } from "~/components/page-header";
 import { SegmentStatusBadge } from "~/components/segments/badges";
@@ -19,21 +22,24 @@ import { useMe } from "~/lib/use-me";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
+export const links: LinksFunction = () => [{ rel: "stylesheet", href: kpiStyles }];
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
   { title: `${data && "segment" in data ? data.segment.name : "Segment"} · Segments · Quorum` },
 ];
 
 export async function loader({ request, params, context }: LoaderFunctionArgs) {
-  await requirePermission(request, context, "segment:read");
+  const me = await requirePermission(request, context, "segment:read");
   return loadOrFail(request, async () => {
     const segmentId = params.segmentId ?? "";
-    const [segment, options, proposals, swot] = await Promise.all([
+    const [segment, options, proposals, swot, kpis] = await Promise.all([
       context.trpc.segments.get({ segmentId }),
       context.trpc.segments.builderOptions(),
       context.trpc.segments.proposals({ segmentId }),
       context.trpc.swot.get({ segmentId }).then((b) => b.schedule),
+      loadSegmentKpis(context, segmentId, me.permissions),
     ]);
-    return { ...segment, options, proposals: openProposals(proposals), swot };
+    return { ...segment, options, proposals: openProposals(proposals), swot, kpis };
   });
 }
 
@@ -55,7 +61,7 @@ export async function action({ request, params, context }: ActionFunctionArgs) {
 }
 
 export default function SegmentPage() {
-  const { segment, current, history, options, proposals, swot } = useLoaderData<typeof loader>();
+  const { segment, current, history, options, proposals, swot, kpis } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
   const me = useMe();
   const [confirmRetire, setConfirmRetire] = useState(false);
@@ -203,6 +209,8 @@ export default function SegmentPage() {
           </section>
         </div>
       ) : null}
+
+      <SegmentKpis series={kpis.series} alerts={kpis.alerts} />
 
       <section className="card" aria-labelledby="history-title">
         <h2 id="history-title" className="card__title">

@@ -73,20 +73,26 @@ export function SmallMultiples({ title, panels, format, periodLabel }: SmallMult
               const last = [...p.points].reverse().find((q) => q.value !== null) ?? null;
               const perf = last ? performance(last.value, p.target, p.direction) : null;
               const tone = perf === null ? "none" : perf >= 0 ? "good" : "bad";
+              const lastText = last ? format(p.key, last.value ?? 0) : "—";
+              // The name gives way to the latest value on the panel's top line.
+              const nameChars = Math.max(6, Math.floor((panelWidth - PAD.left - PAD.right - lastText.length * 7.5 - 12) / 7));
+              const name = p.name.length > nameChars ? `${p.name.slice(0, nameChars - 1)}…` : p.name;
+              const targetY = p.target === null ? 0 : y(p.target);
               return (
                 <g key={p.key} transform={`translate(${col * (panelWidth + GAP)},${row * (PANEL_HEIGHT + GAP)})`} data-panel={p.name}>
                   <rect width={panelWidth} height={PANEL_HEIGHT} rx={8} className="multiples__panel" />
                   <text x={PAD.left} y={18} className="chart__label chart__label--strong">
-                    {p.name}
+                    {name}
+                    <title>{p.name}</title>
                   </text>
                   <text x={panelWidth - PAD.right} y={18} textAnchor="end" className={`chart__value multiples__last multiples__last--${tone}`}>
-                    {last ? format(p.key, last.value ?? 0) : "—"}
+                    {lastText}
                   </text>
                   <g transform={`translate(${PAD.left},${PAD.top})`}>
                     {p.target !== null ? (
                       <g>
-                        <line x1={0} x2={innerW} y1={y(p.target)} y2={y(p.target)} className="multiples__target" />
-                        <text x={innerW} y={y(p.target) - 4} textAnchor="end" className="multiples__target-label">
+                        <line x1={0} x2={innerW} y1={targetY} y2={targetY} className="multiples__target" />
+                        <text x={innerW} y={targetY < 12 ? targetY + 12 : targetY - 4} textAnchor="end" className="multiples__target-label">
                           target {format(p.key, p.target)}
                         </text>
                       </g>
