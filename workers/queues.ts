@@ -4,11 +4,12 @@ import { txClient } from "../db/client";
 import type { JobQueue } from "../server/services/data/imports";
 import { IMPORT_QUEUE, ZImportJob } from "./jobs/import";
 import { MODEL_RUN_QUEUE, ZModelRunJob } from "./jobs/model-run";
+import { KPI_ROLLUP_QUEUE } from "./jobs/kpi-rollup";
 import { MONITOR_RUN_QUEUE, MONITOR_SWEEP_QUEUE } from "./jobs/monitor-run";
 import { QUALITY_QUEUE, ZQualityJob } from "./jobs/quality";
 import { WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
 
-export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE, WEBHOOK_DELIVERY_QUEUE, MONITOR_RUN_QUEUE, MONITOR_SWEEP_QUEUE] as const;
+export const QUEUES = [IMPORT_QUEUE, QUALITY_QUEUE, MODEL_RUN_QUEUE, WEBHOOK_DELIVERY_QUEUE, MONITOR_RUN_QUEUE, MONITOR_SWEEP_QUEUE, KPI_ROLLUP_QUEUE] as const;
 export const JOB_SCHEMA = "pgboss";
 
 /**

@@ -3,6 +3,7 @@ import type { Database } from "../db/client";
 import type { Logger } from "../server/logger";
 import { handleImportJob, IMPORT_QUEUE, resumeInterruptedImports } from "./jobs/import";
 import { handleModelRunJob, MODEL_RUN_QUEUE } from "./jobs/model-run";
+import { handleKpiRollupJob, KPI_ROLLUP_QUEUE } from "./jobs/kpi-rollup";
 import { handleMonitorRunJob, MONITOR_RUN_QUEUE, MONITOR_SWEEP_CRON, MONITOR_SWEEP_QUEUE, sweepMonitorSchedules } from "./jobs/monitor-run";
 import { handleQualityJob, QUALITY_QUEUE } from "./jobs/quality";
 import { handleWebhookDeliveryJob, WEBHOOK_DELIVERY_QUEUE } from "./jobs/webhook-delivery";
@@ -43,6 +44,13 @@ export async function startWorkers(opts: { appUrl: string; db: Database; logger:
     { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
     leases.hold(MONITOR_RUN_QUEUE, async ([job]: PgBoss.JobWithMetadata[]) =>
       handleMonitorRunJob(opts.db, log, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
+    ),
+  );
+  await boss.work(
+    KPI_ROLLUP_QUEUE,
+    { batchSize: 1, pollingIntervalSeconds: 1, includeMetadata: true },
+    leases.hold(KPI_ROLLUP_QUEUE, async ([job]: PgBoss.JobWithMetadata[]) =>
+      handleKpiRollupJob(opts.db, log, job.data, { retryCount: job.retryCount, retryLimit: job.retryLimit }),
     ),
   );
   await boss.work(MONITOR_SWEEP_QUEUE, { batchSize: 1, pollingIntervalSeconds: 30 }, async () => sweepMonitorSchedules(opts.db, log));
