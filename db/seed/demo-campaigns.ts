@@ -30,7 +30,7 @@ export async function seedDemoCampaigns(db: Database, tenantId: string, accounts
       .where(and(eq(segments.tenantId, tenantId), eq(segments.status, "active")))
       .orderBy(asc(segments.priority), asc(segments.name)),
   );
-  const target = active.find((s) => (s.members ?? 0) >= 100);
+  const target = active.find((s) => (s.members ?? 0) >= 20);
   if (!target) return;
 
   await setContributionMargin(analyst, { margin: 0.35 });
