@@ -40,6 +40,11 @@ export interface CollabState {
   status: CollabStatus;
   /** Local changes the server has not yet confirmed as stored. */
   pending: number;
+  /**
+   * Offline, and connecting again by itself: the server went away (restarted, shut down, or an
+   * instance behind the load balancer died) and the next attempt may reach another instance.
+   */
+  reconnecting: boolean;
   /** The server lets this person watch but not change the document. */
   readOnly: boolean;
   /** The last thing that went wrong, worded for the person; null when all is well. */
@@ -77,7 +82,7 @@ export class CollabProvider {
   readonly room: string;
   private readonly tenantId: string;
   private readonly docName: string;
-  private state: CollabState = { status: "connecting", pending: 0, readOnly: false, error: null, peers: [] };
+  private state: CollabState = { status: "connecting", pending: 0, reconnecting: false, readOnly: false, error: null, peers: [] };
   private joined = false;
   /** Bumped at every (dis)connect: acknowledgements of an earlier connection are ignored. */
   private generation = 0;
@@ -120,6 +125,9 @@ export class CollabProvider {
   }
   get pending(): number {
     return this.state.pending;
+  }
+  get reconnecting(): boolean {
+    return this.state.reconnecting;
   }
   get readOnly(): boolean {
     return this.state.readOnly;
@@ -221,7 +229,7 @@ export class CollabProvider {
       // Announce presence again with a newer clock: the server may remember this client's last one.
       const local = this.awareness.getLocalState();
       if (local) this.awareness.setLocalState({ ...local });
-      this.update({ status: "synced", readOnly: result.access === "read", error: null });
+      this.update({ status: "synced", reconnecting: false, readOnly: result.access === "read", error: null });
       this.settle("synced");
     });
   };
@@ -233,17 +241,18 @@ export class CollabProvider {
     this.inflight = 0;
     const others = Array.from(this.awareness.getStates().keys()).filter((id) => id !== this.doc.clientID);
     removeAwarenessStates(this.awareness, others, this);
-    this.update({ status: "offline" });
+    // socket.io reconnects by itself unless the server sent this socket away on purpose.
+    this.update({ status: "offline", reconnecting: this.socket.active });
   };
 
   private onConnectError = (err: Error & { data?: { retry?: boolean } }) => {
     if (this.socket.active) {
-      this.update({ status: "offline" });
+      this.update({ status: "offline", reconnecting: true });
       return;
     }
     // The server turned the connection away: for good (no session, another site), or for now.
     if (err.data?.retry && !this.destroyed) {
-      this.update({ status: "offline", error: err.message });
+      this.update({ status: "offline", reconnecting: true, error: err.message });
       this.retryTimer = setTimeout(() => this.connect(), RETRY_REFUSED_MS);
       return;
     }
@@ -344,7 +353,7 @@ export class CollabProvider {
   }
 
   private fail(message: string) {
-    this.update({ status: "offline", error: message });
+    this.update({ status: "offline", reconnecting: false, error: message });
     const error = new Error(message);
     for (const w of this.waiters.synced) w.reject(error);
     this.waiters.synced = [];

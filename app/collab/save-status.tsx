@@ -3,21 +3,27 @@ import type { CollabStatus } from "./provider";
 /**
  * The connection and saving state of a co-edited document, in words: "Saved" once the server
  * has stored every local edit, "Saving…" while some are unacknowledged, "Live" for read-only
- * watchers, and what happens to edits while offline. `offlineNote` overrides the offline wording.
+ * watchers, "Reconnecting…" while the connection is being made again by itself (a server
+ * restarted or an instance went away), and what happens to edits while offline. `offlineNote`
+ * overrides the offline wording.
  */
 export function SaveStatus({
   status,
   pending,
   watching,
+  reconnecting = false,
   offlineNote,
 }: {
   status: CollabStatus;
   pending: number;
   watching: boolean;
+  reconnecting?: boolean;
   offlineNote?: string;
 }) {
   const [label, tone] =
-    status === "offline"
+    status === "offline" && reconnecting
+      ? [watching ? "Reconnecting…" : pending > 0 ? `Reconnecting… ${pending === 1 ? "1 edit is" : `${pending} edits are`} kept and sync when it is back` : "Reconnecting…", "offline"]
+      : status === "offline"
       ? [offlineNote ?? (watching ? "Offline — reconnecting" : "Offline — your edits sync when the connection returns"), "offline"]
       : status === "connecting"
         ? ["Connecting…", "busy"]

@@ -21,7 +21,7 @@ export interface CollabDoc extends CollabState {
   setFocus(focus: string | null): void;
 }
 
-const BEFORE_MOUNT: CollabState = { status: "connecting", pending: 0, readOnly: false, error: null, peers: [] };
+const BEFORE_MOUNT: CollabState = { status: "connecting", pending: 0, reconnecting: false, readOnly: false, error: null, peers: [] };
 const noSubscription = () => () => {};
 
 /**

@@ -9,7 +9,8 @@ export function liveClient(): LiveClient {
   return shared;
 }
 
-export type LiveStatus = "connecting" | "live" | "refused";
+/** "reconnecting": the connection dropped (a server restarted, an instance went away) and is being made again by itself. */
+export type LiveStatus = "connecting" | "live" | "reconnecting" | "refused";
 
 /**
  * Follows live topics of the workspace while the component is mounted: `onMessage` gets each
@@ -34,8 +35,17 @@ export function useLive(tenantId: string, topics: string[], onMessage: LiveListe
       const refused = results.find((r) => !r.ok);
       setState(refused && !refused.ok ? { status: "refused", error: refused.error } : { status: "live", error: null });
     });
+    const dropped = () => {
+      if (client.socket.active) setState((s) => (s.status === "live" ? { status: "reconnecting", error: null } : s));
+    };
+    // Back: the client has subscribed again (its listeners get a resync to read the state anew).
+    const back = () => setState((s) => (s.status === "reconnecting" ? { status: "live", error: null } : s));
+    client.socket.on("disconnect", dropped);
+    client.socket.on("connect", back);
     return () => {
       active = false;
+      client.socket.off("disconnect", dropped);
+      client.socket.off("connect", back);
       for (const s of subs) s.stop();
     };
   }, [tenantId, joined]);

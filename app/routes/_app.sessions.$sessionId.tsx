@@ -138,7 +138,7 @@ export default function SessionRoom() {
           <>
             {open ? (
               <span className={`live-indicator live-indicator--${live.status}`} role="status" title={live.error ?? undefined}>
-                {live.status === "live" ? "Live updates on" : live.status === "refused" ? "Live updates unavailable" : "Connecting…"}
+                {live.status === "live" ? "Live updates on" : live.status === "refused" ? "Live updates unavailable" : live.status === "reconnecting" ? "Reconnecting…" : "Connecting…"}
               </span>
             ) : (
               <>

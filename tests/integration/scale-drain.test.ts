@@ -88,6 +88,8 @@ describe("SIGTERM", () => {
 
       expect(await exit!).toEqual({ code: 0, signal: null });
       await eventually(() => clients.every((p) => p.status === "offline"), "the clients are disconnected");
+      // Closed as a restart, not sent away: they keep trying (and would reach another instance).
+      expect(clients.every((p) => p.reconnecting)).toBe(true);
 
       const stored = await storedDoc(database, w.tenantId, draft.doc);
       expect(conditionIds(stored)).toHaveLength(40);

@@ -120,6 +120,7 @@ export function DraftWorkspace(props: DraftWorkspaceProps) {
             status={status}
             pending={pending}
             watching={readOnly}
+            reconnecting={collab.reconnecting}
             offlineNote={readOnly ? "Offline — the edits of others show again when the connection returns" : "Offline — your edits will sync when the connection returns"}
           />
         </div>

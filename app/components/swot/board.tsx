@@ -160,7 +160,7 @@ export function SwotBoard({ tenantId, docName, user, canEdit, teams, compact, re
               You are watching
             </span>
           ) : null}
-          <SaveStatus status={status} pending={pending} watching={readOnly} />
+          <SaveStatus status={status} pending={pending} watching={readOnly} reconnecting={collab.reconnecting} />
         </div>
         <PresenceStack peers={peers} describeFocus={(focus) => describeCard(doc, focus)} />
       </div>
