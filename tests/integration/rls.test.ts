@@ -1,4 +1,4 @@
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDatabase } from "../../db/client";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
@@ -13,7 +13,7 @@ import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
-import { apiKeys, biasResults, committeeSessions, driftResults, featureBaselines, featureBaselineValues, monitorAlerts, monitorResegmentations, monitorRuns, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { apiKeys, biasResults, campaignMembers, campaigns, committeeSessions, costToServe, customers, driftResults, featureBaselines, featureBaselineValues, monitorAlerts, monitorResegmentations, monitorRuns, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -69,6 +69,16 @@ beforeAll(async () => {
       await tx.insert(biasResults).values({ tenantId: w.tenantId, runId: run.id, segmentId: everyone.segmentId, version: 1, attribute: "gender", n: 1, selected: 1, demographicParityDifference: 0, statisticalParityDifference: 0, failsFourFifths: false, groups: [] });
       await tx.insert(monitorAlerts).values({ tenantId: w.tenantId, runId: run.id, kind: "drift", subject: "monetary", band: "act", message: "test" });
       await tx.insert(monitorResegmentations).values({ tenantId: w.tenantId, segmentId: everyone.segmentId, proposalId: voted.proposalId, runId: run.id });
+    });
+    // A launched campaign with its frozen members and a segment's cost to serve (as the app role, under RLS).
+    await w.ownerScope.db.withTenant(w.tenantId, async (tx) => {
+      const [campaign] = await tx
+        .insert(campaigns)
+        .values({ tenantId: w.tenantId, name: "Spring", segmentId: everyone.segmentId, channels: ["email"], budget: 100, periodStart: "2026-01-01", periodEnd: "2026-01-31", holdoutPercent: 10, outcome: "conversion", status: "running" })
+        .returning({ id: campaigns.id });
+      const [customer] = await tx.select({ id: customers.id }).from(customers).where(eq(customers.tenantId, w.tenantId)).limit(1);
+      await tx.insert(campaignMembers).values({ tenantId: w.tenantId, campaignId: campaign.id, customerId: customer.id, holdout: false, draw: 0.5 });
+      await tx.insert(costToServe).values({ tenantId: w.tenantId, scope: "segment", segmentId: everyone.segmentId, periodStart: "2026-01-01", periodEnd: "2026-12-31", amount: 10, source: "manual" });
     });
     // A completed model run: results, cluster profiles and assignments.
     await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "scores.csv", body: "customer_id,score\nS1,1\nS2,2\nS3,10\nS4,11" });
