@@ -9,6 +9,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { startImport, uploadFile } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
+import { isDatabaseUnreachable } from "../../server/http/database-health";
+import { createLogger } from "../../server/logger";
+import { handleImportJob } from "../../workers/jobs/import";
 import { JOB_POLICY } from "../../workers/queues";
 import { seedBenchCustomers } from "../bench/segments";
 import { jobsFor } from "../helpers/callers";
@@ -175,6 +178,49 @@ describe("a worker killed with SIGKILL in the middle of an import", () => {
       const jobs = await jobOf("data-import", "importId", up.importId);
       return jobs.length === 1 && jobs[0].state === "completed" ? true : null;
     }, TAKEOVER_MS);
+  }, 300_000);
+});
+
+describe("an import whose database connection is cut in the middle", () => {
+  it("is retried, not marked failed, and the retry imports every row exactly once", async () => {
+    const v = await makeWorkspace(t.db, "Cut Co");
+    const up = await uploadFile(v.ownerScope, { kind: "transactions", fileName: "cut.csv" }, [transactionsCsv(IMPORT_ROWS)], 1 << 30);
+    await startImport(v.ownerScope, { importId: up.importId, mapping: up.mapping }, jobsFor(t.db));
+    const log = createLogger("silent");
+    const first = handleImportJob(t.db, jobsFor(t.db), log, { tenantId: v.tenantId, importId: up.importId });
+    const outcome = first.then(
+      (value) => ({ resolved: value }),
+      (err: unknown) => ({ lostDatabase: isDatabaseUnreachable(err) }),
+    );
+    await waitFor(
+      "the import to be a third read",
+      async () => {
+        const { rows } = await t.ownerQuery("select status, rows_read from imports where id = $1", [up.importId]);
+        return rows[0].status === "running" && rows[0].rows_read >= IMPORT_ROWS / 3 ? true : null;
+      },
+      120_000,
+      20,
+    );
+    // The backend of the import's transaction: the one holding its advisory lock.
+    const cut = await t.ownerQuery<{ ok: boolean }>(
+      "select pg_terminate_backend(pid) as ok from pg_locks where locktype = 'advisory' and classid = 727003 and granted and database = (select oid from pg_database where datname = current_database())",
+    );
+    expect(cut.rows.map((r) => r.ok)).toEqual([true]);
+    // Thrown as a lost database (so pg-boss retries the job); the import is not failed and holds no rows.
+    expect(await outcome).toEqual({ lostDatabase: true });
+    const after = await t.ownerQuery("select status, error, rows_imported from imports where id = $1", [up.importId]);
+    expect(after.rows[0]).toEqual({ status: "running", error: null, rows_imported: 0 });
+    const none = await t.ownerQuery<{ n: number }>("select count(*)::int as n from transactions where tenant_id = $1", [v.tenantId]);
+    expect(none.rows[0].n).toBe(0);
+
+    expect(await handleImportJob(t.db, jobsFor(t.db), log, { tenantId: v.tenantId, importId: up.importId })).toBe("completed");
+    const { rows } = await t.ownerQuery<{ n: number; keys: number }>("select count(*)::int as n, count(distinct id)::int as keys from transactions where tenant_id = $1", [v.tenantId]);
+    expect(rows[0]).toEqual({ n: IMPORT_ROWS, keys: IMPORT_ROWS });
+    const audit = await t.ownerQuery<{ n: number }>("select count(*)::int as n from audit_log where tenant_id = $1 and action = 'import.complete' and object_id = $2", [
+      v.tenantId,
+      up.importId,
+    ]);
+    expect(audit.rows[0].n).toBe(1);
   }, 300_000);
 });
 

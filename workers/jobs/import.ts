@@ -26,8 +26,13 @@ export async function resumeInterruptedImports(db: Database, jobs: JobQueue, log
   );
   let resumed = 0;
   for (const r of rows.rows) {
-    const outcome = await runImport(db, jobs, r.tenant_id, r.id, log);
-    if (outcome !== "busy" && outcome !== "skipped") resumed++;
+    try {
+      const outcome = await runImport(db, jobs, r.tenant_id, r.id, log);
+      if (outcome !== "busy" && outcome !== "skipped") resumed++;
+    } catch (err) {
+      // Interrupted again (the database went away): the next sweep tries again; the others go on.
+      log.warn({ err, tenantId: r.tenant_id, importId: r.id }, "resuming an interrupted import failed; the next sweep retries it");
+    }
   }
   if (resumed) log.info({ resumed }, "resumed interrupted imports");
   return resumed;

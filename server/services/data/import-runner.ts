@@ -4,6 +4,7 @@ import { txClient } from "../../../db/client";
 import { attributeDefinitions, dataQualityReports, imports, users, type ImportKind } from "../../../db/schema";
 import { DomainError } from "../../errors";
 import { CsvError, CsvParser, type CsvRecord } from "../../lib/csv-reader";
+import { isDatabaseUnreachable } from "../../http/database-health";
 import type { Logger } from "../../logger";
 import { appendAudit } from "../audit";
 import { recomputeFeatures } from "./features";
@@ -95,6 +96,13 @@ export async function runImport(db: Database, jobs: JobQueue, tenantId: string, 
       await progress(db, tenantId, importId, { status: "cancelled", finishedAt: new Date(), rowsImported: 0, rowsUnchanged: 0, rowsFailed: 0 });
       return "cancelled";
     }
+    if (isDatabaseUnreachable(error)) {
+      // The database went away (a cut connection, a pool that could not connect), not the file:
+      // the transaction took everything it wrote with it. Thrown, so pg-boss retries the job;
+      // an import left "running" is also resumed by the workers' recovery.
+      log?.warn({ err: error, tenantId, importId }, "import interrupted by a lost database connection; it will be retried");
+      throw error;
+    }
     log?.error({ err: error, tenantId, importId }, "import failed");
     const message = error instanceof Error ? error.message : String(error);
     await progress(db, tenantId, importId, {
@@ -123,14 +131,20 @@ async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters
   let convert: ReturnType<typeof rowConverter> | null = null;
   let good: unknown[][] = [];
   let errors: RowError[] = [];
-  // One bulk insert is in flight while the next batch is parsed.
+  // One bulk insert is in flight while the next batch is parsed. Its failure (a lost connection)
+  // is seen at the next await of it; marked handled now, so that failing while something else is
+  // awaited is no unhandled rejection, which would end a worker process.
   let inFlight: Promise<unknown> = Promise.resolve();
+  const send = (query: Promise<unknown>) => {
+    query.catch(() => {});
+    return query;
+  };
   let lastProgress = 0;
 
   const flush = async (final = false) => {
     await inFlight;
     if (good.length) {
-      inFlight = client.query(staging.insert, staging.columnsOf(good));
+      inFlight = send(client.query(staging.insert, staging.columnsOf(good)));
       good = [];
     }
     if (errors.length) {
@@ -139,10 +153,12 @@ async function loadRows(tx: Tx, db: Database, job: ImportJob, counters: Counters
       errors = [];
       if (options.report) {
         await inFlight;
-        inFlight = client.query(
-          `insert into import_errors (tenant_id, import_id, line, column_name, reason, value)
-           select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[]) on conflict do nothing`,
-          [job.tenantId, job.importId, batch.map((e) => e.line), batch.map((e) => e.column), batch.map((e) => e.reason), batch.map((e) => e.value)],
+        inFlight = send(
+          client.query(
+            `insert into import_errors (tenant_id, import_id, line, column_name, reason, value)
+             select $1, $2, * from unnest($3::int[], $4::text[], $5::text[], $6::text[]) on conflict do nothing`,
+            [job.tenantId, job.importId, batch.map((e) => e.line), batch.map((e) => e.column), batch.map((e) => e.reason), batch.map((e) => e.value)],
+          ),
         );
       }
     }
