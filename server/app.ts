@@ -1,7 +1,7 @@
 import * as trpcExpress from "@trpc/server/adapters/express";
 import express, { type NextFunction, type Request, type Response } from "express";
 import { createServer, type Server } from "node:http";
-import { createApiRouter } from "./api/router";
+import { createApiRouter, isApiPath } from "./api/router";
 import { attachCollab, type Collab } from "./collab/server";
 import { auditExportHandler } from "./http/audit-export";
 import { csrfGuard } from "./http/csrf";
@@ -37,15 +37,14 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.disable("x-powered-by");
   app.set("trust proxy", config.TRUST_PROXY);
   app.use(requestLogging(logger));
-  app.use(securityHeaders({ publicUrl: config.PUBLIC_URL, ui: options.ui }));
+  const headers = securityHeaders({ publicUrl: config.PUBLIC_URL, ui: options.ui });
+  app.use(headers);
 
   const health = new DatabaseHealth(db, logger);
   let draining = false;
   app.get("/healthz", healthRoute(health, () => draining));
   app.use(databaseGate(health, () => draining));
 
-  // REST for downstream systems: API keys in the Authorization header, no cookies, hence no CSRF.
-  app.use("/api/v1", createApiRouter(services));
   app.use(csrfGuard(config.PUBLIC_URL));
   // tRPC reads and parses the body itself (bounded by maxBodySize), so a malformed or oversized
   // body gets a tRPC-shaped error like any other failure of a procedure.
@@ -76,7 +75,11 @@ export async function createHttpApp(services: AppServices, options: { ui: "produ
   app.use(databaseErrors(health));
   app.use(errorHandler(logger));
 
-  const server = createServer(app);
+  // REST for downstream systems (API keys in the Authorization header, no cookies, hence no
+  // CSRF) is answered before Express, with the same headers, database gate and request ids
+  // (decision 016).
+  const api = createApiRouter(services, { headers, health, draining: () => draining });
+  const server = createServer((req, res) => (isApiPath(req.url) ? api(req, res) : app(req, res)));
   const collab = attachCollab(server, services);
   return {
     app,

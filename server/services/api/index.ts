@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import pg from "pg";
 import { z } from "zod";
 import { txClient, type Tx } from "../../../db/client";
 import { invalid, notFound } from "../../errors";
@@ -80,9 +81,10 @@ const prepared = new WeakSet<object>();
 
 /**
  * The current segments of a customer (by the external id systems know them by). This is the
- * API's hot path, so it is one round trip: what db.withTenant does (a transaction with the
- * tenant set locally, RLS applying) sent as one multi-statement query around a statement
- * prepared once per connection. The tenant id is a checked UUID; the external id is escaped.
+ * API's hot path, so it is one round trip: the tenant set locally and the statement prepared
+ * once per connection, sent as one multi-statement query, which PostgreSQL runs as one implicit
+ * transaction (so the setting ends with it and RLS applies, as in db.withTenant, without the two
+ * statements of an explicit begin/commit). The tenant id is a checked UUID; the external id is escaped.
  */
 export async function customerSegments(p: ApiPrincipal, externalIdInput: string) {
   const externalId = ZExternalId.parse(externalIdInput);
@@ -95,12 +97,12 @@ export async function customerSegments(p: ApiPrincipal, externalIdInput: string)
       prepared.add(client);
     }
     const results = (await client.query(
-      `begin; select set_config('app.tenant_id', '${p.tenantId}', true); execute api_customer_segments('${p.tenantId}', ${client.escapeLiteral(externalId)}); commit`,
+      `select set_config('app.tenant_id', '${p.tenantId}', true); execute api_customer_segments('${p.tenantId}', ${client.escapeLiteral(externalId)})`,
     )) as unknown as { rows: CustomerSegmentRow[] }[];
-    rows = results[2].rows;
+    rows = results[1].rows;
   } catch (error) {
-    await client.query("rollback").catch(() => {});
-    client.release();
+    // A failed statement ends its implicit transaction; a connection that failed is not reused.
+    client.release(error instanceof pg.DatabaseError ? undefined : (error as Error));
     throw error;
   }
   client.release();
