@@ -178,7 +178,15 @@ export function ChartCard({ title, subtitle, data, formats = ALL_FORMATS, id, cl
             <ul className="menu__list">
               {formats.map((kind) => (
                 <li key={kind}>
-                  <button type="button" className="menu__item" onClick={() => void exportAs(kind)}>
+                  <button
+                    type="button"
+                    className="menu__item"
+                    onClick={(e) => {
+                      const menu = e.currentTarget.closest("details");
+                      if (menu) menu.open = false;
+                      void exportAs(kind);
+                    }}
+                  >
                     {FORMAT_LABELS[kind]}
                   </button>
                 </li>

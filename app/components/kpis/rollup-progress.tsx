@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form, useLocation } from "@remix-run/react";
 import { Notice } from "~/components/notice";
 import { ProgressBar } from "~/components/progress-bar";
 import { formatDateMinute } from "~/lib/format";
@@ -38,11 +38,16 @@ export function RollupStatus({ status, compact = false }: { status: KpiStatusVie
   return null;
 }
 
-/** "Rebuild roll-ups": recomputes every KPI of every segment and period (kpi:configure). */
+/**
+ * "Rebuild roll-ups": recomputes every KPI of every segment and period (kpi:configure), then
+ * comes back to this page, which follows the run's progress.
+ */
 export function RebuildButton({ disabled, variant = "secondary" }: { disabled: boolean; variant?: "primary" | "secondary" }) {
+  const location = useLocation();
   return (
     <Form method="post" action="/dashboards/kpis" className="no-print">
       <input type="hidden" name="intent" value="rebuild" />
+      <input type="hidden" name="returnTo" value={`${location.pathname}${location.search}`} />
       <button type="submit" className={`button button--${variant} button--sm`} disabled={disabled}>
         Rebuild roll-ups
       </button>
