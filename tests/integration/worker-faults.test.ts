@@ -1,13 +1,15 @@
 /**
  * Worker faults (issue #10), with real `npm run worker` processes on one test database:
  * a worker is killed with SIGKILL in the middle of a job (a clustering run, a transactions
- * import); another worker, already running, takes the job over once its lease lapses
+ * import, a KPI roll-up); another worker, already running, takes the job over once its lease lapses
  * (workers/queues.ts JOB_POLICY, workers/job-lease.ts) and its results are written exactly
- * once; no job is lost. And two workers on one database each claim different jobs.
+ * once; no job is lost. An import whose database connection is cut is retried, not failed.
+ * And two workers on one database each claim different jobs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { startImport, uploadFile } from "../../server/services/data";
+import { requestRebuild } from "../../server/services/kpis";
 import { startModelRun } from "../../server/services/models";
 import { isDatabaseUnreachable } from "../../server/http/database-health";
 import { createLogger } from "../../server/logger";
@@ -221,6 +223,60 @@ describe("an import whose database connection is cut in the middle", () => {
       up.importId,
     ]);
     expect(audit.rows[0].n).toBe(1);
+  }, 300_000);
+});
+
+describe("a worker killed with SIGKILL in the middle of a KPI roll-up", () => {
+  it("has the run taken over by another worker; the roll-ups are written once", async () => {
+    const r = await makeWorkspace(t.db, "Rollup Fault Co");
+    await seedBenchCustomers(t, r.tenantId, 20_000);
+    await t.ownerQuery(
+      `insert into transactions (tenant_id, id, customer_external_id, invoice_no, quantity, unit_price, occurred_at, import_id)
+       select $1, 'L' || i, 'B' || lpad((1 + i % 20000)::text, 7, '0'), 'I' || (i / 3), 1 + i % 4, 1.5 + (i % 50) / 10.0,
+              timestamptz '2011-01-01 10:00:00+00' + make_interval(days => i % 365), gen_random_uuid()
+       from generate_series(1, 300000) i`,
+      [r.tenantId],
+    );
+    const first = startWorkerProcess(t);
+    await started(first);
+    const { runId } = await requestRebuild(r.ownerScope);
+    await waitFor(
+      "the roll-up to be computing",
+      async () => {
+        const { rows } = await t.ownerQuery("select status, progress from kpi_rollup_runs where id = $1", [runId]);
+        return rows[0].status === "running" && rows[0].progress > 0 ? true : null;
+      },
+      120_000,
+      20,
+    );
+    const second = startWorkerProcess(t);
+    await started(second);
+    await first.killHard();
+    const mid = await t.ownerQuery<{ status: string; n: number }>(
+      "select status, (select count(*)::int from kpi_rollups where tenant_id = $2) as n from kpi_rollup_runs where id = $1",
+      [runId, r.tenantId],
+    );
+    expect(mid.rows[0]).toEqual({ status: "running", n: 0 });
+
+    const done = await waitFor(
+      "another worker to finish the roll-up",
+      async () => {
+        const { rows } = await t.ownerQuery("select status, rows_written from kpi_rollup_runs where id = $1", [runId]);
+        return rows[0].status === "running" ? null : rows[0];
+      },
+      TAKEOVER_MS + 120_000,
+    );
+    expect(done.status).toBe("completed");
+    const stored = await t.ownerQuery<{ n: number; keys: number }>(
+      "select count(*)::int as n, count(distinct (grain, region_id, period_start, segment_id, kpi_id))::int as keys from kpi_rollups where tenant_id = $1",
+      [r.tenantId],
+    );
+    expect(stored.rows[0].n).toBeGreaterThan(0);
+    expect(stored.rows[0]).toEqual({ n: done.rows_written, keys: done.rows_written });
+    const jobs = await jobOf("kpi-rollup", "runId", runId);
+    expect(jobs.map((j) => ({ state: j.state, retry_count: j.retry_count }))).toEqual([{ state: "completed", retry_count: 1 }]);
+    expect(first.logged("kpi roll-up")).toEqual([]);
+    expect(second.logged("kpi roll-up").map((l) => [l.runId, l.outcome])).toEqual([[runId, "completed"]]);
   }, 300_000);
 });
 
