@@ -23,6 +23,10 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <Meta />
         <Links />
+        {/* Before any module: zod builds object parsers with new Function() when it may, and its
+            probe for that is refused (and reported) under our CSP without 'unsafe-eval'
+            (decision 015); in the browser zod only checks small forms, so it runs jitless. */}
+        <script nonce={nonce} dangerouslySetInnerHTML={{ __html: "globalThis.__zod_globalConfig={jitless:true};" }} />
       </head>
       <body>
         {children}

@@ -3,6 +3,7 @@ import { EditorContent, useEditor, type Editor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import { useEffect, type ReactNode } from "react";
 import type * as Y from "yjs";
+import { useCspNonce } from "../../lib/csp-nonce";
 import type { RichNode } from "../../../server/services/swot/board-doc";
 
 /**
@@ -24,9 +25,11 @@ export function CardTextEditor({
   onFocus?: () => void;
   onBlur?: () => void;
 }) {
+  const nonce = useCspNonce();
   const editor = useEditor(
     {
       immediatelyRender: false,
+      injectNonce: nonce,
       editable,
       extensions: [
         StarterKit.configure({ history: false, heading: false, codeBlock: false, blockquote: false, horizontalRule: false }),
