@@ -6,6 +6,7 @@ import { DomainError, HTTP_STATUS } from "../errors";
 import { startCsv } from "../http/csv-response";
 import { DATABASE_UNREACHABLE, type DatabaseHealth } from "../http/database-health";
 import { trackRequest } from "../http/request-context";
+import { clientAddress } from "../http/security";
 import { csvLine } from "../lib/csv";
 import { customerSegments, membersExportTarget, membersPage, publishedSegments, segmentChanges, segmentDetail, setConsent, streamMembers, type Fallback } from "../services/api";
 import { ApiRateLimiter, authenticateApiKey, type ApiPrincipal } from "../services/api-keys";
@@ -189,6 +190,9 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
  */
 export function createApiRouter(services: AppServices, options: ApiOptions = {}): ApiHandler {
   const limiter = new ApiRateLimiter(services.config.API_RATE_LIMIT_PER_MINUTE);
+  // A flood of requests with no or wrong keys (guessing, a misconfigured client) is cut off per
+  // address before each costs a key lookup (decision 015).
+  const invalidKeys = new ApiRateLimiter(services.config.API_INVALID_KEY_LIMIT_PER_MINUTE, "Requests without a valid API key from your address are");
   const routes: Route[] = [];
   const route = (method: Route["method"], path: string, run: Operation) => routes.push({ method, path, segments: path.split("/").slice(1), run });
 
@@ -220,7 +224,12 @@ export function createApiRouter(services: AppServices, options: ApiOptions = {})
     (scopeFor: ApiScope | ((call: ApiCall) => ApiScope), handler: Handler): Operation =>
     async (call) => {
       const needed = typeof scopeFor === "function" ? scopeFor(call) : scopeFor;
-      const principal = await authenticateApiKey(services.db, call.req.headers.authorization, needed, call.requestId);
+      const address = clientAddress(call.req, services.config.TRUST_PROXY);
+      invalidKeys.check(address);
+      const principal = await authenticateApiKey(services.db, call.req.headers.authorization, needed, call.requestId).catch((error: unknown) => {
+        if (error instanceof DomainError && error.code === "UNAUTHENTICATED") invalidKeys.take(address);
+        throw error;
+      });
       limiter.take(principal.keyId);
       await handler(principal, call);
     };

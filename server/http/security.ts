@@ -171,3 +171,14 @@ export function retryAfterMeta({ errors }: { errors: readonly { cause?: unknown 
   }
   return {};
 }
+
+/**
+ * The client's address as Express's req.ip gives it with `trust proxy` true or false: the
+ * left-most X-Forwarded-For entry behind a trusted proxy, the socket's peer otherwise. For
+ * handlers served on plain node:http (/api/v1).
+ */
+export function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = req.headers["x-forwarded-for"];
+  const first = trustProxy && typeof forwarded === "string" ? forwarded.split(",")[0].trim() : "";
+  return first || req.socket.remoteAddress || "unknown";
+}

@@ -1,6 +1,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { FACTORY_PASSWORD, makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
+import { createApiKey } from "../../server/services/api-keys";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 /**
@@ -254,5 +255,18 @@ describe("rate limits", () => {
     const perAccount = await accept("bogus-c", "203.0.113.33");
     expect(perAccount.status).toBe(429);
     expect((await perAccount.json()).error.message).toMatch(/^Too many invalid invitation links for this account/);
+  });
+
+  it("limits API requests without a valid key per address, while a valid key from elsewhere still works", async () => {
+    const { key } = await createApiKey(a.ownerScope, { name: "Hardening", scopes: ["memberships:read"] });
+    const call = (authorization: string | null, ip: string) =>
+      fetch(`${server.url}/api/v1/segments`, { headers: { "x-forwarded-for": ip, ...(authorization ? { authorization } : {}) } });
+    for (let i = 0; i < 5; i++) expect((await call(i % 2 ? "Bearer qk_nope" : null, "203.0.113.50")).status).toBe(401);
+    const refused = await call("Bearer qk_nope", "203.0.113.50");
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect((await refused.json()).error.message).toMatch(/^Requests without a valid API key from your address are limited to 5 requests a minute/);
+    expect((await call(`Bearer ${key}`, "203.0.113.50")).status).toBe(429);
+    expect((await call(`Bearer ${key}`, "203.0.113.51")).status).toBe(200);
   });
 });

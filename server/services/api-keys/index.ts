@@ -211,13 +211,13 @@ async function touchLastUsed(db: Database, key: CachedKey): Promise<void> {
 /**
  * Requests per key per minute, counted in fixed one-minute windows on this instance (decision
  * 008: behind a load balancer each instance counts its own share). `subject` names what is
- * limited in the RATE_LIMITED message ("This API key", or a client address for invalid keys).
+ * limited in the RATE_LIMITED message ("This API key is", or requests from an address without a valid key "are").
  */
 export class ApiRateLimiter {
   private windows = new Map<string, { start: number; count: number }>();
   constructor(
     readonly perMinute: number,
-    readonly subject = "This API key",
+    readonly subject = "This API key is",
   ) {}
 
   private window(key: string, now: number) {
@@ -233,7 +233,7 @@ export class ApiRateLimiter {
 
   private refuse(start: number, now: number): never {
     const retryAfter = Math.max(1, Math.ceil((start + 60_000 - now) / 1000));
-    throw new DomainError("RATE_LIMITED", `${this.subject} is limited to ${this.perMinute} requests a minute. Try again in ${retryAfter} s.`, {
+    throw new DomainError("RATE_LIMITED", `${this.subject} limited to ${this.perMinute} requests a minute. Try again in ${retryAfter} s.`, {
       retryAfter,
     });
   }
