@@ -52,20 +52,25 @@ const atInDays = (range: DayRange, column: SQL, slackDays = 0) =>
 const truncTo = (grain: KpiGrain, day: SQL) => sql`date_trunc(${grain}, ${day}::timestamp)::date`;
 /** The region of a grouping-sets row: a region id, or ALL_REGIONS on the rows grouped over regions. */
 const regionOf = sql`case when grouping(m.region_id) = 1 then ${ALL_REGIONS}::uuid else m.region_id end`;
-const regionGroups = sql`grouping sets ((m.segment_id, cp.p), (m.segment_id, m.region_id, cp.p)) having grouping(m.region_id) = 1 or m.region_id is not null`;
+const regionGroups = sql`grouping sets ((m.segment_id, s.p), (m.segment_id, m.region_id, s.p)) having grouping(m.region_id) = 1 or m.region_id is not null`;
 
 /**
  * Recomputes the roll-ups of `scope` inside `tx`: the rows it covers are deleted and written
  * again, so that a run that fails leaves the previous roll-ups and running it twice gives the
  * same rows. Everything is set-based SQL (docs/decisions/012-kpi-rollups.md):
- *   1. kpi_members: (segment, customer, region) for the current published members of the
- *      active segments in scope, plus every customer under ALL_CUSTOMERS for a full scope;
- *   2. kpi_facts: per customer and UTC day (every customer, also for a publish: the periods
- *      written are those with any activity in the workspace, whoever the members are), revenue and orders (from transactions, by invoice,
+ *   1. cells: customers with the same segments (current published members of the active
+ *      segments in scope), region and whole-business flag share a cell; kpi_cells maps each
+ *      cell to the segments (and ALL_CUSTOMERS) it counts for, with its size. Segment figures
+ *      are sums over cells, so the heavy per-customer work is done once per customer, not once
+ *      per customer and segment;
+ *   2. kpi_facts: per customer and UTC day, revenue and orders (from transactions, by invoice,
  *      with the workspace's preparation rules; merged customers count for their survivor) and
  *      the event counts the built-ins need;
- *   3. per grain: per customer and period, then per segment × region (and all regions) ×
- *      period, every built-in KPI, then each custom KPI.
+ *   3. per grain: per customer and period (with "bought in the previous period too"), per cell
+ *      and period, then per segment × region (and all regions) × period every built-in KPI,
+ *      then each custom KPI.
+ * A publish (some segments) reads only their members' activity and writes the periods the
+ * whole business has roll-ups for, so that the segment's rows line up with everyone else's.
  * Returns the number of rows written.
  */
 export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScope, report: StepReporter = async () => {}): Promise<number> {
@@ -76,24 +81,32 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
   await tx.execute(sql`set local work_mem = '256MB'`);
 
   await report("members", 0.05);
-  await tx.execute(sql`drop table if exists kpi_members`);
+  await tx.execute(sql`drop table if exists kpi_customer_cells, kpi_cells, kpi_members`);
   await tx.execute(sql`
-    create temp table kpi_members on commit drop as
-    select m.segment_id, m.customer_id, r.id as region_id
-    from segment_memberships m
-    join segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id and s.status = 'active'
-    join customers c on c.tenant_id = m.tenant_id and c.id = m.customer_id
-    left join regions r on r.tenant_id = c.tenant_id and r.name = c.region
-    where m.tenant_id = ${tenantId} and m.to_version is null and ${segmentFilter}
-    ${
-      full
-        ? sql`union all
-    select ${ALL_CUSTOMERS}::uuid, c.id, r.id
-    from customers c left join regions r on r.tenant_id = c.tenant_id and r.name = c.region
-    where c.tenant_id = ${tenantId} and c.merged_into is null`
-        : sql``
-    }`);
-  await tx.execute(sql`analyze kpi_members`);
+    create temp table kpi_customer_cells on commit drop as
+    with segs as (
+      select m.customer_id, array_agg(m.segment_id order by m.segment_id) as segs
+      from segment_memberships m
+      join segments s on s.tenant_id = m.tenant_id and s.id = m.segment_id and s.status = 'active'
+      where m.tenant_id = ${tenantId} and m.to_version is null and ${segmentFilter}
+      group by m.customer_id
+    ), people as (
+      select c.id as customer_id, r.id as region_id, coalesce(segs.segs, '{}'::uuid[]) as segs,
+             ${full ? sql`c.merged_into is null` : sql`false`} as in_all
+      from customers c
+      left join segs on segs.customer_id = c.id
+      left join regions r on r.tenant_id = c.tenant_id and r.name = c.region
+      where c.tenant_id = ${tenantId} and ${full ? sql`(c.merged_into is null or segs.segs is not null)` : sql`segs.segs is not null`}
+    )
+    select customer_id, dense_rank() over (order by segs, region_id, in_all)::int as cell, segs, region_id, in_all from people`);
+  await tx.execute(sql`
+    create temp table kpi_cells on commit drop as
+    with c as (select cell, segs, region_id, in_all, count(*)::int as members from kpi_customer_cells group by 1, 2, 3, 4)
+    select cell, unnest(segs) as segment_id, region_id, members from c
+    union all
+    select cell, ${ALL_CUSTOMERS}::uuid, region_id, members from c where in_all`);
+  await tx.execute(sql`analyze kpi_customer_cells`);
+  await tx.execute(sql`analyze kpi_cells`);
 
   // The widest day range any grain reads (quarters' when the scope is a time range).
   const reads = KPI_GRAINS.map((g) => windows(g, scope).read);
@@ -119,12 +132,12 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
       from lines l join customers c on c.tenant_id = ${tenantId} and c.external_id = l.customer_external_id
       group by 1, 2
     ), bought as (
-      select customer_id, (first_at at time zone 'UTC')::date as day, sum(amount)::float8 as revenue, count(*)::int as orders,
+      select customer_id, (first_at at time zone 'UTC')::date as day, sum(amount) as revenue, count(*)::int as orders,
              0 as conversions, 0 as tickets, 0 as nps_n, 0 as promoters, 0 as detractors
       from invoices where ${atInDays(read, sql`first_at`)}
       group by 1, 2
     ), happened as (
-      select coalesce(c.merged_into, c.id) as customer_id, (e.occurred_at at time zone 'UTC')::date as day, 0::float8 as revenue, 0 as orders,
+      select coalesce(c.merged_into, c.id) as customer_id, (e.occurred_at at time zone 'UTC')::date as day, 0::numeric as revenue, 0 as orders,
              count(*) filter (where e.type = 'conversion')::int as conversions,
              count(*) filter (where e.type = 'support_ticket')::int as tickets,
              count(*) filter (where e.type = 'nps_response' and e.value between 0 and 10)::int as nps_n,
@@ -134,10 +147,11 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
       where e.tenant_id = ${tenantId} and ${atInDays(read, sql`e.occurred_at`)}
       group by 1, 2
     )
-    select customer_id, day, sum(revenue) as revenue, sum(orders)::int as orders, sum(conversions)::int as conversions,
-           sum(tickets)::int as tickets, sum(nps_n)::int as nps_n, sum(promoters)::int as promoters, sum(detractors)::int as detractors
+    select x.customer_id, cc.cell, x.day, sum(x.revenue) as revenue, sum(x.orders)::int as orders, sum(x.conversions)::int as conversions,
+           sum(x.tickets)::int as tickets, sum(x.nps_n)::int as nps_n, sum(x.promoters)::int as promoters, sum(x.detractors)::int as detractors
     from (select * from bought union all select * from happened) x
-    group by customer_id, day`);
+    join kpi_customer_cells cc on cc.customer_id = x.customer_id
+    group by x.customer_id, cc.cell, x.day`);
   await tx.execute(sql`analyze kpi_facts`);
 
   const builtins = await tx
@@ -150,10 +164,19 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
     .where(and(eq(kpiDefinitions.tenantId, tenantId), isNotNull(kpiDefinitions.spec)));
   const kpiIds = sql`${JSON.stringify(Object.fromEntries(builtins.map((b) => [b.builtin, b.id])))}::jsonb`;
 
+  if (customs.length) {
+    // Custom measures select customers by attribute or event: they need (customer, segment, region).
+    await tx.execute(sql`
+      create temp table kpi_members on commit drop as
+      select cc.customer_id, k.segment_id, k.region_id from kpi_customer_cells cc join kpi_cells k on k.cell = cc.cell`);
+    await tx.execute(sql`analyze kpi_members`);
+  }
+  const sizeKpi = builtins.find((b) => b.builtin === "segment_size")!.id;
+
   let written = 0;
   for (const [i, grain] of KPI_GRAINS.entries()) {
     await report(`${grain}s`, 0.25 + (0.7 * i) / KPI_GRAINS.length);
-    written += await rollGrain(tx, tenantId, grain, windows(grain, scope), full, scope.segmentIds, kpiIds, customs);
+    written += await rollGrain(tx, tenantId, grain, windows(grain, scope), full, scope.segmentIds, kpiIds, sizeKpi, customs);
   }
   await report("done", 1);
   return written;
@@ -167,21 +190,29 @@ async function rollGrain(
   full: boolean,
   segmentIds: string[] | null,
   kpiIds: SQL,
+  sizeKpi: string,
   customs: { id: string; spec: Record<string, unknown> | null }[],
 ): Promise<number> {
   const step = sql.raw(`interval '${STEP[grain]}'`);
-  await tx.execute(sql`drop table if exists kpi_cp, kpi_stats, kpi_grid`);
-  // Per customer and period; `retained`: bought in this period and in the one before.
+  await tx.execute(sql`drop table if exists kpi_cp, kpi_cell_stats, kpi_stats, kpi_grid`);
+  // Per customer and period (days are the facts themselves).
   await tx.execute(sql`
     create temp table kpi_cp on commit drop as
-    select customer_id, ${truncTo(grain, sql`day`)} as p, sum(revenue) as revenue, sum(orders)::int as orders,
-           sum(conversions)::int as conversions, sum(tickets)::int as tickets, sum(nps_n)::int as nps_n,
-           sum(promoters)::int as promoters, sum(detractors)::int as detractors
-    from kpi_facts where ${inDays(read, sql`day`)}
-    group by 1, 2`);
+    ${
+      grain === "day"
+        ? sql`select customer_id, cell, day as p, revenue, orders, conversions, tickets, nps_n, promoters, detractors
+              from kpi_facts where ${inDays(read, sql`day`)}`
+        : sql`select customer_id, cell, ${truncTo(grain, sql`day`)} as p, sum(revenue) as revenue, sum(orders)::int as orders,
+                     sum(conversions)::int as conversions, sum(tickets)::int as tickets, sum(nps_n)::int as nps_n,
+                     sum(promoters)::int as promoters, sum(detractors)::int as detractors
+              from kpi_facts where ${inDays(read, sql`day`)}
+              group by 1, 2, 3`
+    }`);
+  await tx.execute(sql`analyze kpi_cp`);
+  // Per cell and period; `retained`: bought in this period and in the one before.
   await tx.execute(sql`
-    create temp table kpi_stats on commit drop as
-    select m.segment_id, ${regionOf} as region_id, cp.p,
+    create temp table kpi_cell_stats on commit drop as
+    select cp.cell, cp.p,
            count(*)::int as active, sum(cp.revenue) as revenue, sum(cp.orders)::int as orders,
            count(*) filter (where cp.orders > 0)::int as buyers,
            count(*) filter (where cp.orders > 0 and prev.customer_id is not null)::int as retained,
@@ -190,25 +221,36 @@ async function rollGrain(
            sum(cp.detractors)::int as detractors
     from kpi_cp cp
     left join kpi_cp prev on prev.customer_id = cp.customer_id and prev.p = (cp.p - ${step})::date and prev.orders > 0
-    join kpi_members m on m.customer_id = cp.customer_id
+    group by cp.cell, cp.p`);
+  await tx.execute(sql`
+    create temp table kpi_stats on commit drop as
+    select m.segment_id, ${regionOf} as region_id, s.p,
+           sum(s.active)::int as active, sum(s.revenue) as revenue, sum(s.orders)::int as orders, sum(s.buyers)::int as buyers,
+           sum(s.retained)::int as retained, sum(s.converters)::int as converters, sum(s.tickets)::int as tickets,
+           sum(s.nps_n)::int as nps_n, sum(s.promoters)::int as promoters, sum(s.detractors)::int as detractors
+    from kpi_cell_stats s join kpi_cells m on m.cell = s.cell
     group by ${regionGroups}`);
   await tx.execute(sql`create index on kpi_stats (segment_id, region_id, p)`);
   await tx.execute(sql`analyze kpi_stats`);
-  // Every segment × region with members, for every period with any activity in the window.
+  // Every segment × region with members, for every period with any activity in the window
+  // (a publish: every period the whole business has roll-ups for).
+  const periods = full
+    ? sql`select distinct p from kpi_cp where ${inDays(write, sql`p`)}`
+    : sql`select period_start as p from kpi_rollups
+          where tenant_id = ${tenantId} and grain = ${grain} and region_id = ${ALL_REGIONS}::uuid
+            and segment_id = ${ALL_CUSTOMERS}::uuid and kpi_id = ${sizeKpi}::uuid and ${inDays(write, sql`period_start`)}`;
   await tx.execute(sql`
     create temp table kpi_grid on commit drop as
     with sizes as (
-      select m.segment_id, ${regionOf} as region_id, count(*)::int as members
-      from kpi_members m group by grouping sets ((m.segment_id), (m.segment_id, m.region_id))
+      select m.segment_id, ${regionOf} as region_id, sum(m.members)::int as members
+      from kpi_cells m group by grouping sets ((m.segment_id), (m.segment_id, m.region_id))
       having grouping(m.region_id) = 1 or m.region_id is not null
       union all
       select s.id, ${ALL_REGIONS}::uuid, 0 from segments s
       where s.tenant_id = ${tenantId} and s.status = 'active'
         and ${full ? sql`true` : sql`s.id = any(${uuidArray(segmentIds!)})`}
-        and not exists (select 1 from kpi_members m where m.segment_id = s.id)
-    ), periods as (
-      select distinct p from kpi_cp where ${inDays(write, sql`p`)}
-    )
+        and not exists (select 1 from kpi_cells m where m.segment_id = s.id)
+    ), periods as (${periods})
     select s.segment_id, s.region_id, s.members, periods.p from sizes s cross join periods`);
   await tx.execute(sql`analyze kpi_grid`);
 
