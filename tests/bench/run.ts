@@ -2,6 +2,7 @@ import { apiBench } from "./api";
 import { benchDatabase } from "./bench-db";
 import { clusterAlgorithmsBench, clusterBench } from "./cluster";
 import { collabBench } from "./collab";
+import { dashboardsBench } from "./dashboards";
 import { importBench } from "./import";
 import { liveBench } from "./live";
 import { loadBench } from "./load";
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   segments: segmentsBench,
   api: apiBench,
   monitor: monitorBench,
+  dashboards: dashboardsBench,
   live: liveBench,
   load: loadBench,
 };
