@@ -10,7 +10,7 @@ const ABORT_DELAY = 5_000;
 
 /**
  * Remix's default document rendering (streamed to browsers, whole to bots), with the response's
- * CSP nonce on every inline script React and Remix write (decision 015).
+ * CSP nonce on every inline script React and Remix write (decision 017).
  */
 export default function handleRequest(
   request: Request,

@@ -25,7 +25,7 @@ export function Layout({ children }: { children: React.ReactNode }) {
         <Links />
         {/* Before any module: zod builds object parsers with new Function() when it may, and its
             probe for that is refused (and reported) under our CSP without 'unsafe-eval'
-            (decision 015); in the browser zod only checks small forms, so it runs jitless. */}
+            (decision 017); in the browser zod only checks small forms, so it runs jitless. */}
         <script nonce={nonce} dangerouslySetInnerHTML={{ __html: "globalThis.__zod_globalConfig={jitless:true};" }} />
       </head>
       <body>

@@ -2,7 +2,7 @@
  * `npm run audit:deps`: npm audit of the production dependencies at high/critical. When the
  * registry's advisory endpoint cannot be reached (these machines' registry answers 405), says so
  * plainly and exits 2 — an audit that could not run is never reported as a clean one. The policy
- * and the versions checked by hand are in docs/decisions/015-hardening.md.
+ * and the versions checked by hand are in docs/decisions/017-hardening.md.
  */
 import { spawnSync } from "node:child_process";
 
@@ -24,10 +24,10 @@ if (unreachable && !/\d+ (high|critical) severity/i.test(output)) {
   const status = output.match(/\b(\d{3}) [A-Z][A-Za-z ]+ - POST/)?.[1];
   process.stderr.write(
     `\naudit:deps: NOT CHECKED — npm could not reach the registry's advisory endpoint${status ? ` (HTTP ${status})` : ""}.\n` +
-      "No result either way: run it again where the endpoint answers, and see docs/decisions/015-hardening.md for the\n" +
+      "No result either way: run it again where the endpoint answers, and see docs/decisions/017-hardening.md for the\n" +
       "versions checked by hand against known advisories.\n",
   );
   process.exit(2);
 }
-process.stderr.write("\naudit:deps: high or critical advisories found (above). Fix them, or justify each exception in docs/decisions/015-hardening.md.\n");
+process.stderr.write("\naudit:deps: high or critical advisories found (above). Fix them, or justify each exception in docs/decisions/017-hardening.md.\n");
 process.exit(run.status ?? 1);

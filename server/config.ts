@@ -27,7 +27,7 @@ const ZEnv = z.object({
   LOGIN_MAX_FAILURES_PER_ACCOUNT: z.coerce.number().int().positive().default(5),
   LOGIN_MAX_FAILURES_PER_IP: z.coerce.number().int().positive().default(30),
   LOGIN_WINDOW_MINUTES: z.coerce.number().int().positive().default(15),
-  /** Sign-ups from one address per LOGIN_WINDOW_MINUTES (decision 015: a room full of invitees shares one NAT). */
+  /** Sign-ups from one address per LOGIN_WINDOW_MINUTES (decision 017: a room full of invitees shares one NAT). */
   SIGNUP_MAX_PER_IP: z.coerce.number({ message: "must be a number" }).int().positive().default(30),
   /** Invitation links that were not valid, per address and per account, per LOGIN_WINDOW_MINUTES. */
   INVITE_MAX_FAILURES_PER_IP: z.coerce.number({ message: "must be a number" }).int().positive().default(20),
@@ -38,7 +38,7 @@ const ZEnv = z.object({
   MAX_UPLOAD_MB: z.coerce.number({ message: "must be a number" }).positive().default(500),
   /** Requests per API key per minute on each instance (decision 008). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number({ message: "must be a number" }).int().positive().default(6000),
-  /** Requests without a valid API key per client address per minute on each instance (decision 015). */
+  /** Requests without a valid API key per client address per minute on each instance (decision 017). */
   API_INVALID_KEY_LIMIT_PER_MINUTE: z.coerce.number({ message: "must be a number" }).int().positive().default(60),
   /** Redis for running several web instances (socket.io adapter and co-editing between instances, decision 014). */
   REDIS_URL: z

@@ -191,7 +191,7 @@ async function readJsonBody(req: IncomingMessage, limit: number): Promise<unknow
 export function createApiRouter(services: AppServices, options: ApiOptions = {}): ApiHandler {
   const limiter = new ApiRateLimiter(services.config.API_RATE_LIMIT_PER_MINUTE);
   // A flood of requests with no or wrong keys (guessing, a misconfigured client) is cut off per
-  // address before each costs a key lookup (decision 015).
+  // address before each costs a key lookup (decision 017).
   const invalidKeys = new ApiRateLimiter(services.config.API_INVALID_KEY_LIMIT_PER_MINUTE, "Requests without a valid API key from your address are");
   const routes: Route[] = [];
   const route = (method: Route["method"], path: string, run: Operation) => routes.push({ method, path, segments: path.split("/").slice(1), run });

@@ -37,7 +37,7 @@ function webSocketSelf(publicOrigin: URL | null) {
 }
 
 /**
- * Security headers on every response (helmet; decision 015). The content-security policy:
+ * Security headers on every response (helmet; decision 017). The content-security policy:
  * scripts only from this origin or inline with the response's nonce; style elements likewise,
  * style *attributes* allowed (React renders `style={…}` into the server HTML; an attribute
  * cannot run script or pull a stylesheet); images also from data: and blob: (chart PNG/SVG

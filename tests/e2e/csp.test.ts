@@ -9,7 +9,7 @@ import { jobsFor } from "../helpers/callers";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 /**
- * The content-security policy (decision 015) against the app's own pages: every page route in
+ * The content-security policy (decision 017) against the app's own pages: every page route in
  * app/routes — found by reading the folder, so pages added later are visited without editing
  * this test — is opened in Chromium as the owner of the seeded demo workspace (and the signed-out
  * pages signed out), and no `securitypolicyviolation` event and no console error may occur. A

@@ -5,7 +5,7 @@ import { createApiKey } from "../../server/services/api-keys";
 import { startTestServer, type TestServer } from "../helpers/server";
 
 /**
- * Hardening over real HTTP (decision 015): security headers and the CSP nonce, body size
+ * Hardening over real HTTP (decision 017): security headers and the CSP nonce, body size
  * limits with 413s that say so, malformed and hostile requests answered with 4xx and a plain
  * explanation (never a stack trace or 500), and the rate limits on sign-up, invitation links and
  * API requests without a valid key, with Retry-After.
