@@ -155,11 +155,19 @@ describe("executive dashboard", () => {
     // CSV of the heat map: the service's raw numbers, row by row.
     const csv = (await downloaded(await exportChart(page, "Segments × KPIs", "Data (CSV)"))).toString("utf8");
     const lines = csv.trimEnd().split("\r\n");
-    expect(lines[0]).toBe("segment,kpi,unit,value,target,all_customers,vs_all_customers");
+    expect(lines[0]).toBe("segment,kpi,unit,value,target,all_customers,reference,vs_all_customers");
     expect(lines.length).toBe(1 + month.segments.length * month.kpis.length);
+    // Revenue is a total: North is compared with all customers' revenue × North's share of them.
     const all = cellOf(month, "All customers", "revenue").cell.value!;
-    const perf = (north.cell.value! - all) / Math.abs(all);
-    expect(lines).toContain(`North customers,Revenue,currency,${north.cell.value},,${all},${perf}`);
+    const share = month.segments.find((s) => s.name === "North customers")!.members / month.segments.find((s) => s.allCustomers)!.members;
+    const expected = all * share;
+    expect(lines).toContain(`North customers,Revenue,currency,${north.cell.value},,${all},${expected},${(north.cell.value! - expected) / expected}`);
+    // A rate is compared with all customers' rate as it is.
+    const northRetention = cellOf(month, "North customers", "retention_rate").cell.value!;
+    const allRetention = cellOf(month, "All customers", "retention_rate").cell.value!;
+    expect(lines).toContain(
+      `North customers,Retention rate,percent,${northRetention},,${allRetention},${allRetention},${(northRetention - allRetention) / allRetention}`,
+    );
     const orders = cellOf(month, "Frequent", "orders");
     expect(lines.some((l) => l.startsWith(`Frequent,Orders,count,${orders.cell.value},`))).toBe(true);
 
@@ -198,7 +206,7 @@ describe("executive dashboard", () => {
     await page.getByRole("checkbox", { name: "Frequent" }).check();
     await page.waitForURL(new RegExp(`segment=${frequentSegment}`));
     await page.locator('[data-cell="Frequent|Revenue"]').waitFor();
-    expect(await page.locator('[data-cell="North customers|Revenue"]').count()).toBe(0);
+    await expect.poll(() => page.locator('[data-cell="North customers|Revenue"]').count()).toBe(0);
     expect(page.url()).toContain("grain=week");
     await shot(page, "viewer-week-north-frequent");
 

@@ -62,7 +62,7 @@ export function HeatMap({ title, rows, columns, cells, referenceName }: HeatMapP
   const cell = Math.max(MIN_CELL, Math.min(180, Math.floor((width - labelWidth) / Math.max(1, columns.length))));
   const svgWidth = Math.max(width, labelWidth + cell * columns.length);
   const height = HEADER + rows.length * ROW + LEGEND;
-  const legendWidth = 260;
+  const legendWidth = 360;
   const gradientId = `${id}-heat`.replace(/:/g, "");
   const maxChars = Math.max(4, Math.floor((cell - 8) / HEAD_CHAR));
   const summary = rows
@@ -142,14 +142,14 @@ export function HeatMap({ title, rows, columns, cells, referenceName }: HeatMapP
                   {formatPerformance(-HEAT_LIMIT)} or worse
                 </text>
                 <text x={legendWidth / 2} y={26} textAnchor="middle" className="chart__axis-title">
-                  at {referenceName}
+                  {referenceName === "target" ? "at target" : `like ${referenceName}`}
                 </text>
                 <text x={legendWidth} y={26} textAnchor="end" className="chart__axis-title">
                   {formatPerformance(HEAT_LIMIT)} or better
                 </text>
                 <rect x={legendWidth + 24} width={14} height={10} rx={3} fill={heatColour(null)} stroke="#d0d5dd" />
                 <text x={legendWidth + 44} y={9} className="chart__axis-title">
-                  no {referenceName}
+                  not comparable
                 </text>
               </g>
             </g>

@@ -117,14 +117,49 @@ export interface HeatModel {
   csv: ChartData;
 }
 
+type KpiView = DashboardPayload["kpis"][number];
+
+const ADDITIVE_BUILTINS = new Set(["segment_size", "revenue", "orders", "share_of_revenue"]);
+
 /**
- * Segments × KPIs, coloured by performance against each segment's target, or against the
- * whole business's value of the same KPI (the payload's `relative`, signed by direction).
+ * Whether a KPI adds up over customers (a total: revenue, orders, a count or sum of events),
+ * so that a segment's value grows with its size. Rates, averages and ratios do not.
+ */
+export function isAdditive(kpi: Pick<KpiView, "builtin" | "spec">): boolean {
+  if (kpi.builtin) return ADDITIVE_BUILTINS.has(kpi.builtin);
+  return kpi.spec?.kind === "aggregate" && kpi.spec.measure.aggregate !== "average";
+}
+
+/**
+ * What a segment's value is compared with in the heat map. Against targets: its target.
+ * Against all customers: the whole business's value for a rate or average; for a total, the
+ * whole business's value scaled to the segment's share of the customers (what it would be if its
+ * members were like everyone else: the lift's "expected"); segment size itself has no such
+ * reference.
+ */
+export function heatReference(
+  kpi: Pick<KpiView, "builtin" | "spec">,
+  reference: HeatReference,
+  cell: { target: number | null } | undefined,
+  allValue: number | null,
+  share: number | null,
+): number | null {
+  if (reference === "target") return cell?.target ?? null;
+  if (allValue === null) return null;
+  if (!isAdditive(kpi)) return allValue;
+  if (kpi.builtin === "segment_size" || share === null) return null;
+  return allValue * share;
+}
+
+/**
+ * Segments × KPIs, coloured by performance against each segment's target, or against all
+ * customers (see heatReference), signed by the KPI's direction.
  */
 export function heatModel(payload: DashboardPayload, reference: HeatReference, order: string[] = []): HeatModel {
   const cells = cellIndex(payload);
   const colours = segmentColours(payload, order);
   const allId = allCustomersId(payload);
+  const allMembers = payload.segments.find((s) => s.allCustomers)?.members ?? 0;
   const rows = payload.segments.map((s) => ({ key: s.id, name: s.name, colour: colours.get(s.id) ?? "#667085" }));
   const columns = payload.kpis.map((k) => ({ key: k.id, name: k.name }));
   const csvRows: ChartData["rows"] = [];
@@ -133,9 +168,11 @@ export function heatModel(payload: DashboardPayload, reference: HeatReference, o
       const c = cells.get(cellKey(s.id, k.id));
       const all = cells.get(cellKey(allId, k.id));
       const value = c?.value ?? null;
-      const ref = reference === "target" ? (c?.target ?? null) : (all?.value ?? null);
+      const share = allMembers > 0 ? s.members / allMembers : null;
+      const ref = heatReference(k, reference, c, all?.value ?? null, share);
       const perf = performance(value, ref, k.direction);
-      csvRows.push([s.name, k.name, k.unit, value, c?.target ?? null, all?.value ?? null, perf]);
+      csvRows.push([s.name, k.name, k.unit, value, c?.target ?? null, all?.value ?? null, ref, perf]);
+      const scaled = reference === "all" && isAdditive(k) && k.builtin !== "segment_size";
       return {
         text: formatKpiValue(value, k.unit, { compact: true }),
         perf,
@@ -143,8 +180,14 @@ export function heatModel(payload: DashboardPayload, reference: HeatReference, o
           ref === null
             ? reference === "target"
               ? "no target"
-              : "no all-customers value"
-            : `${reference === "target" ? "target" : "all customers"} ${formatKpiValue(ref, k.unit, { compact: true })}`,
+              : k.builtin === "segment_size"
+                ? "none (a segment is part of all customers)"
+                : "no all-customers value"
+            : reference === "target"
+              ? `target ${formatKpiValue(ref, k.unit, { compact: true })}`
+              : scaled
+                ? `${formatKpiValue(ref, k.unit, { compact: true })}: all customers × its ${(100 * (share ?? 0)).toFixed(1)}% of customers`
+                : `all customers ${formatKpiValue(ref, k.unit, { compact: true })}`,
       };
     }),
   );
@@ -153,7 +196,7 @@ export function heatModel(payload: DashboardPayload, reference: HeatReference, o
     columns,
     cells: grid,
     csv: {
-      columns: ["segment", "kpi", "unit", "value", "target", "all_customers", reference === "target" ? "vs_target" : "vs_all_customers"],
+      columns: ["segment", "kpi", "unit", "value", "target", "all_customers", "reference", reference === "target" ? "vs_target" : "vs_all_customers"],
       rows: csvRows,
     },
   };

@@ -167,7 +167,10 @@ export function DashboardView({ payload, filters, colourOrder, contribution }: D
         subtitle={
           <>
             Each segment&apos;s value for {period?.label ?? "the period"}; colour: how far it is from{" "}
-            {heatRef === "target" ? "its target" : "all customers"}, in the direction that is better for the KPI.{" "}
+            {heatRef === "target"
+              ? "its target"
+              : "all customers (for totals such as revenue: all customers' total × the segment's share of customers)"}
+            , blue better and red worse in the KPI&apos;s direction.{" "}
             <span className="dash-toggle no-print" role="group" aria-label="Compare with">
               <Link
                 to={`?${dashboardSearch({ ...filters, heat: "target" })}`}
