@@ -108,12 +108,15 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
   await tx.execute(sql`analyze kpi_customer_cells`);
   await tx.execute(sql`analyze kpi_cells`);
 
-  // The widest day range any grain reads (quarters' when the scope is a time range).
-  const reads = KPI_GRAINS.map((g) => windows(g, scope).read);
-  const read: DayRange = {
-    lo: reads.some((r) => r.lo === null) ? null : reads.map((r) => r.lo!).sort()[0],
-    hi: reads.some((r) => r.hi === null) ? null : reads.map((r) => r.hi!).sort().at(-1)!,
-  };
+  // The widest day ranges any grain reads (quarters' when the scope is a time range): orders
+  // from one period before the first one written (who bought in the previous period), events
+  // only from the periods written (nothing of the previous period's events is used).
+  const span = (ranges: DayRange[]): DayRange => ({
+    lo: ranges.some((r) => r.lo === null) ? null : ranges.map((r) => r.lo!).sort()[0],
+    hi: ranges.some((r) => r.hi === null) ? null : ranges.map((r) => r.hi!).sort().at(-1)!,
+  });
+  const read = span(KPI_GRAINS.map((g) => windows(g, scope).read));
+  const readEvents = span(KPI_GRAINS.map((g) => windows(g, scope).write));
 
   await report("facts", 0.15);
   await tx.execute(sql`drop table if exists kpi_facts`);
@@ -144,7 +147,7 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
              count(*) filter (where e.type = 'nps_response' and e.value between 9 and 10)::int as promoters,
              count(*) filter (where e.type = 'nps_response' and e.value between 0 and 6)::int as detractors
       from events e join customers c on c.tenant_id = ${tenantId} and c.external_id = e.customer_external_id
-      where e.tenant_id = ${tenantId} and ${atInDays(read, sql`e.occurred_at`)}
+      where e.tenant_id = ${tenantId} and ${atInDays(readEvents, sql`e.occurred_at`)}
       group by 1, 2
     )
     select x.customer_id, cc.cell, x.day, sum(x.revenue) as revenue, sum(x.orders)::int as orders, sum(x.conversions)::int as conversions,
