@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../../db/client";
-import { CAMPAIGN_CHANNELS, CAMPAIGN_OUTCOMES, campaignMembers, campaigns, segments, users } from "../../../db/schema";
+import { CAMPAIGN_CHANNELS, CAMPAIGN_OUTCOMES, campaigns, segments, users } from "../../../db/schema";
 import { assignHoldout } from "../../analytics/holdout";
 import { conflict, invalid, notFound } from "../../errors";
 import { appendAudit } from "../audit";
@@ -151,11 +151,16 @@ export async function launchCampaign(scope: TenantScope, input: z.input<typeof Z
     if (held === 0 || held === assigned.length) {
       throw conflict(`A ${campaign.holdoutPercent}% holdout of ${assigned.length} customers leaves one group empty: raise the holdout or widen the segment.`);
     }
-    const CHUNK = 5_000;
+    // Four array parameters per statement (unnest) instead of six parameters per row.
+    const CHUNK = 50_000;
     for (let i = 0; i < assigned.length; i += CHUNK) {
-      await tx.insert(campaignMembers).values(
-        assigned.slice(i, i + CHUNK).map((a) => ({ tenantId: scope.tenantId, campaignId, customerId: a.id, region: a.region, holdout: a.holdout, draw: a.u })),
-      );
+      const part = assigned.slice(i, i + CHUNK);
+      await tx.execute(sql`
+        insert into campaign_members (tenant_id, campaign_id, customer_id, region, holdout, draw)
+        select ${scope.tenantId}, ${campaignId}, m.customer_id, m.region, m.holdout, m.draw
+        from unnest(${sql.param(part.map((a) => a.id))}::uuid[], ${sql.param(part.map((a) => a.region))}::text[],
+                    ${sql.param(part.map((a) => a.holdout))}::boolean[], ${sql.param(part.map((a) => a.u))}::float8[])
+          as m(customer_id, region, holdout, draw)`);
     }
     const launchedAt = new Date();
     const [row] = await tx

@@ -44,31 +44,25 @@ export function periodBounds(periodStart: string, periodEnd: string): { from: Da
 
 export async function campaignOutcomes(tx: Tx, tenantId: string, campaign: Pick<CampaignRow, "id" | "periodStart" | "periodEnd">): Promise<CampaignOutcomes> {
   const { from, toExclusive } = periodBounds(campaign.periodStart, campaign.periodEnd);
+  // Plain joins against the period's aggregates (hash joins); a members CTE used three times was
+  // materialised without statistics and planned as nested loops, quadratic in the members.
   const rows = await tx.execute<{ holdout: boolean; n: number; conversions: number; revenue: number; mean: number; variance: number | null }>(sql`
-    with m as (
-      select cm.customer_id, cm.holdout, c.external_id
-      from campaign_members cm
-      join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id
-      where cm.tenant_id = ${tenantId} and cm.campaign_id = ${campaign.id}
-    ),
-    conv as (
-      select distinct e.customer_external_id from events e
-      where e.tenant_id = ${tenantId} and e.type = 'conversion' and e.occurred_at >= ${from} and e.occurred_at < ${toExclusive}
-        and e.customer_external_id in (select external_id from m)
-    ),
-    rev as (
-      select t.customer_external_id, sum(t.quantity * t.unit_price)::float8 as revenue from transactions t
-      where t.tenant_id = ${tenantId} and t.occurred_at >= ${from} and t.occurred_at < ${toExclusive}
-        and t.customer_external_id in (select external_id from m)
-      group by t.customer_external_id
-    )
-    select m.holdout, count(*)::int as n, count(conv.customer_external_id)::int as conversions,
+    select cm.holdout, count(*)::int as n, count(conv.cid)::int as conversions,
       coalesce(sum(rev.revenue), 0)::float8 as revenue, avg(coalesce(rev.revenue, 0))::float8 as mean,
       var_samp(coalesce(rev.revenue, 0))::float8 as variance
-    from m
-    left join conv on conv.customer_external_id = m.external_id
-    left join rev on rev.customer_external_id = m.external_id
-    group by m.holdout`);
+    from campaign_members cm
+    join customers c on c.tenant_id = cm.tenant_id and c.id = cm.customer_id
+    left join (
+      select distinct e.customer_external_id as cid from events e
+      where e.tenant_id = ${tenantId} and e.type = 'conversion' and e.occurred_at >= ${from} and e.occurred_at < ${toExclusive}
+    ) conv on conv.cid = c.external_id
+    left join (
+      select t.customer_external_id as cid, sum(t.quantity * t.unit_price)::float8 as revenue from transactions t
+      where t.tenant_id = ${tenantId} and t.occurred_at >= ${from} and t.occurred_at < ${toExclusive} and t.customer_external_id is not null
+      group by t.customer_external_id
+    ) rev on rev.cid = c.external_id
+    where cm.tenant_id = ${tenantId} and cm.campaign_id = ${campaign.id}
+    group by cm.holdout`);
   const empty: GroupStats = { n: 0, conversions: 0, revenue: 0, meanRevenue: 0, varianceRevenue: 0 };
   const group = (holdout: boolean): GroupStats => {
     const r = rows.rows.find((x) => x.holdout === holdout);
