@@ -22,7 +22,7 @@ export function SaveStatus({
 }) {
   const [label, tone] =
     status === "offline" && reconnecting
-      ? [watching ? "Reconnecting…" : pending > 0 ? `Reconnecting… ${pending === 1 ? "1 edit is" : `${pending} edits are`} kept and sync when it is back` : "Reconnecting…", "offline"]
+      ? [watching ? "Reconnecting…" : pending > 0 ? `Reconnecting… ${pending === 1 ? "1 unsaved edit" : `${pending} unsaved edits`} kept until the connection is back` : "Reconnecting…", "offline"]
       : status === "offline"
       ? [offlineNote ?? (watching ? "Offline — reconnecting" : "Offline — your edits sync when the connection returns"), "offline"]
       : status === "connecting"
