@@ -1,5 +1,6 @@
 import { apiBench } from "./api";
 import { benchDatabase } from "./bench-db";
+import { campaignsBench } from "./campaigns";
 import { clusterAlgorithmsBench, clusterBench } from "./cluster";
 import { collabBench } from "./collab";
 import { dashboardsBench } from "./dashboards";
@@ -16,6 +17,7 @@ const BENCHES: Record<string, (db: Awaited<ReturnType<typeof benchDatabase>>) =>
   segments: segmentsBench,
   api: apiBench,
   monitor: monitorBench,
+  campaigns: campaignsBench,
   dashboards: dashboardsBench,
   live: liveBench,
   load: loadBench,
