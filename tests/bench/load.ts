@@ -35,6 +35,8 @@ const EDITS_PER_CLIENT_PER_SECOND = 5;
 const BROWSERS = Math.max(1, Math.round(50 * SCALE));
 const THINK_MS: [number, number] = [1_000, 5_000];
 const API_RATE = Math.max(1, Math.round(1_000 * SCALE));
+/** BENCH_LOAD_WORKERS=separate: the jobs run in an `npm run worker` process instead of the server's (production's layout). */
+const SEPARATE_WORKER = process.env.BENCH_LOAD_WORKERS === "separate";
 const API_CONNECTIONS = 20;
 const IMPORT_ROWS = 100_000;
 const WARM_UP_MS = 3_000;
@@ -67,7 +69,7 @@ async function startServer(database: BenchDatabase, port: number, logs: { level:
       HOST: "127.0.0.1",
       PORT: String(port),
       LOG_LEVEL: "warn",
-      WORKERS_IN_PROCESS: "true",
+      WORKERS_IN_PROCESS: SEPARATE_WORKER ? "false" : "true",
       API_RATE_LIMIT_PER_MINUTE: "1000000000",
     },
     stdio: ["ignore", "pipe", "inherit"],
@@ -170,7 +172,8 @@ function apiLoad(url: string, key: string, seconds: number): Promise<AutocannonR
  * `npm run bench -- load` (after `npm run build`; issue #10). One server process as `npm start`
  * runs it (built Remix app, tRPC, socket.io, the job workers in-process) over BENCH_LOAD_CUSTOMERS
  * (100,000) synthetic customers, and, for BENCH_LOAD_SECONDS (60), from separate processes
- * (BENCH_LOAD_SCALE scales the three loads):
+ * (BENCH_LOAD_SCALE scales the three loads; BENCH_LOAD_WORKERS=separate runs the jobs in an
+ * `npm run worker` process instead):
  * 300 co-editing clients on 30 SWOT boards making 5 edits a second each (tests/bench/collab-load.ts),
  * 50 signed-in browsers loading pages and their tRPC queries with 1–5 s think time
  * (tests/bench/load-pages.ts), and 1,000 REST lookups a second (autocannon, tests/bench/api-load.ts);
@@ -183,6 +186,7 @@ export async function loadBench(database: BenchDatabase) {
   if (!existsSync(path.join(BUILD_DIR, "server", "index.js"))) throw new Error("Run `npm run build` first: the load benchmark starts the real server.");
   const db = createDatabase(database.appUrl, { max: 4 });
   let server: ChildProcess | null = null;
+  let worker: ChildProcess | null = null;
   try {
     const w = await makeWorkspace(db, "Bench Load");
     await seedBenchCustomers(database, w.tenantId, CUSTOMERS);
@@ -207,6 +211,12 @@ export async function loadBench(database: BenchDatabase) {
     const serverStarted = performance.now();
     const serverLogs: Parameters<typeof startServer>[2] = [];
     server = await startServer(database, port, serverLogs);
+    if (SEPARATE_WORKER) {
+      worker = spawn(process.execPath, ["--import", "tsx", "workers/main.ts"], {
+        env: { ...process.env, DATABASE_URL: database.ownerUrl, APP_DB_ROLE: "quorum_app", APP_DB_PASSWORD: "quorum-app-local", LOG_LEVEL: "warn" },
+        stdio: ["ignore", "ignore", "inherit"],
+      });
+    }
     const serverStartSeconds = round2((performance.now() - serverStarted) / 1000);
     const pid = server.pid!;
 
@@ -302,6 +312,7 @@ export async function loadBench(database: BenchDatabase) {
     return {
       seconds: SECONDS,
       scale: SCALE,
+      workers: SEPARATE_WORKER ? "separate process" : "in the server process",
       customers: CUSTOMERS,
       machine: { cores: os.cpus().length, loadAverage: os.loadavg().map((x) => Math.round(x * 10) / 10) },
       serverStartSeconds,
@@ -354,11 +365,12 @@ export async function loadBench(database: BenchDatabase) {
       met: apiErrors + browsing.errors + jobErrors === 0 && lostUpdates === 0 && edits.p99Ms < 150 && api.latency.p99 < 50,
     };
   } finally {
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server!.once("exit", r));
-      server.kill("SIGTERM");
+    for (const child of [server, worker]) {
+      if (!child || child.exitCode !== null) continue;
+      const exited = new Promise((r) => child.once("exit", r));
+      child.kill("SIGTERM");
       await Promise.race([exited, new Promise((r) => setTimeout(r, 20_000))]);
-      if (server.exitCode === null) server.kill("SIGKILL");
+      if (child.exitCode === null) child.kill("SIGKILL");
     }
     await db.close();
   }
