@@ -17,10 +17,12 @@ export const JOB_SCHEMA = "pgboss";
  * renewed every `heartbeatSeconds` (workers/job-lease.ts); one not renewed for `leaseSeconds`
  * is expired by pg-boss's maintenance, which some worker runs every `maintenanceSeconds`, and
  * retried after `retryDelaySeconds` (doubling, with jitter, each further attempt) by whichever
- * worker polls first: another worker takes over a killed one's job within about 45 s. A failed
+ * worker polls first: another worker takes over a killed one's job within about 75 s. A failed
  * attempt (the handler threw) is retried on the same schedule, `retryLimit` times.
  */
-export const JOB_POLICY = { leaseSeconds: 30, heartbeatSeconds: 5, maintenanceSeconds: 5, retryDelaySeconds: 2, retryLimit: 3 } as const;
+// The lease must outlast the longest stretch a handler keeps the event loop busy (the heartbeat
+// timer cannot fire meanwhile): a k-means fit of one k on a starved machine took over 30 s.
+export const JOB_POLICY = { leaseSeconds: 60, heartbeatSeconds: 5, maintenanceSeconds: 5, retryDelaySeconds: 2, retryLimit: 3 } as const;
 
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */
 export function createBoss(url: string): PgBoss {
