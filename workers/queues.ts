@@ -21,7 +21,7 @@ export const JOB_SCHEMA = "pgboss";
  * attempt (the handler threw) is retried on the same schedule, `retryLimit` times.
  */
 // The lease must outlast the longest stretch a handler keeps the event loop busy (the heartbeat
-// timer cannot fire meanwhile): a k-means fit of one k on a starved machine took over 30 s.
+// timer cannot fire meanwhile): a clustering attempt on a starved machine once outlasted 30 s.
 export const JOB_POLICY = { leaseSeconds: 60, heartbeatSeconds: 5, maintenanceSeconds: 5, retryDelaySeconds: 2, retryLimit: 3 } as const;
 
 /** pg-boss over `url`; not started (sending through a transaction needs no running instance). */
