@@ -13,7 +13,8 @@ import { importFile } from "../../db/seed/data-factory";
 import { updateDataSettings } from "../../server/services/data";
 import { startModelRun } from "../../server/services/models";
 import { runModelRun } from "../../workers/jobs/model-run";
-import { apiKeys, biasResults, campaignMembers, campaigns, committeeSessions, costToServe, customers, driftResults, featureBaselines, featureBaselineValues, monitorAlerts, monitorResegmentations, monitorRuns, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
+import { listKpis, runRollup, setKpiTarget } from "../../server/services/kpis";
+import { ALL_CUSTOMERS, apiKeys, biasResults, campaignMembers, campaigns, committeeSessions, costToServe, customers, driftResults, featureBaselines, featureBaselineValues, monitorAlerts, monitorResegmentations, monitorRuns, segmentMaterialisationFailures, sessionAgendaItems, sessionAttendees, swotBoards, swotReviews, webhookDeliveries, webhookEndpoints } from "../../db/schema";
 
 let t: TestDatabase;
 let a: FactoryWorkspace;
@@ -84,6 +85,11 @@ beforeAll(async () => {
     await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "customers", fileName: "scores.csv", body: "customer_id,score\nS1,1\nS2,2\nS3,10\nS4,11" });
     const run = await startModelRun(w.ownerScope, { features: [{ field: "attr:score", transform: "none" }], kMin: 2, kMax: 2, seed: 1, restarts: 1 }, jobsFor(t.db));
     expect(await runModelRun(t.db, w.tenantId, run.runId)).toBe("completed");
+    // KPIs: an events file, a target, and the roll-up runs the imports and publishes queued.
+    await importFile(t.db, w.ownerScope, jobsFor(t.db), { kind: "events", fileName: "events.csv", body: "type,occurred_at,customer_id\nconversion,2011-01-05,S1" });
+    await setKpiTarget(w.ownerScope, { kpiId: (await listKpis(w.ownerScope))[0].id, segmentId: ALL_CUSTOMERS, target: 1 });
+    const queued = await t.ownerQuery<{ id: string }>(`select id from kpi_rollup_runs where tenant_id = $1 and status = 'queued' order by created_at`, [w.tenantId]);
+    for (const r of queued.rows) expect(await runRollup(t.db, w.tenantId, r.id)).toBe("completed");
   }
   const { rows } = await t.ownerQuery<{ table_name: string }>(
     `select c.table_name from information_schema.columns c
