@@ -144,6 +144,11 @@ describe("executive dashboard", () => {
     await expect
       .poll(() => page.locator('[data-cell="North customers|Revenue"] text').textContent())
       .toBe(formatKpiValue(north.cell.value, "currency", { compact: true }));
+    // Hovering a cell explains it.
+    await page.locator('[data-cell="North customers|Revenue"] rect').hover();
+    const tip = page.locator(".chart-tip");
+    await tip.getByText("North customers · Revenue").waitFor();
+    expect(await tip.innerText()).toContain("all customers × its");
     await page.getByRole("img", { name: /Segment size per period/ }).waitFor();
     await page.getByRole("img", { name: /Revenue, actual against expected/ }).waitFor();
     await shot(page, "viewer-month");

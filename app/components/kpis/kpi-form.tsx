@@ -1,4 +1,4 @@
-import { Form } from "@remix-run/react";
+import { Form, Link } from "@remix-run/react";
 import { useState } from "react";
 import { SelectField, TextField } from "~/components/form-field";
 import { Notice } from "~/components/notice";
@@ -194,6 +194,11 @@ export function KpiForm({
         <button type="submit" className="button button--primary" disabled={busy}>
           {kpi ? "Save changes" : "Create KPI"}
         </button>
+        {kpi ? null : (
+          <Link to="/dashboards/kpis" className="button button--ghost">
+            Cancel
+          </Link>
+        )}
       </div>
     </Form>
   );
