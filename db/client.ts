@@ -13,7 +13,10 @@ export interface Database {
   withTenant<T>(tenantId: string, fn: (tx: Tx) => Promise<T>, options?: TxOptions): Promise<T>;
   /** Runs fn in a transaction with no tenant set: tenant-owned tables show no rows. */
   withoutTenant<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Checks that the database answers. */
+  /**
+   * Checks that the database answers, on a connection of its own: a pool whose connections are
+   * all busy (a wait that timed out) is a loaded database, not an unreachable one.
+   */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -46,7 +49,14 @@ export function createDatabase(connectionString: string, options: { max?: number
       return db.transaction(async (tx) => fn(tx));
     },
     async ping() {
-      await pool.query("select 1");
+      const client = new pg.Client({ connectionString, connectionTimeoutMillis: 3_000, query_timeout: 3_000 });
+      client.on("error", () => {});
+      try {
+        await client.connect();
+        await client.query("select 1");
+      } finally {
+        await client.end().catch(() => {});
+      }
     },
     async close() {
       await pool.end();
