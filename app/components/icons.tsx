@@ -159,6 +159,15 @@ export const DownloadIcon = (p: P) => (
   </Icon>
 );
 
+/** A megaphone, for the Campaigns area. */
+export const CampaignIcon = (p: P) => (
+  <Icon {...p}>
+    <path d="M3 10v4a1 1 0 0 0 1 1h3l6 4V5L7 9H4a1 1 0 0 0-1 1Z" />
+    <path d="M17 8.5a5 5 0 0 1 0 7" />
+    <path d="M7 15l1.5 5h3L10 16.5" />
+  </Icon>
+);
+
 export function QuorumMark(p: P) {
   return (
     <svg viewBox="0 0 32 32" width="28" height="28" aria-hidden="true" focusable="false" {...p}>

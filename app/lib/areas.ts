@@ -1,6 +1,7 @@
 import type { ComponentType, SVGProps } from "react";
 import {
   AuditIcon,
+  CampaignIcon,
   DashboardsIcon,
   DataIcon,
   ModelsIcon,
@@ -10,7 +11,6 @@ import {
   SettingsIcon,
   SwotIcon,
 } from "~/components/icons";
-import { CampaignIcon } from "~/components/campaigns/campaign-icon";
 import type { Action } from "./roles";
 
 export interface Area {
@@ -135,7 +135,11 @@ export const AREAS: Area[] = [
     emptyTitle: "No campaigns yet",
     emptyText:
       "Campaigns on a segment, each with a holdout group, so their lift and return are measured; attribution by channel and each segment's revenue against its cost to serve.",
-    features: ["Holdout experiments with lift and 95% intervals", "ROI per campaign and per segment", "First-touch, last-touch and linear attribution"],
+    features: [
+      "Holdout experiments with lift and 95% intervals",
+      "ROI per campaign and per segment",
+      "First-touch, last-touch and linear attribution",
+    ],
   },
   {
     path: "/audit",

@@ -4,7 +4,7 @@ import { useEffect, useState } from "react";
 import { AuditChanges } from "~/components/audit-changes";
 import { EmptyState } from "~/components/empty-state";
 import { TextField } from "~/components/form-field";
-import { AuditIcon, DownloadIcon, SearchIcon } from "~/components/icons";
+import { AuditIcon, SearchIcon } from "~/components/icons";
 import { Notice } from "~/components/notice";
 import { PageHeader } from "~/components/page-header";
 import { SubmitButton } from "~/components/submit-button";
@@ -12,6 +12,7 @@ import { filterSearch, parseAuditFilter } from "~/lib/audit-filter";
 import { formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDate, formatTime, plural } from "~/lib/format";
 import { requirePermission } from "~/lib/session.server";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -229,10 +230,7 @@ export default function AuditLog() {
         description="Every change in this workspace, newest first. Each entry is chained to the one before it by a hash, so any later edit shows."
         actions={
           <>
-            <a href={exportHref} className="button button--secondary" download>
-              <DownloadIcon width={16} height={16} />
-              Export CSV
-            </a>
+            <DownloadButton href={exportHref}>Export CSV</DownloadButton>
             <Form method="post">
               <SubmitButton intent="verify" pendingLabel="Verifying…">
                 <AuditIcon width={16} height={16} />

@@ -7,13 +7,13 @@ import { CampaignStatusBadge } from "~/components/campaigns/status-badge";
 import { LiftIntervalChart } from "~/components/charts/lift-interval-chart";
 import { ConfirmActions } from "~/components/confirm-actions";
 import { TextField } from "~/components/form-field";
-import { DownloadIcon } from "~/components/icons";
 import { Notice } from "~/components/notice";
 import { StatCard } from "~/components/stat-card";
 import { SubmitButton } from "~/components/submit-button";
 import { errorPage, field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { formatDate } from "~/lib/format";
 import { requirePermission } from "~/lib/session.server";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -264,10 +264,7 @@ export default function CampaignPage() {
                   {campaign.segmentVersion ? ` from version ${campaign.segmentVersion} of the segment` : ""}.
                 </p>
               </div>
-              <a className="button button--secondary button--sm" href={`/campaigns/${campaign.id}/groups.csv`} download>
-                <DownloadIcon width={15} height={15} />
-                CSV
-              </a>
+              <DownloadButton href={`/campaigns/${campaign.id}/groups.csv`} small>CSV</DownloadButton>
             </div>
             <div className="table-wrap">
               <table className="table table--compact">

@@ -1,13 +1,13 @@
 import type { LoaderFunctionArgs } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
-import { CampaignIcon } from "~/components/campaigns/campaign-icon";
 import { channelLabel, formatMoney } from "~/components/campaigns/format";
 import { CampaignStatusBadge } from "~/components/campaigns/status-badge";
 import { EmptyState } from "~/components/empty-state";
-import { DownloadIcon, PlusIcon } from "~/components/icons";
+import { CampaignIcon, PlusIcon } from "~/components/icons";
 import { loadOrFail } from "~/lib/errors.server";
 import { formatDate } from "~/lib/format";
 import { requirePermission } from "~/lib/session.server";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -54,10 +54,7 @@ export default function CampaignList() {
           </h2>
           <p className="card__subtitle">Newest period first. Groups are frozen when a campaign is launched.</p>
         </div>
-        <a className="button button--secondary button--sm" href="/campaigns/list.csv" download>
-          <DownloadIcon width={15} height={15} />
-          CSV
-        </a>
+        <DownloadButton href="/campaigns/list.csv" small>CSV</DownloadButton>
       </div>
       <div className="table-wrap">
         <table className="table">

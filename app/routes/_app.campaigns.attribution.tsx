@@ -4,10 +4,10 @@ import { channelLabel, formatMoney, formatPercent } from "~/components/campaigns
 import { attributionQuery } from "~/components/campaigns/attribution-query";
 import { AttributionChart } from "~/components/charts/attribution-chart";
 import { SelectField, TextField } from "~/components/form-field";
-import { DownloadIcon } from "~/components/icons";
 import { Notice } from "~/components/notice";
 import { loadOrFail } from "~/lib/errors.server";
 import { requirePermission } from "~/lib/session.server";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -67,10 +67,7 @@ export default function Attribution() {
               (linear). Touches after a conversion never count.
             </p>
           </div>
-          <a className="button button--secondary button--sm" href={`/campaigns/attribution.csv${search}`} download>
-            <DownloadIcon width={15} height={15} />
-            CSV
-          </a>
+          <DownloadButton href={`/campaigns/attribution.csv${search}`} small>CSV</DownloadButton>
         </div>
         {!table || table.conversions === 0 ? (
           <Notice tone="info" title="No conversions in this period">

@@ -4,11 +4,11 @@ import { formatDate } from "~/lib/format";
 import { formatMoney, formatPercent } from "~/components/campaigns/format";
 import { ContributionChart } from "~/components/charts/contribution-chart";
 import { SelectField, TextField } from "~/components/form-field";
-import { DownloadIcon } from "~/components/icons";
 import { Notice } from "~/components/notice";
 import { SubmitButton } from "~/components/submit-button";
 import { field, formFailure, loadOrFail } from "~/lib/errors.server";
 import { requirePermission } from "~/lib/session.server";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -80,10 +80,7 @@ export default function CostToServe() {
               only partly overlaps count pro rata by days.
             </p>
           </div>
-          <a className="button button--secondary button--sm" href={`/campaigns/contribution.csv${search}`} download>
-            <DownloadIcon width={15} height={15} />
-            CSV
-          </a>
+          <DownloadButton href={`/campaigns/contribution.csv${search}`} small>CSV</DownloadButton>
         </div>
         <Form method="get" className="form-row form-row--end campaign-period">
           <TextField name="from" type="date" label="From" defaultValue={contribution.from} />
@@ -241,10 +238,7 @@ export default function CostToServe() {
               Total {formatMoney(costs.totalAmount)}. {costs.total > costs.rows.length ? `The latest ${costs.rows.length} are listed; the CSV has them all.` : ""}
             </p>
           </div>
-          <a className="button button--secondary button--sm" href="/campaigns/costs.csv" download>
-            <DownloadIcon width={15} height={15} />
-            CSV
-          </a>
+          <DownloadButton href="/campaigns/costs.csv" small>CSV</DownloadButton>
         </div>
         {costs.rows.length === 0 ? (
           <p className="card-empty">No costs yet. {canManage ? "Import a CSV or enter a segment's cost above." : "Owners, admins and analysts enter them."}</p>

@@ -2,10 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { formatMoney, formatPercent, formatRoi, formatSignedMoney } from "~/components/campaigns/format";
 import { CampaignStatusBadge } from "~/components/campaigns/status-badge";
-import { DownloadIcon } from "~/components/icons";
 import { Notice } from "~/components/notice";
 import { loadOrFail } from "~/lib/errors.server";
 import { requirePermission } from "~/lib/session.server";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -39,10 +39,7 @@ export default function RoiBySegment() {
               Sum of the segment&apos;s campaigns&apos; incremental contribution (revenue lift × treated customers × {formatPercent(margin, 0)} margin) ÷ their cost. Highest first.
             </p>
           </div>
-          <a className="button button--secondary button--sm" href="/campaigns/roi.csv" download>
-            <DownloadIcon width={15} height={15} />
-            CSV
-          </a>
+          <DownloadButton href="/campaigns/roi.csv" small>CSV</DownloadButton>
         </div>
         <div className="table-wrap">
           <table className="table">

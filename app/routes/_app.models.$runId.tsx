@@ -5,7 +5,6 @@ import { useState } from "react";
 import { KSelectionCharts } from "~/components/charts/k-selection-chart";
 import { PcaScatter } from "~/components/charts/pca-scatter";
 import { ProfileHeatmap } from "~/components/charts/profile-heatmap";
-import { DownloadIcon } from "~/components/icons";
 import { ClusterCard } from "~/components/models/cluster-card";
 import { DeleteRun } from "~/components/models/delete-run";
 import { ExplanationPanel } from "~/components/models/explanation-panel";
@@ -26,6 +25,7 @@ import { algorithmLabel, clusterLabel, formatKRange, formatMetric, formatP, isRu
 import { requirePermission } from "~/lib/session.server";
 import { usePolling } from "~/lib/use-polling";
 import { clusterRulesAsDefinition } from "../../server/services/models/explanation";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -294,10 +294,7 @@ function KSelection({ detail }: { detail: Detail }) {
             transformed features.
           </p>
         </div>
-        <a className="button button--secondary button--sm" href={`/models/${detail.run.id}/metrics.csv`} download>
-          <DownloadIcon width={15} height={15} />
-          Metrics CSV
-        </a>
+        <DownloadButton href={`/models/${detail.run.id}/metrics.csv`} small>Metrics CSV</DownloadButton>
       </div>
       {gmm ? (
         <p className="muted small chart-intro">
@@ -463,10 +460,7 @@ function Profiles({ detail, k }: { detail: Detail; k: number }) {
             ))}
           </nav>
         ) : null}
-        <a className="button button--secondary button--sm" href={`/models/${detail.run.id}/clusters.csv`} download>
-          <DownloadIcon width={15} height={15} />
-          Profiles CSV
-        </a>
+        <DownloadButton href={`/models/${detail.run.id}/clusters.csv`} small>Profiles CSV</DownloadButton>
       </div>
       {k !== chosen ? (
         <Notice tone="info" title={`Customers are assigned to clusters only at k = ${chosen}`}>

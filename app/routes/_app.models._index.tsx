@@ -1,13 +1,14 @@
 import type { LoaderFunctionArgs, MetaFunction } from "@remix-run/node";
 import { Link, useLoaderData } from "@remix-run/react";
 import { EmptyState } from "~/components/empty-state";
-import { DownloadIcon, ModelsIcon, PlusIcon } from "~/components/icons";
+import { ModelsIcon, PlusIcon } from "~/components/icons";
 import { RunsTable } from "~/components/models/runs-table";
 import { PageHeader } from "~/components/page-header";
 import { loadOrFail } from "~/lib/errors.server";
 import { isRunActive } from "~/lib/models";
 import { requirePermission } from "~/lib/session.server";
 import { usePolling } from "~/lib/use-polling";
+import { DownloadButton } from "~/components/download-button";
 
 export { RouteErrorBoundary as ErrorBoundary } from "~/components/route-error";
 
@@ -78,10 +79,7 @@ export default function Models() {
                 Newest first. Every run keeps its features, settings, seed and data snapshot, so it can be reproduced.
               </p>
             </div>
-            <a className="button button--secondary button--sm" href="/models/runs.csv" download>
-              <DownloadIcon width={15} height={15} />
-              CSV
-            </a>
+            <DownloadButton href="/models/runs.csv" small>CSV</DownloadButton>
           </div>
           <RunsTable runs={runs} labels={labels} />
         </section>

@@ -1,6 +1,6 @@
-import { DownloadIcon } from "~/components/icons";
 import { StatCard } from "~/components/stat-card";
 import { formatCount, type ImportKind } from "~/lib/data";
+import { DownloadButton } from "~/components/download-button";
 
 export interface RowError {
   line: number;
@@ -71,10 +71,7 @@ export function ImportErrors({
               : "Every problem, in line order. Fix them in the file and import it again: rows already imported stay unchanged."}
           </p>
         </div>
-        <a href={`/data/imports/${importId}/errors.csv`} className="button button--secondary" download>
-          <DownloadIcon width={16} height={16} />
-          Download error report (CSV)
-        </a>
+        <DownloadButton href={`/data/imports/${importId}/errors.csv`}>Download error report (CSV)</DownloadButton>
       </div>
       <div className="table-wrap">
         <table className="table table--compact">

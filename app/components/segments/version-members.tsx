@@ -1,8 +1,8 @@
 import { useFetcher } from "@remix-run/react";
 import { useEffect, useId, useState } from "react";
-import { DownloadIcon } from "../icons";
 import { Notice } from "../notice";
 import { formatNumber } from "~/lib/segments";
+import { DownloadButton } from "~/components/download-button";
 
 type Change = "members" | "added" | "removed";
 
@@ -76,10 +76,7 @@ export function VersionMembers({
             <h4 className="version-members__title">
               {HEADINGS[open]} {version}
             </h4>
-            <a className="button button--secondary button--sm" href={`/segments/${segmentId}/members.csv?${query}`} download>
-              <DownloadIcon width={14} height={14} />
-              Download CSV
-            </a>
+            <DownloadButton href={`/segments/${segmentId}/members.csv?${query}`} small>Download CSV</DownloadButton>
           </div>
           {failure ? <Notice tone="error">{failure}</Notice> : null}
           {page ? (
