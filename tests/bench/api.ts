@@ -14,7 +14,12 @@ import type { BenchDatabase } from "./bench-db";
 import { BENCH_CUSTOMERS, seedBenchCustomers } from "./segments";
 
 const LOAD_SECONDS = Number(process.env.BENCH_API_SECONDS ?? 15);
-const CONNECTIONS = Number(process.env.BENCH_API_CONNECTIONS ?? 32);
+/**
+ * Concurrent connections, one load run each (comma-separated). On this 2-core machine the server,
+ * PostgreSQL and the load generator share the cores: past ~16 connections throughput stays flat
+ * and the extra requests only queue (p99 grows with the queue), so both points are reported.
+ */
+const CONNECTIONS = (process.env.BENCH_API_CONNECTIONS ?? "16,32").split(",").map(Number);
 
 interface LoadResult {
   requests: { average: number; total: number };
@@ -25,9 +30,9 @@ interface LoadResult {
   "2xx": number;
 }
 
-function runLoad(url: string, key: string): Promise<LoadResult> {
+function runLoad(url: string, key: string, connections: number): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/bench/api-load.ts"), url, key, String(BENCH_CUSTOMERS), String(LOAD_SECONDS), String(CONNECTIONS)], {
+    const child = spawn(process.execPath, ["--import", "tsx", path.resolve("tests/bench/api-load.ts"), url, key, String(BENCH_CUSTOMERS), String(LOAD_SECONDS), String(connections)], {
       stdio: ["ignore", "pipe", "inherit"],
     });
     let out = "";
@@ -75,7 +80,8 @@ export async function apiBench(database: BenchDatabase) {
     const url = `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}`;
     // Warm up (connection pool, plans, key cache), then measure.
     for (let i = 1; i <= 200; i++) await fetch(`${url}/api/v1/customers/B${String(i).padStart(7, "0")}/segments`, { headers: { authorization: `Bearer ${key}` } }).then((r) => r.text());
-    const load = await runLoad(url, key);
+    const loads: { connections: number; load: LoadResult }[] = [];
+    for (const connections of CONNECTIONS) loads.push({ connections, load: await runLoad(url, key, connections) });
 
     // CSV: every member of "Everyone", streamed; this process's memory sampled while it streams.
     global.gc?.();
@@ -107,15 +113,16 @@ export async function apiBench(database: BenchDatabase) {
       seedSeconds,
       publishSeconds,
       currentMemberships: rows[0].memberships,
-      customerSegments: {
-        connections: CONNECTIONS,
+      customerSegments: loads.map(({ connections, load }) => ({
+        connections,
         seconds: LOAD_SECONDS,
         requestsPerSecond: load.requests.average,
         requests: load.requests.total,
         latencyMs: { p50: load.latency.p50, p90: load.latency.p90, p99: load.latency.p99, max: load.latency.max },
         errors: load.errors + load.timeouts,
         non2xx: load.non2xx,
-      },
+        met: load.requests.average >= 3000 && load.latency.p99 < 20 && load.errors + load.timeouts + load.non2xx === 0,
+      })),
       csvExport: {
         status: response.status,
         rows: rowsStreamed,
