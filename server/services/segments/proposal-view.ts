@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { DomainError } from "../../errors";
 import { can } from "../../auth/permissions";
 import type { TenantScope } from "../scope";
 import { draftAccess, mayProposeFor, proposalDocName, regionScopeOf } from "./access";
@@ -42,7 +43,9 @@ export async function getProposal(scope: TenantScope, input: z.input<typeof ZPro
           return [shown, await auditDecisionGate(sp, scope.tenantId, definition.decisionUse)] as const;
         });
       } catch (error) {
-        impactError = error instanceof Error ? error.message : String(error);
+        // A domain error says what is wrong with the definition; anything else (SQL, a lost
+        // connection) is not for the reader's eyes, so the page says only that it failed.
+        impactError = error instanceof DomainError ? error.message : "The impact of this definition could not be computed just now. Reload the page to try again.";
       }
     }
     const [votes, comments, verdict, settings, access] = await Promise.all([
