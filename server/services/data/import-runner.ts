@@ -104,7 +104,9 @@ export async function runImport(db: Database, jobs: JobQueue, tenantId: string, 
       throw error;
     }
     log?.error({ err: error, tenantId, importId }, "import failed");
-    const message = error instanceof Error ? error.message : String(error);
+    // What the file did wrong is for the person who imported it; anything else (SQL, a bug) stays in the log.
+    const message =
+      error instanceof CsvError || error instanceof DomainError ? error.message : `an unexpected error on our side (logged under import ${importId}); try again, and tell your admin if it keeps failing.`;
     await progress(db, tenantId, importId, {
       status: "failed",
       finishedAt: new Date(),
