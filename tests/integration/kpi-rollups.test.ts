@@ -349,6 +349,10 @@ describe("the dashboard payload", () => {
     expect(cell(ALL_CUSTOMERS, "churn_rate").status).toBe("missed");
     expect(cell(frequent, "revenue").status).toBe("no-target");
     expect(d.trends[0].points.map((p) => p.periodStart)).toEqual(["2025-03-01", "2025-04-01", "2025-05-01"]);
+    // Before the first month with roll-ups (January 2025) there is no data: the trend starts there, not with zeros.
+    const early = await dashboard(scope, { grain: "month", periodStart: "2025-02-01", trendPeriods: 6 });
+    expect(early.range?.first).toBe("2025-01-01");
+    expect(early.trends[0].points.map((p) => p.periodStart)).toEqual(["2025-01-01", "2025-02-01"]);
     const lift = d.lift.rows.find((r) => r.segmentId === north)!;
     const share = cell(north, "segment_size").value! / cell(ALL_CUSTOMERS, "segment_size").value!;
     expect(lift.customerShare).toBeCloseTo(share, 12);

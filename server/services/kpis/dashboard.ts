@@ -145,7 +145,9 @@ export async function dashboard(scope: TenantScope, input: DashboardInput): Prom
     const revenue = (segmentId: string, p = period.start) => get(p, segmentId, revenueId)?.value ?? 0;
     const segmentsOut: DashboardSegment[] = segmentList.map((s) => ({ ...s, members: members(s.id) }));
     const periods: string[] = [];
-    for (let p = trendFrom; p <= period.start; p = shiftPeriod(grain, p, 1)) periods.push(p);
+    // Before the first period with roll-ups there is no data, not zero: the trend starts there.
+    const trendStart = range && range.first > trendFrom ? range.first : trendFrom;
+    for (let p = trendStart; p <= period.start; p = shiftPeriod(grain, p, 1)) periods.push(p);
     const trends: SegmentTrend[] = segmentList.map((s) => ({
       segmentId: s.id,
       points: periods.map((p) => ({
