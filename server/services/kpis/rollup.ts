@@ -64,11 +64,13 @@ const regionGroups = sql`grouping sets ((m.segment_id, s.p), (m.segment_id, m.re
  *      are sums over cells, so the heavy per-customer work is done once per customer, not once
  *      per customer and segment;
  *   2. kpi_facts: per customer and UTC day, revenue and orders (from transactions, by invoice,
- *      with the workspace's preparation rules; merged customers count for their survivor) and
- *      the event counts the built-ins need;
- *   3. per grain: per customer and period (with "bought in the previous period too"), per cell
- *      and period, then per segment × region (and all regions) × period every built-in KPI,
- *      then each custom KPI.
+ *      with the workspace's preparation rules; merged customers count for their survivor), the
+ *      event counts the built-ins need, and the customer's previous active, ordering and
+ *      converting days (window functions, one sort);
+ *   3. per grain: per cell and period straight from kpi_facts (a day is a customer's first in
+ *      the period when the previous one falls in an earlier period; retained when the previous
+ *      ordering day falls in the period before), then per segment × region (and all regions) ×
+ *      period every built-in KPI, then each custom KPI.
  * A publish (some segments) reads only their members' activity and writes the periods the
  * whole business has roll-ups for, so that the segment's rows line up with everyone else's.
  * Returns the number of rows written.
@@ -120,6 +122,11 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
 
   await report("facts", 0.15);
   await tx.execute(sql`drop table if exists kpi_facts`);
+  // One row per customer and active day. Every order (invoice) and every event is one row of
+  // `x`, aggregated once; the window columns give, for each day, the customer's previous active
+  // day, previous ordering day and previous converting day, from which each grain's per-period
+  // flags ("first activity in the period", "bought in the previous period") follow without a
+  // per-period table or a self-join (see rollGrain).
   await tx.execute(sql`
     create temp table kpi_facts on commit drop as
     with lines as (
@@ -134,27 +141,28 @@ export async function computeRollups(tx: Tx, tenantId: string, scope: RollupScop
       select coalesce(c.merged_into, c.id) as customer_id, l.invoice_no, min(l.first_at) as first_at, sum(l.amount) as amount
       from lines l join customers c on c.tenant_id = ${tenantId} and c.external_id = l.customer_external_id
       group by 1, 2
-    ), bought as (
-      select customer_id, (first_at at time zone 'UTC')::date as day, sum(amount) as revenue, count(*)::int as orders,
+    ), x as (
+      select customer_id, (first_at at time zone 'UTC')::date as day, amount as revenue, 1 as orders,
              0 as conversions, 0 as tickets, 0 as nps_n, 0 as promoters, 0 as detractors
       from invoices where ${atInDays(read, sql`first_at`)}
-      group by 1, 2
-    ), happened as (
-      select coalesce(c.merged_into, c.id) as customer_id, (e.occurred_at at time zone 'UTC')::date as day, 0::numeric as revenue, 0 as orders,
-             count(*) filter (where e.type = 'conversion')::int as conversions,
-             count(*) filter (where e.type = 'support_ticket')::int as tickets,
-             count(*) filter (where e.type = 'nps_response' and e.value between 0 and 10)::int as nps_n,
-             count(*) filter (where e.type = 'nps_response' and e.value between 9 and 10)::int as promoters,
-             count(*) filter (where e.type = 'nps_response' and e.value between 0 and 6)::int as detractors
+      union all
+      select coalesce(c.merged_into, c.id), (e.occurred_at at time zone 'UTC')::date, 0::numeric, 0,
+             case when e.type = 'conversion' then 1 else 0 end,
+             case when e.type = 'support_ticket' then 1 else 0 end,
+             case when e.type = 'nps_response' and e.value between 0 and 10 then 1 else 0 end,
+             case when e.type = 'nps_response' and e.value between 9 and 10 then 1 else 0 end,
+             case when e.type = 'nps_response' and e.value between 0 and 6 then 1 else 0 end
       from events e join customers c on c.tenant_id = ${tenantId} and c.external_id = e.customer_external_id
       where e.tenant_id = ${tenantId} and ${atInDays(readEvents, sql`e.occurred_at`)}
-      group by 1, 2
     )
     select x.customer_id, cc.cell, x.day, sum(x.revenue) as revenue, sum(x.orders)::int as orders, sum(x.conversions)::int as conversions,
-           sum(x.tickets)::int as tickets, sum(x.nps_n)::int as nps_n, sum(x.promoters)::int as promoters, sum(x.detractors)::int as detractors
-    from (select * from bought union all select * from happened) x
-    join kpi_customer_cells cc on cc.customer_id = x.customer_id
-    group by x.customer_id, cc.cell, x.day`);
+           sum(x.tickets)::int as tickets, sum(x.nps_n)::int as nps_n, sum(x.promoters)::int as promoters, sum(x.detractors)::int as detractors,
+           lag(x.day) over w as prev_day,
+           max(case when sum(x.orders) > 0 then x.day end) over (w rows between unbounded preceding and 1 preceding) as prev_order_day,
+           max(case when sum(x.conversions) > 0 then x.day end) over (w rows between unbounded preceding and 1 preceding) as prev_conversion_day
+    from x join kpi_customer_cells cc on cc.customer_id = x.customer_id
+    group by x.customer_id, x.day, cc.cell
+    window w as (partition by x.customer_id order by x.day)`);
   await tx.execute(sql`analyze kpi_facts`);
 
   const builtins = await tx
@@ -197,34 +205,24 @@ async function rollGrain(
   customs: { id: string; spec: Record<string, unknown> | null }[],
 ): Promise<number> {
   const step = sql.raw(`interval '${STEP[grain]}'`);
-  await tx.execute(sql`drop table if exists kpi_cp, kpi_cell_stats, kpi_stats, kpi_grid`);
-  // Per customer and period (days are the facts themselves).
-  await tx.execute(sql`
-    create temp table kpi_cp on commit drop as
-    ${
-      grain === "day"
-        ? sql`select customer_id, cell, day as p, revenue, orders, conversions, tickets, nps_n, promoters, detractors
-              from kpi_facts where ${inDays(read, sql`day`)}`
-        : sql`select customer_id, cell, ${truncTo(grain, sql`day`)} as p, sum(revenue) as revenue, sum(orders)::int as orders,
-                     sum(conversions)::int as conversions, sum(tickets)::int as tickets, sum(nps_n)::int as nps_n,
-                     sum(promoters)::int as promoters, sum(detractors)::int as detractors
-              from kpi_facts where ${inDays(read, sql`day`)}
-              group by 1, 2, 3`
-    }`);
-  await tx.execute(sql`analyze kpi_cp`);
-  // Per cell and period; `retained`: bought in this period and in the one before.
+  await tx.execute(sql`drop table if exists kpi_cell_stats, kpi_stats, kpi_grid`);
+  // Per cell and period, from the customer-day facts: a day counts a customer as active (buying,
+  // converting) when it is their first such day in the period — their previous one falls in an
+  // earlier period or does not exist; `retained`: a day whose previous ordering day falls in the
+  // period before (then it is also the first ordering day of this one).
+  const p = grain === "day" ? sql`day` : truncTo(grain, sql`day`);
+  const periodOf = (column: SQL) => (grain === "day" ? column : truncTo(grain, column));
+  const firstIn = (previous: SQL) => sql`(${previous} is null or ${periodOf(previous)} <> ${p})`;
   await tx.execute(sql`
     create temp table kpi_cell_stats on commit drop as
-    select cp.cell, cp.p,
-           count(*)::int as active, sum(cp.revenue) as revenue, sum(cp.orders)::int as orders,
-           count(*) filter (where cp.orders > 0)::int as buyers,
-           count(*) filter (where cp.orders > 0 and prev.customer_id is not null)::int as retained,
-           count(*) filter (where cp.conversions > 0)::int as converters,
-           sum(cp.tickets)::int as tickets, sum(cp.nps_n)::int as nps_n, sum(cp.promoters)::int as promoters,
-           sum(cp.detractors)::int as detractors
-    from kpi_cp cp
-    left join kpi_cp prev on prev.customer_id = cp.customer_id and prev.p = (cp.p - ${step})::date and prev.orders > 0
-    group by cp.cell, cp.p`);
+    select cell, ${p} as p,
+           count(*) filter (where ${firstIn(sql`prev_day`)})::int as active, sum(revenue) as revenue, sum(orders)::int as orders,
+           count(*) filter (where orders > 0 and ${firstIn(sql`prev_order_day`)})::int as buyers,
+           count(*) filter (where orders > 0 and ${periodOf(sql`prev_order_day`)} = (${p} - ${step})::date)::int as retained,
+           count(*) filter (where conversions > 0 and ${firstIn(sql`prev_conversion_day`)})::int as converters,
+           sum(tickets)::int as tickets, sum(nps_n)::int as nps_n, sum(promoters)::int as promoters, sum(detractors)::int as detractors
+    from kpi_facts where ${inDays(read, sql`day`)}
+    group by 1, 2`);
   await tx.execute(sql`
     create temp table kpi_stats on commit drop as
     select m.segment_id, ${regionOf} as region_id, s.p,
@@ -238,7 +236,7 @@ async function rollGrain(
   // Every segment × region with members, for every period with any activity in the window
   // (a publish: every period the whole business has roll-ups for).
   const periods = full
-    ? sql`select distinct p from kpi_cp where ${inDays(write, sql`p`)}`
+    ? sql`select distinct p from kpi_cell_stats where ${inDays(write, sql`p`)}`
     : sql`select period_start as p from kpi_rollups
           where tenant_id = ${tenantId} and grain = ${grain} and region_id = ${ALL_REGIONS}::uuid
             and segment_id = ${ALL_CUSTOMERS}::uuid and kpi_id = ${sizeKpi}::uuid and ${inDays(write, sql`period_start`)}`;
