@@ -1,4 +1,4 @@
-import { createDatabase } from "../../db/client";
+import { createDatabase, type Database } from "../../db/client";
 import { makeWorkspace } from "../../db/seed/factories";
 import { runImport, startImport, uploadFile } from "../../server/services/data";
 import { dashboard, queueRollup, runRollup } from "../../server/services/kpis";
@@ -15,6 +15,49 @@ const NEW_EVENTS = 100_000;
 const seconds = (start: bigint) => Math.round(Number(process.hrtime.bigint() - start) / 1e6) / 1000;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
+/** The benchmark's workspace: customers, regions, 20 segments with members, events and transaction lines. */
+export async function seedDashboardsBench(database: BenchDatabase, db: Database) {
+  const w = await makeWorkspace(db, "Dashboards bench");
+  const tid = w.tenantId;
+  for (const name of ["East", "West"]) await createRegion(w.ownerScope, { name });
+  await seedBenchCustomers(database, tid, BENCH_CUSTOMERS);
+  await database.ownerQuery(
+    `insert into segments (tenant_id, name, priority, status, current_version, member_count)
+     select $1, 'Segment ' || lpad(s::text, 2, '0'), s, 'active', 1, 0 from generate_series(1, $2::int) s`,
+    [tid, SEGMENTS],
+  );
+  await database.ownerQuery(
+    `insert into segment_memberships (tenant_id, segment_id, customer_id, from_version)
+     select c.tenant_id, s.id, c.id, 1
+     from customers c join segments s on s.tenant_id = c.tenant_id and s.priority = 1 + abs(hashtext(c.external_id || 's')) % $2
+     where c.tenant_id = $1`,
+    [tid, SEGMENTS],
+  );
+  await database.ownerQuery(
+    `update segments s set member_count = (select count(*) from segment_memberships m where m.tenant_id = s.tenant_id and m.segment_id = s.id) where s.tenant_id = $1`,
+    [tid],
+  );
+  const customers = `'B' || lpad((1 + abs(hashtext(i::text || 'c')) % ${BENCH_CUSTOMERS})::text, 7, '0')`;
+  await database.ownerQuery(
+    `insert into events (tenant_id, id, customer_external_id, type, occurred_at, value, channel, campaign, import_id)
+     select $1, 'e' || i, ${customers},
+            (array['touchpoint', 'touchpoint', 'conversion', 'visit', 'support_ticket', 'nps_response', 'touchpoint', 'conversion'])[1 + i % 8],
+            timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => abs(hashtext(i::text || 't')) % (365 * 86400)),
+            (abs(hashtext(i::text || 'v')) % 11)::float8, (array['email', 'paid_media', 'sales', 'web'])[1 + i % 4], null, gen_random_uuid()
+     from generate_series(1, $2::int) i`,
+    [tid, BENCH_EVENTS],
+  );
+  await database.ownerQuery(
+    `insert into transactions (tenant_id, id, customer_external_id, invoice_no, quantity, unit_price, occurred_at, import_id)
+     select $1, 't' || i, ${customers.replace("'c'", "'i'")}, 'I' || (i / 3), 1 + i % 4, (1 + abs(hashtext(i::text || 'p')) % 5000) / 100.0,
+            timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => abs(hashtext((i / 3)::text || 't')) % (365 * 86400)), gen_random_uuid()
+     from generate_series(1, $2::int) i`,
+    [tid, BENCH_TRANSACTIONS],
+  );
+  await database.ownerQuery("analyze events; analyze transactions; analyze segment_memberships; analyze customers");
+  return w;
+}
+
 /**
  * `npm run bench -- dashboards`: 1M customers (BENCH_CUSTOMERS) in 4 regions and 20 published
  * segments (every customer in one, written directly: publishing is the segments benchmark),
@@ -29,45 +72,9 @@ export async function dashboardsBench(database: BenchDatabase) {
   const boss = createBoss(database.appUrl);
   const jobs = jobQueueFor(boss);
   try {
-    const w = await makeWorkspace(db, "Dashboards bench");
-    const tid = w.tenantId;
-    for (const name of ["East", "West"]) await createRegion(w.ownerScope, { name });
     let started = process.hrtime.bigint();
-    await seedBenchCustomers(database, tid, BENCH_CUSTOMERS);
-    await database.ownerQuery(
-      `insert into segments (tenant_id, name, priority, status, current_version, member_count)
-       select $1, 'Segment ' || lpad(s::text, 2, '0'), s, 'active', 1, 0 from generate_series(1, $2::int) s`,
-      [tid, SEGMENTS],
-    );
-    await database.ownerQuery(
-      `insert into segment_memberships (tenant_id, segment_id, customer_id, from_version)
-       select c.tenant_id, s.id, c.id, 1
-       from customers c join segments s on s.tenant_id = c.tenant_id and s.priority = 1 + abs(hashtext(c.external_id || 's')) % $2
-       where c.tenant_id = $1`,
-      [tid, SEGMENTS],
-    );
-    await database.ownerQuery(
-      `update segments s set member_count = (select count(*) from segment_memberships m where m.tenant_id = s.tenant_id and m.segment_id = s.id) where s.tenant_id = $1`,
-      [tid],
-    );
-    const customers = `'B' || lpad((1 + abs(hashtext(i::text || 'c')) % ${BENCH_CUSTOMERS})::text, 7, '0')`;
-    await database.ownerQuery(
-      `insert into events (tenant_id, id, customer_external_id, type, occurred_at, value, channel, campaign, import_id)
-       select $1, 'e' || i, ${customers},
-              (array['touchpoint', 'touchpoint', 'conversion', 'visit', 'support_ticket', 'nps_response', 'touchpoint', 'conversion'])[1 + i % 8],
-              timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => abs(hashtext(i::text || 't')) % (365 * 86400)),
-              (abs(hashtext(i::text || 'v')) % 11)::float8, (array['email', 'paid_media', 'sales', 'web'])[1 + i % 4], null, gen_random_uuid()
-       from generate_series(1, $2::int) i`,
-      [tid, BENCH_EVENTS],
-    );
-    await database.ownerQuery(
-      `insert into transactions (tenant_id, id, customer_external_id, invoice_no, quantity, unit_price, occurred_at, import_id)
-       select $1, 't' || i, ${customers.replace("'c'", "'i'")}, 'I' || (i / 3), 1 + i % 4, (1 + abs(hashtext(i::text || 'p')) % 5000) / 100.0,
-              timestamptz '2025-01-01 00:00:00+00' + make_interval(secs => abs(hashtext((i / 3)::text || 't')) % (365 * 86400)), gen_random_uuid()
-       from generate_series(1, $2::int) i`,
-      [tid, BENCH_TRANSACTIONS],
-    );
-    await database.ownerQuery("analyze events; analyze transactions; analyze segment_memberships; analyze customers");
+    const w = await seedDashboardsBench(database, db);
+    const tid = w.tenantId;
     const seeded = seconds(started);
 
     started = process.hrtime.bigint();
