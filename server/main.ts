@@ -9,6 +9,8 @@ import { startWorkers } from "../workers/runtime";
 
 /** How long requests in flight may take to finish after SIGTERM before their connections are cut. */
 const REQUEST_GRACE_MS = 10_000;
+/** Connections of the co-editing rooms' own pool (services.collabDb); requests keep the main pool's 10. */
+const COLLAB_POOL_SIZE = 4;
 /** The whole shutdown (requests, co-edits, jobs, pool) must fit in this, inside a typical 30 s kill grace. */
 const SHUTDOWN_LIMIT_MS = 28_000;
 
@@ -27,6 +29,7 @@ async function main() {
   const boot = await bootDatabase(config, (m) => logger.debug({ postgres: m }, "embedded postgres"));
   logger.info({ embedded: boot.embedded }, boot.embedded ? `embedded PostgreSQL under ${config.DATA_DIR}` : "using DATABASE_URL");
   const db = createDatabase(boot.appUrl);
+  const collabDb = createDatabase(boot.appUrl, { max: COLLAB_POOL_SIZE });
 
   const jobs = jobQueueFor(createBoss(boot.appUrl));
   let seeded = false;
@@ -36,7 +39,7 @@ async function main() {
 
   const workers = config.WORKERS_IN_PROCESS ? await startWorkers({ appUrl: boot.appUrl, db, logger }) : null;
   const ui = config.NODE_ENV === "production" ? "production" : "development";
-  const http = await createHttpApp({ config, db, logger, jobs }, { ui });
+  const http = await createHttpApp({ config, db, collabDb, logger, jobs }, { ui });
   await http.collab.ready();
   logger.info({ redis: Boolean(config.REDIS_URL), instance: http.collab.cluster.id }, config.REDIS_URL ? "co-editing across instances through Redis" : "single instance (no REDIS_URL)");
   await new Promise<void>((resolve) => http.server.listen(config.PORT, config.HOST, resolve));
@@ -72,6 +75,7 @@ async function main() {
       ["web server", () => http.close({ graceMs: REQUEST_GRACE_MS })],
       ["workers", async () => workers?.stop()],
       ["database pool", () => db.close()],
+      ["co-editing database pool", () => collabDb.close()],
       ["embedded PostgreSQL", () => boot.stop()],
     ];
     let failed = false;

@@ -37,7 +37,7 @@ export function attachCollab(
   const { db, config, logger } = services;
   const io: CollabServer = new Server(httpServer, { serveClient: false, maxHttpBufferSize: MAX_MESSAGE_BYTES });
   const cluster = config.REDIS_URL ? redisCluster(io, { url: config.REDIS_URL, prefix: config.REDIS_PREFIX, logger }) : singleInstance();
-  const rooms = new RoomRegistry(io, { db, logger, cluster, persistence: { ...DEFAULT_PERSISTENCE, ...options.persistence } });
+  const rooms = new RoomRegistry(io, { db: services.collabDb ?? db, logger, cluster, persistence: { ...DEFAULT_PERSISTENCE, ...options.persistence } });
   let closing = false;
 
   io.use((socket, next) => {

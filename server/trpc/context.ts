@@ -8,6 +8,12 @@ import { readSessionCookie, sessionCookieWriter, type SessionCookieWriter } from
 
 export interface AppServices {
   db: Database;
+  /**
+   * The pool co-editing rooms load and store documents through (decision 016): a bulkhead, so
+   * that busy rooms storing edits back to back never make a page, tRPC or API request wait for a
+   * connection. Absent (tests, tools): `db`.
+   */
+  collabDb?: Database;
   config: Config;
   logger: Logger;
   /** Enqueues background jobs inside a service's transaction. */
