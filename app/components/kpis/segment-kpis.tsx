@@ -44,7 +44,9 @@ export function SegmentKpis({ series, alerts }: { series: SegmentSeries; alerts:
         id="segment-kpis"
         subtitle={
           panels.length
-            ? `Each KPI per month against this segment's target (dashed). In the latest month ${met} met and ${missed} missed their target.`
+            ? `Each KPI per month against this segment's target (dashed). ${
+                met + missed ? `In the latest month ${met} met and ${missed} missed their target.` : "No KPI has a target for this segment yet."
+              }`
             : undefined
         }
         data={csv}
