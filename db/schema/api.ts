@@ -94,9 +94,10 @@ export const webhookDeliveries = pgTable(
 );
 
 /**
- * A materialisation of a segment version that failed. Today publishing and materialising are one
- * transaction (a failure publishes nothing), so this records failures of materialisations run
- * apart from publishing; the API serves the last good version while the latest attempt failed.
+ * A materialisation of a segment version that failed. Publishing and materialising are one
+ * transaction, so a failure publishes nothing; the decision that tried to publish records it here
+ * afterwards (services/segments/review.ts), and the API serves the last good version and says so
+ * while the latest attempt failed.
  */
 export const segmentMaterialisationFailures = pgTable(
   "segment_materialisation_failures",

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
 import { recordMaterialisationFailure } from "../../server/services/api";
+import { decideProposal } from "../../server/services/segments";
+import { scopeOf } from "../helpers/governance";
 import { createApiKey, revokeApiKey } from "../../server/services/api-keys";
 import { jobsFor } from "../helpers/callers";
 import { api, importScoredCustomers, republishScore, scoreSegment } from "../helpers/api";
@@ -266,6 +268,52 @@ describe("reads", () => {
     // A later successful version ends the fallback.
     await republishScore(server.database.db, a, seg, 36);
     expect((await api(server.url, `/segments/${seg}`, keys.read)).headers.get("x-quorum-fallback")).toBeNull();
+  });
+});
+
+describe("a publication whose materialisation fails", () => {
+  it("keeps the last good version, records the failure, says so in the API, and publishes once the cause is gone", async () => {
+    const seg = (await scoreSegment(a, "Alpha failing", 30)).segmentId;
+    const before = await api(server.url, `/segments/${seg}/members`, keys.read);
+    // The database refuses this segment's membership changes (a stand-in for a full disk or a
+    // statement timeout in the middle of materialising).
+    await server.database.ownerQuery(`
+      create function quorum_test_refuse_members() returns trigger language plpgsql as $$
+      begin
+        if new.segment_id = '${seg}' then raise exception 'could not extend file (test)'; end if;
+        return new;
+      end $$`);
+    await server.database.ownerQuery(
+      `create trigger quorum_test_refuse_members before insert or update on segment_memberships for each row execute function quorum_test_refuse_members()`,
+    );
+    const failed = await republishScore(server.database.db, a, seg, 32).then(
+      () => null,
+      (error: Error) => error,
+    );
+    await server.database.ownerQuery(`drop trigger quorum_test_refuse_members on segment_memberships; drop function quorum_test_refuse_members()`);
+    expect(failed?.message).toContain("Version 2 of “Alpha failing” could not be materialised");
+    expect(failed?.message).not.toContain("could not extend file");
+    const state = await server.database.ownerQuery<{ current_version: number; status: string; error: string; version: number }>(
+      `select s.current_version, p.status, f.error, f.version from segments s
+       join segment_proposals p on p.tenant_id = s.tenant_id and p.segment_id = s.id and p.kind = 'change'
+       join segment_materialisation_failures f on f.tenant_id = s.tenant_id and f.segment_id = s.id
+       where s.id = $1`,
+      [seg],
+    );
+    // Nothing of the decision was kept; the failure was, with the database's own words.
+    expect(state.rows).toEqual([{ current_version: 1, status: "submitted", error: "could not extend file (test)", version: 2 }]);
+    const during = await api(server.url, `/segments/${seg}/members`, keys.read);
+    expect(during.headers.get("x-quorum-fallback")).toContain(`segment=${seg}; serving-version=1; failed-version=2`);
+    expect(during.json).toEqual(before.json);
+    // The same proposal, decided again once the cause is gone, publishes version 2 and ends the fallback.
+    const [{ id: proposalId }] = (
+      await server.database.ownerQuery<{ id: string }>(`select id from segment_proposals where segment_id = $1 and status = 'submitted'`, [seg])
+    ).rows;
+    const decided = await decideProposal(scopeOf(a, "admin"), { proposalId, decision: "approve", reason: "Retry after the failure" });
+    expect(decided.published?.version).toBe(2);
+    const after = await api(server.url, `/segments/${seg}/members`, keys.read);
+    expect(after.headers.get("x-quorum-fallback")).toBeNull();
+    expect(after.json.version).toBe(2);
   });
 });
 

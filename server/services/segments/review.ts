@@ -2,7 +2,8 @@ import { and, asc, eq, sql } from "drizzle-orm";
 import { z } from "zod";
 import type { Tx } from "../../../db/client";
 import { memberships, proposalComments, proposalVotes, segmentProposals, users, VOTES } from "../../../db/schema";
-import { conflict, forbidden, invalid } from "../../errors";
+import { conflict, DomainError, forbidden, invalid } from "../../errors";
+import { recordMaterialisationFailure } from "../api";
 import { publishLive } from "../../live/publish";
 import { appendAudit } from "../audit";
 import type { TenantScope } from "../scope";
@@ -34,6 +35,41 @@ export const ZCommentInput = ZProposalIdInput.extend({
   threadId: z.uuid().nullable().default(null),
 });
 
+/** Materialising a new version failed (not a refusal): nothing of the decision was written. */
+class MaterialisationFailed extends Error {
+  constructor(
+    readonly segmentId: string,
+    readonly version: number,
+    readonly segmentName: string,
+    readonly reason: unknown,
+  ) {
+    super(`materialising version ${version} of segment ${segmentId} failed: ${reason instanceof Error ? reason.message : String(reason)}`, { cause: reason });
+    this.name = "MaterialisationFailed";
+  }
+}
+
+/**
+ * Runs a decision that may publish. When materialising the new version fails, the decision rolls
+ * back whole (the vote or override is not kept, the previous version stays published), the
+ * failure is recorded so that the API serves the last good version and says so
+ * (X-Quorum-Fallback, decision 008), and the person deciding is told plainly.
+ */
+async function publishingDecision<T>(scope: TenantScope, run: (tx: Tx) => Promise<T>): Promise<T> {
+  try {
+    return await scope.db.withTenant(scope.tenantId, run);
+  } catch (error) {
+    if (!(error instanceof MaterialisationFailed)) throw error;
+    // The database's own words (drizzle wraps them in "Failed query: <sql>").
+    let root = error.reason;
+    while (root instanceof Error && root.cause instanceof Error) root = root.cause;
+    const message = root instanceof Error ? root.message : String(root);
+    await scope.db.withTenant(scope.tenantId, (tx) => recordMaterialisationFailure(tx, scope.tenantId, error.segmentId, error.version, message));
+    throw conflict(
+      `Version ${error.version} of “${error.segmentName}” could not be materialised, so nothing was decided and the current version stays published (downstream systems are told). Try again in a moment; if it keeps failing, tell your admin (the error is recorded with the segment).`,
+    );
+  }
+}
+
 export async function verdictFor(tx: Tx, tenantId: string, proposal: ProposalRow): Promise<Verdict> {
   const [settings, votes, eligible] = await Promise.all([
     readSegmentSettings(tx, tenantId),
@@ -58,15 +94,23 @@ async function conclude(
 ): Promise<Published | null> {
   let published: Published | null = null;
   if (outcome === "approved") {
-    published = await publishVersion(tx, scope, {
-      segmentId: segment.id,
-      definition: ZDefinition.parse(proposal.submitted),
-      kind: proposal.kind,
-      proposalId: proposal.id,
-      proposedBy: proposal.createdBy,
-      restoredFrom: proposal.restoreVersion,
-      biasJustification: proposal.biasJustification,
-    });
+    const definition = ZDefinition.parse(proposal.submitted);
+    try {
+      published = await publishVersion(tx, scope, {
+        segmentId: segment.id,
+        definition,
+        kind: proposal.kind,
+        proposalId: proposal.id,
+        proposedBy: proposal.createdBy,
+        restoredFrom: proposal.restoreVersion,
+        biasJustification: proposal.biasJustification,
+      });
+    } catch (error) {
+      // A refusal (name taken, bias gate) says what to do; anything else failed while computing
+      // the members: the caller records it once this transaction has rolled back.
+      if (error instanceof DomainError) throw error;
+      throw new MaterialisationFailed(segment.id, (segment.currentVersion ?? 0) + 1, definition.name, error);
+    }
   }
   await tx
     .update(segmentProposals)
@@ -96,7 +140,7 @@ async function conclude(
  */
 export async function voteOnProposal(scope: TenantScope, input: z.input<typeof ZVoteInput>) {
   const { proposalId, vote, reason } = ZVoteInput.parse(input);
-  return scope.db.withTenant(scope.tenantId, async (tx) => {
+  return publishingDecision(scope, async (tx) => {
     const proposal = await proposalRow(tx, scope.tenantId, proposalId, true);
     if (proposal.createdBy === scope.actor.userId) throw forbidden("You proposed this: others on the committee decide on it.");
     const segment = await segmentRow(tx, scope.tenantId, proposal.segmentId);
@@ -125,7 +169,7 @@ export async function voteOnProposal(scope: TenantScope, input: z.input<typeof Z
 /** An admin's decision regardless of the votes; recorded as an override with its reason. */
 export async function decideProposal(scope: TenantScope, input: z.input<typeof ZDecideInput>) {
   const { proposalId, decision, reason } = ZDecideInput.parse(input);
-  return scope.db.withTenant(scope.tenantId, async (tx) => {
+  return publishingDecision(scope, async (tx) => {
     const proposal = await proposalRow(tx, scope.tenantId, proposalId, true);
     const segment = await segmentRow(tx, scope.tenantId, proposal.segmentId);
     assertOpenAndCurrent(proposal, segment, ["submitted"]);
