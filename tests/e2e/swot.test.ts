@@ -73,6 +73,9 @@ describe("SWOT boards in the browser", () => {
 
     // The analyst adds a threat, from the product team, and a bulleted list.
     await quadrant(analyst, "Threats").getByRole("button", { name: "+ Add to Threats" }).click();
+    // Type once the new card's editor has taken the focus (as for the first card), not before.
+    const threatEditor = quadrant(analyst, "Threats").getByRole("textbox").first();
+    await expect.poll(() => threatEditor.evaluate((el) => el === document.activeElement)).toBe(true);
     await analyst.keyboard.type("Competitor discounts");
     await analyst.keyboard.press("Enter");
     await analyst.keyboard.type("- EU stores");
