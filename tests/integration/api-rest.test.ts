@@ -4,6 +4,7 @@ import { recordMaterialisationFailure } from "../../server/services/api";
 import { decideProposal } from "../../server/services/segments";
 import { scopeOf } from "../helpers/governance";
 import { createApiKey, revokeApiKey } from "../../server/services/api-keys";
+import { importFile } from "../../db/seed/data-factory";
 import { jobsFor } from "../helpers/callers";
 import { api, importScoredCustomers, republishScore, scoreSegment } from "../helpers/api";
 import { startTestServer, type TestServer } from "../helpers/server";
@@ -362,6 +363,24 @@ describe("consent", () => {
     expect(back.json.removedFrom).toEqual([]);
     await republishScore(server.database.db, a, seg, 1);
     expect(await reference(seg, 3)).toContain(customer);
+  });
+
+  it("keeps a withdrawn consent through later customers imports; a file can opt out but not back in", async () => {
+    const [kept, byFile] = [aIds[20], aIds[21]];
+    expect((await api(server.url, `/customers/${kept}/consent`, keys.consent, { method: "POST", body: JSON.stringify({ optedOut: true }) })).status).toBe(200);
+    const optedOut = async (id: string) =>
+      (await server.database.ownerQuery<{ o: boolean }>(`select opted_out as o from customers where tenant_id = $1 and external_id = $2`, [a.tenantId, id])).rows[0].o;
+    // A file without the column (the scores again), then a stale export saying false for one and true for another.
+    await importScoredCustomers(server.database.db, a, 40);
+    expect(await optedOut(kept)).toBe(true);
+    const db = server.database.db;
+    await importFile(db, a.ownerScope, jobsFor(db), { kind: "customers", fileName: "crm-export.csv", body: `customer_id,opted_out\n${kept},false\n${byFile},true\n` });
+    expect(await optedOut(kept)).toBe(true);
+    expect(await optedOut(byFile)).toBe(true);
+    // Opting back in is the person's own consent, through the API.
+    await api(server.url, `/customers/${kept}/consent`, keys.consent, { method: "POST", body: JSON.stringify({ optedOut: false }) });
+    await api(server.url, `/customers/${byFile}/consent`, keys.consent, { method: "POST", body: JSON.stringify({ optedOut: false }) });
+    expect([await optedOut(kept), await optedOut(byFile)]).toEqual([false, false]);
   });
 
   it("says what is wrong with a bad consent body", async () => {

@@ -312,6 +312,8 @@ async function applyRows(tx: Tx, job: ImportJob & { createdBy: string | null }, 
         });
     }
     // Within one file the last row of a customer id wins; earlier ones are reported as duplicate keys.
+    // A file can opt a customer out but never back in: a withdrawn consent (the API, an earlier
+    // file) is not undone by a stale export or a file without the column (decision 008).
     const result = await client.query(
       `with latest as (
          select distinct on (external_id) * from import_rows order by external_id, line desc
@@ -322,10 +324,10 @@ async function applyRows(tx: Tx, job: ImportJob & { createdBy: string | null }, 
            name = coalesce(excluded.name, c.name), email = coalesce(excluded.email, c.email),
            email_norm = coalesce(excluded.email_norm, c.email_norm), phone = coalesce(excluded.phone, c.phone),
            phone_norm = coalesce(excluded.phone_norm, c.phone_norm), region = coalesce(excluded.region, c.region),
-           attributes = c.attributes || excluded.attributes, opted_out = excluded.opted_out, updated_at = now()
+           attributes = c.attributes || excluded.attributes, opted_out = c.opted_out or excluded.opted_out, updated_at = now()
          where (c.name, c.email, c.phone, c.region, c.opted_out) is distinct from
                (coalesce(excluded.name, c.name), coalesce(excluded.email, c.email), coalesce(excluded.phone, c.phone),
-                coalesce(excluded.region, c.region), excluded.opted_out)
+                coalesce(excluded.region, c.region), c.opted_out or excluded.opted_out)
             or c.attributes <> c.attributes || excluded.attributes
          returning c.id, c.external_id
        ), src as (
