@@ -112,6 +112,12 @@ describe("drift runs", () => {
       ])
     );
     expect(runAlerts).toHaveLength(2);
+    // The board of the segment that reads the drifted feature is due for review within two weeks; the other's is not.
+    const due = await t.ownerQuery<{ segment_id: string; in_days: number }>(
+      "select segment_id, review_due_on - (now() at time zone 'UTC')::date as in_days from swot_boards where tenant_id = $1",
+      [w.tenantId],
+    );
+    expect(due.rows).toEqual([{ segment_id: bigSpenders.segmentId, in_days: 14 }]);
   });
 
   it("opens exactly one re-segmentation proposal per segment, not one per run", async () => {

@@ -36,6 +36,7 @@ import {
   storeBaseline,
 } from "./baseline";
 import { readMonitoringSettings } from "./settings";
+import { reviewDueAfterDrift } from "../swot/boards";
 
 const BAND_ORDER: Record<DriftBand, number> = { none: 0, watch: 1, act: 2 };
 /** Arbitrary constant: first key of the per-segment lock around opening a re-segmentation proposal. */
@@ -278,12 +279,11 @@ export async function runDriftMonitor(
       });
     }
     const opened: string[] = [];
-    if (acting.length && settings.proposeOnAct) {
-      for (const s of await affectedSegments(
-        tx,
-        tenantId,
-        acting.map((d) => d.feature)
-      )) {
+    const affected = acting.length ? await affectedSegments(tx, tenantId, acting.map((d) => d.feature)) : [];
+    // Whatever the committee decides about re-segmenting, the boards of those segments are due for review.
+    for (const s of affected) await reviewDueAfterDrift(tx, tenantId, s.id);
+    if (settings.proposeOnAct) {
+      for (const s of affected) {
         const why = `drift in ${s.features.map(label).join(", ")}`;
         const proposalId = await openResegmentation(tx, tenantId, s, runId, why);
         if (proposalId) {

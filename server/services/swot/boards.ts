@@ -14,6 +14,22 @@ import { swotAccess } from "./access";
 import { readBoard, swotDocName, ZBoard } from "./board-doc";
 import { segmentFacts } from "./facts";
 
+/** Days within which a board must be reviewed once what its segment reads drifts into the act band. */
+export const REVIEW_AFTER_DRIFT_DAYS = 14;
+
+/**
+ * A drift alert on what a segment reads makes its SWOT board's review due within
+ * REVIEW_AFTER_DRIFT_DAYS (an earlier due date stays); the segment page, the board and the
+ * sessions' agenda then show it as due. Runs in the monitoring run's transaction.
+ */
+export async function reviewDueAfterDrift(tx: Tx, tenantId: string, segmentId: string): Promise<void> {
+  await tx.execute(sql`
+    insert into swot_boards (tenant_id, segment_id, review_due_on)
+    values (${tenantId}, ${segmentId}, (now() at time zone 'UTC')::date + ${REVIEW_AFTER_DRIFT_DAYS}::int)
+    on conflict (tenant_id, segment_id) do update
+      set review_due_on = least(swot_boards.review_due_on, excluded.review_due_on), updated_at = now()`);
+}
+
 export const ZBoardInput = z.object({ segmentId: z.uuid({ message: "is not a segment id" }) });
 export const ZReviewIdInput = z.object({ reviewId: z.uuid({ message: "is not a review id" }) });
 
