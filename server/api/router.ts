@@ -4,7 +4,7 @@ import { ZodError } from "zod";
 import type { ApiScope } from "../../db/schema";
 import { DomainError, HTTP_STATUS } from "../errors";
 import { startCsv } from "../http/csv-response";
-import { DATABASE_UNREACHABLE, type DatabaseHealth } from "../http/database-health";
+import { BUSY_RETRY_AFTER_SECONDS, DATABASE_BUSY, DATABASE_UNREACHABLE, isDatabaseBusy, type DatabaseHealth } from "../http/database-health";
 import { trackRequest } from "../http/request-context";
 import { clientAddress } from "../http/security";
 import { csvLine } from "../lib/csv";
@@ -209,6 +209,10 @@ export function createApiRouter(services: AppServices, options: ApiOptions = {})
       sendError(res, HTTP_STATUS[error.code], error.code, error.message);
     } else if (error instanceof ZodError) {
       sendError(res, 400, "INVALID", describeZodError(error));
+    } else if (isDatabaseBusy(error)) {
+      // Every connection busy: load, not an outage; the client retries shortly.
+      res.setHeader("Retry-After", String(BUSY_RETRY_AFTER_SECONDS));
+      sendError(res, 503, "SERVICE_UNAVAILABLE", DATABASE_BUSY);
     } else if (options.health?.noteError(error)) {
       sendUnreachable(res);
     } else if (error instanceof BadRequest) {

@@ -6,6 +6,32 @@ import type { Logger } from "../logger";
 /** What a person or a client reads while PostgreSQL cannot be reached. */
 export const DATABASE_UNREACHABLE = "The database is unreachable; retrying. Try again in a moment.";
 
+/**
+ * What a person or a client reads when every database connection is busy: the request waited its
+ * turn for a connection longer than the pool allows. The database is up; retrying soon works.
+ */
+export const DATABASE_BUSY = "The server is busy; your request was not processed. Try again in a moment.";
+/** Seconds a client should wait before retrying a request refused because the pool was busy. */
+export const BUSY_RETRY_AFTER_SECONDS = 1;
+
+/** pg-pool's words when a request waited longer than connectionTimeoutMillis for a free connection (the pool is full; PostgreSQL is fine). */
+const POOL_WAIT_TIMEOUT = /^timeout exceeded when trying to connect$/i;
+
+/**
+ * Whether an error (or one it wraps) is a request that gave up waiting for a free pooled
+ * connection: load, not an outage. It is still one of isDatabaseUnreachable's errors (a
+ * background job retries it the same way), so callers check this one first.
+ */
+export function isDatabaseBusy(error: unknown): boolean {
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && typeof current === "object" && current !== null; depth++) {
+    const e = current as { message?: unknown; cause?: unknown };
+    if (typeof e.message === "string" && POOL_WAIT_TIMEOUT.test(e.message)) return true;
+    current = e.cause;
+  }
+  return false;
+}
+
 /** SQLSTATEs of a connection that failed or was cut: class 08, and the server shutting it down (57P01-57P03). */
 const CONNECTION_STATES = /^(08|57P0[123])/;
 /** Node's socket errors on the way to the server. */
@@ -55,7 +81,8 @@ export class DatabaseHealth {
    * down. Returns whether the error was a lost database.
    */
   noteError(error: unknown): boolean {
-    if (!isDatabaseUnreachable(error)) return false;
+    // A full pool is load, not an outage: it must not mark the database down (nor cost a ping).
+    if (isDatabaseBusy(error) || !isDatabaseUnreachable(error)) return false;
     if (!this.down && !this.verifying && !this.closed) {
       this.verifying = true;
       void this.db
@@ -111,6 +138,28 @@ export class DatabaseHealth {
       );
     }, this.probeMs);
     this.timer.unref();
+  }
+}
+
+/** The 503 for a request that found every connection busy: says so (not "unreachable") and asks for a retry in BUSY_RETRY_AFTER_SECONDS. */
+export function sendDatabaseBusy(req: Request, res: Response): void {
+  res.status(503).set("Retry-After", String(BUSY_RETRY_AFTER_SECONDS));
+  if (req.path.startsWith("/trpc")) {
+    res.json({ error: { message: DATABASE_BUSY, code: -32603, data: { code: "SERVICE_UNAVAILABLE", httpStatus: 503, requestId: res.locals.requestId } } });
+  } else if (req.path.startsWith("/api/")) {
+    res.json({ error: { code: "SERVICE_UNAVAILABLE", message: DATABASE_BUSY } });
+  } else if (wantsJson(req)) {
+    res.json({ error: DATABASE_BUSY, requestId: res.locals.requestId });
+  } else {
+    res
+      .type("html")
+      .send(
+        `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta http-equiv="refresh" content="${BUSY_RETRY_AFTER_SECONDS}"><title>Quorum: busy</title></head>` +
+          `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f2937">` +
+          `<h1 style="font-size:1.4rem">Quorum is busy</h1><p>Every database connection was in use and your request waited too long, so it was not processed. ` +
+          `This page reloads by itself in a moment; nothing you saved before is lost.</p>` +
+          `<p style="color:#6b7280;font-size:.85rem">Request id ${escapeHtml(String(res.locals.requestId ?? "unknown"))}</p></body></html>`,
+      );
   }
 }
 
@@ -173,6 +222,7 @@ export function databaseGate(health: DatabaseHealth, draining: () => boolean) {
 /** Turns a request that failed because the database went away into the 503 answer (other errors pass on). */
 export function databaseErrors(health: DatabaseHealth) {
   return (error: unknown, req: Request, res: Response, next: NextFunction) => {
+    if (isDatabaseBusy(error) && !res.headersSent) return sendDatabaseBusy(req, res);
     if (!health.noteError(error) || res.headersSent) return next(error);
     sendDatabaseUnreachable(req, res);
   };
@@ -186,6 +236,7 @@ export async function databaseContext<T>(health: DatabaseHealth, create: () => P
   try {
     return await create();
   } catch (err) {
+    if (isDatabaseBusy(err)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_BUSY, cause: err });
     if (health.noteError(err)) throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_UNREACHABLE, cause: err });
     throw err;
   }

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { NextFunction, Request, RequestHandler, Response } from "express";
 import helmet from "helmet";
 import { DomainError } from "../errors";
+import { BUSY_RETRY_AFTER_SECONDS, isDatabaseBusy, isDatabaseUnreachable } from "./database-health";
 import type { Logger } from "../logger";
 
 /** Largest JSON body /trpc accepts (a rule tree or a SWOT board is a few kB). */
@@ -168,6 +169,8 @@ export function retryAfterMeta({ errors }: { errors: readonly { cause?: unknown 
   for (const error of errors) {
     const seconds = error.cause instanceof DomainError ? error.cause.details?.retryAfter : undefined;
     if (typeof seconds === "number") return { headers: { "Retry-After": String(seconds) } };
+    if (isDatabaseBusy(error.cause)) return { headers: { "Retry-After": String(BUSY_RETRY_AFTER_SECONDS) } };
+    if (isDatabaseUnreachable(error.cause)) return { headers: { "Retry-After": "5" } };
   }
   return {};
 }

@@ -3,7 +3,7 @@ import { ZodError } from "zod";
 import type { Action } from "../auth/permissions";
 import { resolveScope } from "../auth/scope";
 import { DomainError, type DomainErrorCode } from "../errors";
-import { DATABASE_UNREACHABLE, isDatabaseUnreachable } from "../http/database-health";
+import { DATABASE_BUSY, DATABASE_UNREACHABLE, isDatabaseBusy, isDatabaseUnreachable } from "../http/database-health";
 import { tooLargeMessage, TRPC_BODY_LIMIT_BYTES, TRPC_MAX_BATCH } from "../http/security";
 import type { RequestContext } from "./context";
 
@@ -63,6 +63,10 @@ const domainErrors = t.middleware(async ({ ctx, next, path }) => {
     }
     if (cause instanceof ZodError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: describeZodError(cause), cause });
+    }
+    if (isDatabaseBusy(cause)) {
+      ctx.logger.warn({ err: cause, requestId: ctx.requestId, path }, "procedure refused: every database connection busy");
+      throw new TRPCError({ code: "SERVICE_UNAVAILABLE", message: DATABASE_BUSY, cause });
     }
     if (isDatabaseUnreachable(cause)) {
       ctx.logger.warn({ err: cause, requestId: ctx.requestId, path }, "procedure failed: database unreachable");
