@@ -21,3 +21,16 @@ export async function publishLive(tx: Tx, tenantId: string, topic: string, paylo
   }
   await tx.execute(sql`select pg_notify(${LIVE_CHANNEL}, ${message})`);
 }
+
+/** The channel that tells every web instance a member's access to a workspace ended or changed. */
+export const MEMBER_REVOKED_CHANNEL = "quorum_member_revoked";
+
+/**
+ * From the transaction that removes a member or changes their role: once it commits, every web
+ * instance closes that user's sockets (live topics and co-edited documents alike), so nothing of
+ * the workspace reaches them on a subscription made under their old access. Their client
+ * reconnects with its (now revoked) session and is refused or re-authorised as they now are.
+ */
+export async function notifyMemberRevoked(tx: Tx, tenantId: string, userId: string): Promise<void> {
+  await tx.execute(sql`select pg_notify(${MEMBER_REVOKED_CHANNEL}, ${JSON.stringify({ tenantId, userId })})`);
+}

@@ -6,7 +6,7 @@ import { roleIn } from "../collab/auth";
 
 import type { AppServices } from "../trpc/context";
 import { API_KEY_CHANNEL, forgetApiKey } from "../services/api-keys";
-import { LIVE_CHANNEL } from "./publish";
+import { LIVE_CHANNEL, MEMBER_REVOKED_CHANNEL } from "./publish";
 import { LIVE_EVENTS, ZSubscribeInput, type LiveEvent, type LiveServerToClientEvents, type SubscribeResult } from "./protocol";
 import { LIVE_TOPICS, parseTopic } from "./topics";
 
@@ -50,6 +50,7 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
   const relay = (message: pg.Notification) => {
     // The same connection carries API key revocations to this instance's key cache.
     if (message.channel === API_KEY_CHANNEL && message.payload) return forgetApiKey(message.payload);
+    if (message.channel === MEMBER_REVOKED_CHANNEL && message.payload) return void dropMember(message.payload);
     if (message.channel !== LIVE_CHANNEL || !message.payload) return;
     let parsed: z.infer<typeof ZNotification>;
     try {
@@ -62,6 +63,16 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
     // Every instance hears the NOTIFY and relays it to its own sockets (with the Redis adapter a
     // plain io.to() would reach every instance's sockets, once from each instance).
     io.local.to(liveRoom(parsed.tenantId, parsed.topic)).emit(LIVE_EVENTS.event, event);
+  };
+
+  /** Closes this instance's sockets of a user whose membership was removed or changed. */
+  const dropMember = async (payload: string) => {
+    try {
+      const { userId } = z.object({ tenantId: z.string(), userId: z.string() }).parse(JSON.parse(payload));
+      for (const socket of await io.local.fetchSockets()) if (socket.data.user?.id === userId) socket.disconnect(true);
+    } catch (err) {
+      logger.warn({ err }, "could not close the sockets of a revoked member");
+    }
   };
 
   const listen = async (): Promise<void> => {
@@ -91,6 +102,7 @@ export function attachLive(collabIo: CollabServer, services: AppServices): Live 
       await next.connect();
       await next.query(`listen ${LIVE_CHANNEL}`);
       await next.query(`listen ${API_KEY_CHANNEL}`);
+      await next.query(`listen ${MEMBER_REVOKED_CHANNEL}`);
       retryMs = 100;
     } catch (err) {
       lost(err);

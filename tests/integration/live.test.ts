@@ -10,6 +10,7 @@ import { minutesText } from "../../server/services/sessions/minutes-doc";
 import type { CollabProvider } from "../../app/collab/provider";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { scopeOf } from "../helpers/governance";
+import { removeMember } from "../../server/services/workspaces/members";
 import { liveClientFor, scheduledSession, startSocketServer } from "../helpers/sessions";
 
 let t: TestDatabase;
@@ -88,6 +89,29 @@ describe("subscribing to live topics", () => {
     expect((await follow(c, a.tenantId, "secrets/123")).result).toEqual({ ok: false, error: expect.stringContaining("is not a live topic") });
     const raw: unknown = await c.socket.timeout(5_000).emitWithAck("live:subscribe", { tenantId: "nope", topic: 7 } as never);
     expect(raw).toEqual({ ok: false, error: expect.stringContaining("names a workspace id") });
+  });
+});
+
+describe("a member whose access ends", () => {
+  it("has their sockets closed once they are removed, and nothing of the workspace reaches them after", async () => {
+    const g = await makeWorkspace(t.db, "Live Gamma");
+    const { sessionId } = await scheduledSession(g);
+    const topic = `session/${sessionId}`;
+    const leaving = client(g.members.viewer);
+    const gone = await follow(leaving, g.tenantId, topic);
+    const staying = await follow(client(g.members.contributor), g.tenantId, topic);
+    expect([gone.result, staying.result]).toEqual([{ ok: true }, { ok: true }]);
+    const closed = new Promise<string>((resolve) => leaving.socket.once("disconnect", resolve));
+    await removeMember(scopeOf(g, "owner"), { userId: g.members.viewer.id });
+    expect(await closed).toBe("io server disconnect");
+    // The chair moves the session on: the member who stays hears it, the one removed does not
+    // (their client's reconnection is refused: the removal revoked their session).
+    await startSession(scopeOf(g, "committee"), { sessionId });
+    const view = await getSession(scopeOf(g, "committee"), { sessionId });
+    await moveToItem(scopeOf(g, "committee"), { sessionId, itemId: view.items[1].id });
+    await eventually(() => staying.received.length > 0, "the remaining member got the move");
+    expect(gone.received).toEqual([]);
+    expect(leaving.socket.connected).toBe(false);
   });
 });
 

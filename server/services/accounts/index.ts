@@ -6,6 +6,7 @@ import { dummyHash, hashPassword, MIN_PASSWORD_LENGTH, verifyPassword } from "..
 import { assertLoginAllowed, clearAccountFailures, recordLoginFailure, type LoginLimits } from "../../auth/rate-limit";
 import { randomToken, sha256Hex } from "../../auth/tokens";
 import { conflict, DomainError, forbidden } from "../../errors";
+import { notifyMemberRevoked } from "../../live/publish";
 
 export const ZEmail = z
   .string({ message: "Enter an email address such as ana@example.com." })
@@ -165,4 +166,6 @@ export async function revokeWorkspaceSessions(tx: Tx, userId: string, tenantId: 
     .update(sessions)
     .set({ revokedAt: new Date() })
     .where(and(eq(sessions.userId, userId), eq(sessions.activeTenantId, tenantId), isNull(sessions.revokedAt)));
+  // Open sockets were authorised under the old access: every instance closes them on commit.
+  await notifyMemberRevoked(tx, tenantId, userId);
 }
