@@ -4,7 +4,8 @@
  * import, a KPI roll-up); another worker, already running, takes the job over once its lease lapses
  * (workers/queues.ts JOB_POLICY, workers/job-lease.ts) and its results are written exactly
  * once; no job is lost. An import whose database connection is cut is retried, not failed.
- * And two workers on one database each claim different jobs.
+ * Two workers on one database each claim different jobs. A worker whose PostgreSQL connections
+ * are all terminated keeps claiming and finishing jobs.
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { makeWorkspace, type FactoryWorkspace } from "../../db/seed/factories";
@@ -311,5 +312,34 @@ describe("two worker processes on one database", () => {
       [runIds],
     );
     expect(rows[0]).toEqual({ n: ACTIVE * runIds.length, distinct: ACTIVE * runIds.length });
+  }, 300_000);
+});
+
+describe("a worker whose PostgreSQL connections are all terminated", () => {
+  it("keeps running, and claims and finishes the jobs queued afterwards", async () => {
+    // The test's own connections (already open) are spared; every one opened after is the worker's.
+    const before = await t.ownerQuery<{ pid: number }>("select pid from pg_stat_activity where datname = current_database()");
+    const worker = startWorkerProcess(t);
+    await started(worker);
+    // Every backend the worker opened: its pool, pg-boss's connections (claiming, maintenance).
+    const cut = await t.ownerQuery<{ n: number }>(
+      "select count(pg_terminate_backend(pid))::int as n from pg_stat_activity where datname = current_database() and pid <> pg_backend_pid() and not (pid = any($1))",
+      [before.rows.map((r) => r.pid)],
+    );
+    expect(cut.rows[0].n).toBeGreaterThan(0);
+    const runIds: string[] = [];
+    for (let i = 0; i < 2; i++) runIds.push((await startModelRun(w.ownerScope, { features: FEATURES, kMin: 2, kMax: 2, seed: 100 + i, restarts: 1 }, jobsFor(t.db))).runId);
+    await waitFor(
+      "both runs to complete",
+      async () => {
+        const { rows } = await t.ownerQuery<{ n: number }>("select count(*)::int as n from model_runs where id = any($1) and status = 'completed'", [runIds]);
+        return rows[0].n === runIds.length ? true : null;
+      },
+      240_000,
+    );
+    expect(worker.logged("model run job finished").map((l) => l.runId as string).sort()).toEqual([...runIds].sort());
+    for (const runId of runIds) {
+      expect((await jobOf("model-run", "runId", runId)).map((j) => j.state)).toEqual(["completed"]);
+    }
   }, 300_000);
 });
