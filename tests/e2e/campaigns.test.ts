@@ -103,9 +103,11 @@ describe("campaigns in the browser", () => {
     await page.getByRole("button", { name: "Launch" }).click();
     await page.getByText("Launched: the groups are frozen.").waitFor();
     await shot(page, "analyst-launched");
+    // The groups table renders with the launched page; poll it (a loaded machine renders it a moment after the notice).
     const groups = page.getByRole("table").last().locator("tbody tr");
-    const rows = (await groups.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim());
-    expect(rows).toEqual(["East 80 20 20.0%", "North 80 20 20.0%", "South 80 20 20.0%", "West 80 20 20.0%"]);
+    await expect
+      .poll(async () => (await groups.allInnerTexts()).map((t) => t.replace(/\s+/g, " ").trim()))
+      .toEqual(["East 80 20 20.0%", "North 80 20 20.0%", "South 80 20 20.0%", "West 80 20 20.0%"]);
 
     const revenueLift = await outcomesArrive(campaignUrl.split("/").pop()!);
     await page.reload();
