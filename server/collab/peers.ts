@@ -8,7 +8,9 @@ import * as encoding from "lib0/encoding";
  *              (`seq` counts this instance's changes to the document)
  *   stored     every change of this instance up to `seq` is in PostgreSQL (or was refused)
  *   awareness  presence of the people connected here
- *   hello      "I have just opened the document, with this state vector": the others answer
+ *   hello      "I have just opened the document, with this state vector": the others answer;
+ *              with `reciprocate` (after a lost Redis connection) they also say hello back, so
+ *              that what only the asker holds reaches them even if their own hello was lost
  *   state      the answer to a hello: what the asker lacked, this instance's latest `seq`, and
  *              whether all of it is stored already
  */
@@ -16,7 +18,7 @@ export type PeerMessage =
   | { type: "update"; room: string; seq: number; userId: string; update: Uint8Array }
   | { type: "stored"; room: string; seq: number }
   | { type: "awareness"; room: string; update: Uint8Array }
-  | { type: "hello"; room: string; stateVector: Uint8Array }
+  | { type: "hello"; room: string; stateVector: Uint8Array; reciprocate: boolean }
   | { type: "state"; room: string; to: string; seq: number; stored: boolean; update: Uint8Array; awareness: Uint8Array | null };
 
 const TYPES = ["update", "stored", "awareness", "hello", "state"] as const;
@@ -39,6 +41,7 @@ export function encodePeerMessage(message: PeerMessage): Uint8Array {
       break;
     case "hello":
       encoding.writeVarUint8Array(e, message.stateVector);
+      encoding.writeUint8(e, message.reciprocate ? 1 : 0);
       break;
     case "state":
       encoding.writeVarString(e, message.to);
@@ -64,7 +67,7 @@ export function decodePeerMessage(bytes: Uint8Array): PeerMessage {
     case "awareness":
       return { type, room, update: decoding.readVarUint8Array(d) };
     case "hello":
-      return { type, room, stateVector: decoding.readVarUint8Array(d) };
+      return { type, room, stateVector: decoding.readVarUint8Array(d), reciprocate: decoding.readUint8(d) === 1 };
     case "state": {
       const to = decoding.readVarString(d);
       const seq = decoding.readVarUint(d);

@@ -197,9 +197,14 @@ export class Room {
     applyAwarenessUpdate(this.awareness, encodeAwarenessEntries(claimed), member);
   }
 
-  /** Asks the other instances holding the document for what this copy lacks (after a load or a lost connection). */
-  hello(): void {
-    this.tellPeers({ type: "hello", room: this.name, stateVector: Y.encodeStateVector(this.doc) });
+  /**
+   * Asks the other instances holding the document for what this copy lacks (after a load or a
+   * lost connection). After a lost connection (`reciprocate`) they also ask back: their own hello
+   * may have been published while this instance could not hear it, and a change made there in
+   * that moment would otherwise never reach this copy.
+   */
+  hello(reciprocate = false): void {
+    this.tellPeers({ type: "hello", room: this.name, stateVector: Y.encodeStateVector(this.doc), reciprocate });
   }
 
   /** A message about this document from another web instance (trusted: it checked its sockets). */
@@ -226,6 +231,7 @@ export class Room {
           update,
           awareness: present.length ? encodeAwarenessUpdate(this.awareness, present) : null,
         });
+        if (message.reciprocate) this.hello(false);
         return;
       }
       case "state":
@@ -350,7 +356,7 @@ export class RoomRegistry {
   ) {
     deps.cluster.onMessage((from, bytes) => this.receivePeer(from, bytes));
     deps.cluster.onReconnect(() => {
-      for (const room of this.rooms.values()) room.hello();
+      for (const room of this.rooms.values()) room.hello(true);
     });
   }
 
